@@ -1,0 +1,140 @@
+# __init__.py - SilverMirror: keep directory trees identical across hosts
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""keep directory trees identical across computers, with full history
+
+SilverMirror mirrors *resources* (directory trees) between any number of
+hosts. Every sync is a commit, every conflict a merge, every overwritten
+version is still in :hg:`log`.
+
+Enable it in any hgrc::
+
+  [extensions]
+  hgext_silvermirror =
+
+  [silvermirror]
+  # this machine's name (default: the short host name)
+  name = laptop
+
+Resources are listed in the SilverMirror file, ``~/.silvermirror`` (or the
+file named by ``silvermirror.config``), read with Mercurial's config
+parser (``%include``, ``%unset`` and continuation lines work)::
+
+  [::SilverMirror::]
+  hosts = desktop server /media/usb/mirror
+  ignore = *.tmp .cache
+  conflict = ClobberRemote
+
+  [docs]
+  directory = Documents
+
+  [docs:private]
+  hosts = desktop
+
+Main section ``[::SilverMirror::]``:
+
+``basedir``
+  Directory that relative resource directories join (default: home).
+
+``hosts``
+  Whitespace-separated hosts: a bare name (reached as ``ssh://NAME/`` plus
+  the resource's path relative to ``basedir``), an explicit base URL
+  (``ssh://user@host:2222/base``, ``http://hub/base``) or an absolute path
+  (``/media/usb/mirror``) to which that relative path is appended. The
+  entry equal to this node's name is skipped.
+
+``ignore``
+  Patterns never recorded, hgignore syntax, glob by default.
+
+``conflict``, ``conflict.push``, ``conflict.pull``
+  Conflict handler: ``ClobberRemote`` (default: the local version stays),
+  ``ClobberLocal`` (the remote version wins), ``Merge`` (three-way merge,
+  else keep both), ``KeepBoth`` (the remote version becomes a conflict
+  copy), ``Prompt`` (ask; keep both without a terminal), a handler
+  installed through the ``silvermirror.conflict_handlers`` entry point
+  group, or a tool of ``[merge-tools]``.
+
+``timeout``
+  Seconds to reach a host (default 10).
+
+``password``
+  ``false`` never prompts for an ssh password (batch mode).
+
+``maxdelete``
+  Largest share of a resource's files a snapshot may delete (default
+  ``50%``; deletions of 20 files or fewer always pass; ``off``).
+
+``interval``, ``debounce``
+  Seconds between daemon syncs (default 300) and of quiet after a file
+  event before the daemon syncs (default 1).
+
+Each other section is a resource with ``directory`` (default: the section
+name), and ``hosts``, ``ignore``, ``conflict``, ``conflict.push``,
+``conflict.pull`` and ``maxdelete`` overriding (or, for ``ignore``, adding
+to) what it inherits. ``[docs:private]`` is a resource inside ``[docs]``,
+in its own repository; a host left out of its ``hosts`` never receives
+its files.
+
+hgrc items of this machine (section ``[silvermirror]``): ``config``,
+``name``, ``lock-timeout`` (seconds to wait for another sync of the same
+resource, default 30), ``ssh-control`` (share one ssh connection per host
+across runs, default off), ``ssh-persist``.
+
+Hooks to enable in hgrc::
+
+  [hooks]
+  # mirror the resource after each of your own commits in it
+  commit.silvermirror = python:hgext_silvermirror.hooks.mirror_on_commit
+"""
+
+from mercurial import exthelper
+
+from . import (
+    commands,
+    configitems,
+    conflicts,
+    hooks,
+    metadata,
+    wireproto,
+    workingcopy,
+)
+
+__version__ = metadata.__version__
+testedwith = metadata.testedwith
+minimumhgversion = metadata.minimumhgversion
+buglink = metadata.buglink
+
+eh = exthelper.exthelper()
+for _module in (configitems, commands, conflicts, hooks, wireproto):
+    eh.merge(_module.eh)
+
+
+@eh.reposetup
+def _reposetup(ui, repo):
+    """point hg's ignore machinery at the resource's patterns
+
+    Set on every local repository, so that the user's own ``hg status``
+    in a resource agrees with what a sync records.
+    """
+    if not repo.local():
+        return
+    repo.ui.setconfig(
+        b'ui', b'ignore.silvermirror', workingcopy.ignorefile(repo), b'silvermirror'
+    )
+
+
+cmdtable = eh.cmdtable
+configtable = eh.configtable
+uisetup = eh.finaluisetup
+extsetup = eh.finalextsetup
+reposetup = eh.finalreposetup
+internalmerge = conflicts.internalmerge
+colortable = {
+    b'silvermirror.resource': b'bold',
+    b'silvermirror.synced': b'green',
+    b'silvermirror.unreachable': b'yellow',
+    b'silvermirror.failed': b'red',
+    b'silvermirror.skipped': b'yellow',
+}

@@ -1,0 +1,440 @@
+# commands.py - hg mirror-push, mirror-pull and mirror-status
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""the hg commands: parse options, pick resources, call the engine, render"""
+
+import os
+
+from mercurial.i18n import _
+from mercurial import (
+    cmdutil,
+    encoding,
+    error,
+    exthelper,
+    pycompat,
+    registrar,
+)
+
+from . import (
+    config as configmod,
+    conflicts,
+    resources as resourcesmod,
+    sync as syncmod,
+    workingcopy,
+)
+
+eh = exthelper.exthelper()
+command = registrar.command  # for the category constants
+
+syncopts = [
+    (
+        b'H',
+        b'host',
+        [],
+        _(b'sync with this host only (a configured name, a URL or a path)'),
+        _(b'HOST'),
+    ),
+    (
+        b'd',
+        b'conflict',
+        b'',
+        _(b'conflict handler for this run (e.g. ClobberRemote)'),
+        _(b'HANDLER'),
+    ),
+    (b'm', b'message', b'', _(b'message of the snapshot'), _(b'TEXT')),
+    (
+        b'f',
+        b'force',
+        None,
+        _(b'record deletions even above the mass-deletion limit'),
+    ),
+] + cmdutil.dryrunopts + cmdutil.formatteropts
+
+_EXITCODES = """
+    Returns 0 when every selected resource synced with every selected host,
+    1 when the run finished but a host was unreachable, busy or failed, or
+    a file was left out (a name hg cannot store, an unreadable file), and
+    255 (or hg's detailed exit code, with ``ui.detailed-exit-code``) when it
+    stopped on an error: bad configuration, an unknown resource or handler,
+    a missing resource directory, or a mass deletion refused without
+    ``--force``. Nothing is changed on bad input.
+"""
+
+
+def loadconfig(ui):
+    """the SilverMirror file and its resources, all validated"""
+    cfg = configmod.load(ui)
+    resourcesmod.validate_main(ui, cfg, conflicts.handlers)
+    return cfg, resourcesmod.build(ui, cfg, conflicts.handlers)
+
+
+def _cwd():
+    return os.path.normpath(encoding.getcwd())
+
+
+def run(ui, direction, names, opts):
+    """sync the selected resources; the command's exit status"""
+    cfg, resources = loadconfig(ui)
+    names = list(names)
+    selected = resourcesmod.select(resources, names, _cwd())
+    handler = opts.get('conflict') or None
+    if handler:
+        handler = conflicts.handlers.canonical(ui, handler)
+    sopts = syncmod.options(
+        direction=direction,
+        hosts=opts.get('host') or [],
+        handler=handler,
+        dryrun=opts.get('dry_run'),
+        message=opts.get('message') or None,
+        force=opts.get('force'),
+    )
+    results = []
+    # the SilverMirror file travels with a resource: sync that one first,
+    # then read the file again, so the others sync with the newest version
+    home = next(
+        (r for r in sorted(selected, key=lambda r: -len(r.root)) if r.contains(cfg.path)),
+        None,
+    )
+    if home is not None and len(selected) > 1 and not sopts.dryrun:
+        results.append(_syncone(ui, cfg, home, sopts, len(selected)))
+        cfg, resources = loadconfig(ui)
+        done = {home.name}
+        selected = [
+            r
+            for r in resourcesmod.select(resources, names, _cwd())
+            if r.name not in done
+        ]
+    for res in selected:
+        results.append(_syncone(ui, cfg, res, sopts, len(selected)))
+    return render(ui, results, direction, opts)
+
+
+def _syncone(ui, cfg, res, sopts, count):
+    try:
+        return syncmod.sync(ui, cfg, res, sopts)
+    except error.Abort as inst:
+        if count == 1:
+            raise
+        result = syncmod.resourceresult(res)
+        result.error, result.hint = inst.message, inst.hint
+        return result
+
+
+def _hostline(h):
+    if h.status == syncmod.UNREACHABLE:
+        return _(b'unreachable: %s') % h.message
+    if h.status in (syncmod.FAILED, syncmod.SKIPPED) and h.message:
+        return b'%s: %s' % (h.status, h.message)
+    if h.incoming is not None:
+        return _(b'would pull %d, push %d changesets; %d uncommitted there') % (
+            h.incoming,
+            h.outgoing,
+            h.uncommitted,
+        )
+    if h.message and not (h.pulled or h.pushed):
+        return h.message
+    parts = []
+    if h.created:
+        parts.append(_(b'created'))
+    if h.pulled:
+        parts.append(_(b'pulled %d changesets') % h.pulled)
+    if h.pushed:
+        parts.append(_(b'pushed %d changesets') % h.pushed)
+    if h.conflicts:
+        parts.append(_(b'%d conflicts resolved') % len(h.conflicts))
+    if h.message:
+        parts.append(h.message)
+    return b', '.join(parts) or _(b'up to date')
+
+
+def render(ui, results, direction, opts):
+    counts = {}
+    exitcode = 0
+    with ui.formatter(b'mirror', pycompat.byteskwargs(opts)) as fm:
+        for r in results:
+            res = r.resource
+            if r.error is not None:
+                ui.warn(_(b'error: %s: %s\n') % (res.name, r.error))
+                if r.hint:
+                    ui.warn(b'(%s)\n' % r.hint)
+                exitcode = 255
+            elif not r.complete:
+                exitcode = max(exitcode, 1)
+            hostlist = r.hosts or [None]
+            for h in hostlist:
+                fm.startitem()
+                fm.data(resource=res.name, direction=direction)
+                if h is None:
+                    fm.data(
+                        host=None,
+                        url=None,
+                        status=syncmod.FAILED if r.error else syncmod.SYNCED,
+                        pulled=0,
+                        pushed=0,
+                        conflicts=[],
+                    )
+                    if r.error is None:
+                        fm.plain(_(b'%s: no hosts to sync with\n') % res.name)
+                    continue
+                counts[h.status] = counts.get(h.status, 0) + 1
+                fm.data(
+                    host=h.host,
+                    url=h.url,
+                    status=h.status,
+                    pulled=h.pulled,
+                    pushed=h.pushed,
+                    conflicts=[
+                        {
+                            b'path': c[b'path'],
+                            b'handler': c[b'handler'],
+                            b'outcome': c[b'outcome'],
+                            b'copy': c[b'copy'],
+                            b'restore': c[b'restore'],
+                        }
+                        for c in h.conflicts
+                    ],
+                )
+                if h.message:
+                    fm.data(message=h.message)
+                if h.incoming is not None:
+                    fm.data(incoming=h.incoming, outgoing=h.outgoing)
+                line = b'%s: %s: %s\n' % (res.name, h.host, _hostline(h))
+                if h.status == syncmod.SYNCED:
+                    fm.plain(line, label=b'silvermirror.synced')
+                else:
+                    ui.warn(line, label=b'silvermirror.%s' % h.status)
+        if fm.isplain():
+            total = sum(counts.values())
+            detail = b', '.join(
+                b'%d %s' % (n, s) for s, n in sorted(counts.items())
+            )
+            fm.plain(
+                _(b'%d resources, %d host syncs%s\n')
+                % (len(results), total, (b': ' + detail) if detail else b'')
+            )
+    return exitcode
+
+
+@eh.command(
+    b'mirror-push',
+    syncopts,
+    _(b'[OPTION]... [RESOURCE]...'),
+    helpcategory=command.CATEGORY_REMOTE_REPO_MANAGEMENT,
+    helpbasic=True,
+    norepo=True,
+)
+def mirrorpush(ui, *names, **opts):
+    """mirror resources to every host: snapshot, pull, merge, push, update
+
+    A resource is a directory tree that SilverMirror keeps identical on
+    several hosts. Resources are listed in the SilverMirror file
+    (``~/.silvermirror``, see :hg:`help -e hgext_silvermirror`).
+
+    For each selected resource this command:
+
+    - records the local changes as a snapshot changeset: new files are
+      added, missing files removed, renames detected; ignored files,
+      names hg cannot store and directories under another version control
+      system are left out;
+    - for each host in turn: snapshots the host's own pending changes,
+      pulls them and merges, letting the conflict handler (``conflict.push``
+      or ``conflict``, or ``--conflict``) decide what the working copy
+      shows for files changed on both sides; both versions always stay in
+      history;
+    - pushes the result to every host reached and updates each host's
+      working copy, unless it has changes made meanwhile (they are never
+      overwritten; the next sync records them).
+
+    With no RESOURCE, the innermost resource containing the current
+    directory is synced; outside every resource, all of them. ``all``
+    names every resource.
+
+    A host that cannot be reached within ``timeout`` seconds is reported
+    and the others go on. ``--host`` limits the run to the given hosts,
+    which may also be a URL or path not in the configuration (a USB disk
+    you carry today). ``--dry-run`` shows what would be recorded, pulled
+    and pushed, and changes nothing anywhere.
+
+    A snapshot that would delete more than ``maxdelete`` percent of a
+    resource's files (default 50%, only above 20 files) stops that
+    resource: an unmounted disk or a half-failed ``rm`` must not delete
+    the files everywhere. ``--force`` records the deletion anyway.
+
+    .. container:: verbose
+
+      Examples:
+
+      - mirror the resource you are in::
+
+          hg mirror-push
+
+      - mirror everything, keeping the remote version on conflicts::
+
+          hg mirror-push all -d ClobberLocal
+
+      - see what would happen with one host::
+
+          hg mirror-push docs -H laptop -n
+
+      - machine-readable results::
+
+          hg mirror-push all -T json
+    """
+    return run(ui, b'push', list(names), opts)
+
+
+mirrorpush.__doc__ += _EXITCODES
+
+
+@eh.command(
+    b'mirror-pull',
+    syncopts,
+    _(b'[OPTION]... [RESOURCE]...'),
+    helpcategory=command.CATEGORY_REMOTE_REPO_MANAGEMENT,
+    helpbasic=True,
+    norepo=True,
+)
+def mirrorpull(ui, *names, **opts):
+    """bring the changes of every host into the local copy of resources
+
+    Records local changes as a snapshot first (so no local edit can be
+    lost), then, for each host in turn, snapshots the host's pending
+    changes, pulls them and merges with the ``conflict.pull`` handler (or
+    ``conflict``, or ``--conflict``), and updates the local working copy.
+    Nothing is pushed and no host's working copy changes.
+
+    Resources, hosts and options are chosen as for :hg:`mirror-push`.
+    """
+    return run(ui, b'pull', list(names), opts)
+
+
+mirrorpull.__doc__ += _EXITCODES
+
+
+@eh.command(
+    b'mirror-status',
+    [
+        (b'r', b'remote', None, _(b'also ask every host (incoming, outgoing)')),
+        (
+            b'H',
+            b'host',
+            [],
+            _(b'with --remote, ask this host only'),
+            _(b'HOST'),
+        ),
+    ]
+    + cmdutil.formatteropts,
+    _(b'[-r] [OPTION]... [RESOURCE]...'),
+    helpcategory=command.CATEGORY_REMOTE_REPO_MANAGEMENT,
+    norepo=True,
+)
+def mirrorstatus(ui, *names, **opts):
+    """show the configured resources and how they stand
+
+    For each selected resource: its directory, its hosts and the URLs they
+    map to, its ignore patterns, the conflict handlers for push and pull,
+    whether its repository exists, how many uncommitted changes it has,
+    conflict copies still present, and (with ``-v``) the nested checkouts
+    of other version control systems that are left out.
+
+    With ``--remote`` every host is asked too (changing nothing): whether
+    it is reachable and how many changesets would be pulled (incoming) and
+    pushed (outgoing).
+
+    Resources are selected as for :hg:`mirror-push`.
+
+    Returns 0, or 1 if a host asked with ``--remote`` is unreachable.
+    """
+    cfg, resources = loadconfig(ui)
+    selected = resourcesmod.select(resources, list(names), _cwd())
+    exitcode = 0
+    with ui.formatter(b'mirror-status', pycompat.byteskwargs(opts)) as fm:
+        for res in selected:
+            info = localstatus(ui, res)
+            remote = {}
+            if opts.get('remote'):
+                entries = syncmod.selecthosts(res, opts.get('host') or [])
+                for h in syncmod.status(ui, cfg, res, entries):
+                    remote[h.url] = h
+                    if h.status != syncmod.SYNCED:
+                        exitcode = 1
+            fm.startitem()
+            fm.write(b'resource', b'%s\n', res.name, label=b'silvermirror.resource')
+            fm.write(b'directory', b'  directory: %s\n', res.root)
+            fm.plain(
+                _(b'  repository: %s\n')
+                % (_(b'yes') if info[b'repository'] else _(b'not yet'))
+            )
+            fm.data(repository=info[b'repository'])
+            fm.write(
+                b'conflict_push conflict_pull',
+                b'  conflict: push %s, pull %s\n',
+                res.handler(b'push'),
+                res.handler(b'pull'),
+            )
+            hostrecs = []
+            for entry in res.hosts:
+                rec = {b'host': entry.label, b'url': entry.url}
+                line = b'  host %s: %s' % (entry.label, entry.url)
+                h = remote.get(entry.url)
+                if h is not None:
+                    rec[b'reachable'] = bool(h.reachable)
+                    if h.incoming is not None:
+                        rec[b'incoming'] = h.incoming
+                        rec[b'outgoing'] = h.outgoing
+                        line += _(b' (%d incoming, %d outgoing)') % (
+                            h.incoming,
+                            h.outgoing,
+                        )
+                    elif h.reachable:
+                        line += b' (%s)' % h.message
+                    else:
+                        line += _(b' (unreachable: %s)') % h.message
+                hostrecs.append(rec)
+                fm.plain(line + b'\n')
+            fm.data(hosts=hostrecs)
+            fm.data(ignore=list(res.ignore))
+            if res.ignore:
+                fm.plain(_(b'  ignore: %s\n') % b' '.join(res.ignore))
+            fm.write(b'uncommitted', _(b'  uncommitted changes: %d\n'), info[b'uncommitted'])
+            fm.data(nested=info[b'nested'], conflictcopies=info[b'conflictcopies'])
+            for path in info[b'conflictcopies']:
+                fm.plain(_(b'  conflict copy: %s\n') % path)
+            if ui.verbose:
+                for path in info[b'nested']:
+                    fm.plain(_(b'  nested checkout skipped: %s\n') % path)
+                for child in res.children:
+                    fm.plain(_(b'  namespaced resource: %s\n') % child.name)
+    return exitcode
+
+
+def localstatus(ui, res):
+    """the local facts about a resource, reading but never recording"""
+    from mercurial.repo import factory as repo_factory
+
+    info = {
+        b'repository': False,
+        b'uncommitted': 0,
+        b'nested': [],
+        b'conflictcopies': [],
+    }
+    if not os.path.isdir(os.path.join(res.root, b'.hg')):
+        return info
+    repo = repo_factory.repository(ui, res.root)
+    info[b'repository'] = True
+    snap = workingcopy.snapshot(
+        repo,
+        configmod.nodename(ui),
+        ignore=res.ignore,
+        children=res.childdirs(),
+        maxdelete=None,
+        dryrun=True,
+    )
+    info[b'uncommitted'] = snap.changes
+    info[b'nested'] = snap.nested
+    info[b'conflictcopies'] = sorted(
+        f for f in repo[None] if b'.conflict-' in f.rsplit(b'/', 1)[-1]
+    )
+    return info

@@ -1,0 +1,222 @@
+# hosts.py - reach a host: ssh, http or a local path, within a time bound
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""connections to the hosts of a resource
+
+One peer per host serves a whole sync: the host's snapshot, the pull, the
+push and the host's update all travel over it.  Reaching a host is bounded
+by the ``timeout`` of the SilverMirror file (ssh's ConnectTimeout covers
+the TCP connection and the ssh handshake; keepalives cover a host that
+stops answering).  With ``password = false`` ssh runs in batch mode and
+never prompts.  On first contact the resource's repository is created on
+the host; a local-path host whose base directory is missing (an unmounted
+disk) is unreachable, and nothing is created on the file system beneath.
+"""
+
+import os
+import subprocess
+
+from mercurial.i18n import _
+from mercurial import (
+    error,
+    util,
+)
+from mercurial.repo import factory as repo_factory
+from mercurial.utils import (
+    procutil,
+    stringutil,
+    urlutil,
+)
+
+from . import wireproto
+
+
+class Unreachable(error.Abort):
+    """the host could not be reached; the sync goes on with the others"""
+
+
+def sshcommand(ui, timeout, batch):
+    """``ui.ssh`` with the options a sync relies on"""
+    cmd = ui.config(b'ui', b'ssh') or b'ssh'
+    t = max(1, int(round(timeout)))
+    opts = [
+        b'-o ConnectTimeout=%d' % t,
+        b'-o ServerAliveInterval=%d' % max(1, t // 2),
+        b'-o ServerAliveCountMax=2',
+        b'-o LogLevel=ERROR',
+    ]
+    if batch:
+        opts.append(b'-o BatchMode=yes')
+    if ui.configbool(b'silvermirror', b'ssh-control'):
+        sockdir = controldir()
+        if sockdir is not None:
+            persist = ui.configint(b'silvermirror', b'ssh-persist')
+            opts.append(
+                b'-o ControlMaster=auto -o ControlPath=%s/%%C '
+                b'-o ControlPersist=%d' % (sockdir, persist)
+            )
+    return b'%s %s' % (cmd, b' '.join(opts))
+
+
+def controldir():
+    """a private directory for shared ssh connections, or None"""
+    path = os.path.join(b'/tmp', b'silvermirror-%d' % os.getuid())
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if st.st_uid != os.getuid() or st.st_mode & 0o077:
+        return None
+    return path
+
+
+class connection:
+    """an open peer to one host of one resource"""
+
+    def __init__(self, entry, peer, created):
+        self.entry = entry
+        self.peer = peer
+        self.created = created
+        # a local path runs the host side in-process, named after the entry
+        self.node = entry.label if peer.local() is not None else None
+
+    @property
+    def url(self):
+        return self.entry.url
+
+    def call(self, name, args):
+        return wireproto.call(self.peer, name, args, node=self.node)
+
+    def close(self):
+        self.peer.close()
+
+
+def _scheme(url):
+    if b'://' not in url:
+        return b'file'
+    return url.split(b'://', 1)[0]
+
+
+def connect(ui, entry, timeout, batch, create=True):
+    """a ``connection`` to ``entry``, creating the repository if allowed"""
+    scheme = _scheme(entry.url)
+    if scheme == b'file':
+        return _connectlocal(ui, entry, create)
+    if scheme == b'ssh':
+        return _connectssh(ui, entry, timeout, batch, create)
+    if scheme in (b'http', b'https'):
+        return _connecthttp(ui, entry, timeout)
+    raise Unreachable(
+        _(b'%s: unsupported host URL %s') % (entry.label, entry.url),
+        hint=_(b'use a host name, ssh://, http(s):// or a local path'),
+    )
+
+
+def _checkcaps(entry, peer):
+    if peer.local() is None and not peer.capable(wireproto.CAPABILITY):
+        peer.close()
+        raise wireproto.HostError(
+            _(b'%s does not have the SilverMirror extension enabled')
+            % entry.label,
+            hint=_(
+                b"add 'hgext_silvermirror =' to the [extensions] section of "
+                b"the hgrc of the user hg runs as on %s"
+            )
+            % entry.label,
+        )
+
+
+def _connectlocal(ui, entry, create):
+    path = util.expandpath(entry.url)
+    if path.startswith(b'file://'):
+        path = path[7:]
+    base = util.expandpath(entry.label)
+    if not base.startswith(b'/'):
+        base = path
+    if not os.path.isdir(base):
+        raise Unreachable(
+            _(b'%s does not exist (not mounted?)') % base,
+            hint=_(b'mount it, or leave it out with -H'),
+        )
+    created = False
+    if not os.path.isdir(os.path.join(path, b'.hg')):
+        if not create:
+            return None
+        if os.path.exists(path) and not os.path.isdir(path):
+            raise wireproto.HostError(_(b'%s is not a directory') % path)
+        repo_factory.repository(ui, path, create=True)
+        created = True
+    peer = repo_factory.peer(ui, {}, path)
+    return connection(entry, peer, created)
+
+
+def _connectssh(ui, entry, timeout, batch, create):
+    opts = {b'ssh': sshcommand(ui, timeout, batch)}
+    try:
+        peer = repo_factory.peer(ui, opts, entry.url)
+        created = False
+    except error.RepoError:
+        # tell a missing repository from a host that cannot be reached
+        verb = b'init' if create else b'root -R'
+        ok, reason = _sshrun(ui, entry, opts[b'ssh'], timeout, verb)
+        if not create and not ok and b'not found' in reason:
+            return None
+        if not create or not ok:
+            raise Unreachable(reason or _(b'no usable repository at %s') % entry.url)
+        try:
+            peer = repo_factory.peer(ui, opts, entry.url)
+        except error.RepoError as inst:
+            raise Unreachable(stringutil.forcebytestr(inst))
+        created = True
+    _checkcaps(entry, peer)
+    return connection(entry, peer, created)
+
+
+def _sshrun(ui, entry, sshcmd, timeout, verb):
+    """run ``hg VERB PATH`` on an ssh host: (succeeded, last error line)
+
+    Run only after a connection failed, to create the repository or to
+    tell a missing one from a host that cannot be reached.
+    """
+    u = urlutil.url(entry.url, parsequery=False, parsefragment=False)
+    remotecmd = ui.config(b'ui', b'remotecmd') or b'hg'
+    path = u.path or b'.'
+    args = procutil.sshargs(sshcmd, u.host, u.user, u.port)
+    cmd = b'%s %s %s' % (
+        sshcmd,
+        args,
+        procutil.shellquote(
+            b'%s %s %s'
+            % (procutil.shellquote(remotecmd), verb, procutil.shellquote(path))
+        ),
+    )
+    ui.debug(b'running %s\n' % cmd)
+    try:
+        proc = subprocess.run(
+            procutil.tonativestr(cmd),
+            shell=True,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout + 5,
+            env=procutil.tonativeenv(procutil.shellenviron()),
+        )
+    except subprocess.TimeoutExpired:
+        return False, _(b'no answer within %d seconds') % timeout
+    lines = [l.strip() for l in proc.stderr.splitlines() if l.strip()]
+    if proc.returncode == 0:
+        return True, None
+    reason = lines[-1] if lines else _(b'ssh exited with status %d') % proc.returncode
+    return False, reason
+
+
+def _connecthttp(ui, entry, timeout):
+    with ui.configoverride({(b'http', b'timeout'): b'%d' % max(1, timeout)}):
+        try:
+            peer = repo_factory.peer(ui, {}, entry.url)
+        except (error.RepoError, error.Abort) as inst:
+            raise Unreachable(stringutil.forcebytestr(inst))
+    _checkcaps(entry, peer)
+    return connection(entry, peer, False)

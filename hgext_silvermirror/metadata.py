@@ -1,0 +1,9 @@
+# metadata.py - version data of the SilverMirror extension
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+__version__ = b'0.1.0'
+testedwith = b'7.2'
+minimumhgversion = b'7.2'
+buglink = b'https://example.invalid/silvermirror/issues'

@@ -1,0 +1,483 @@
+# sync.py - the sync engine: one resource with its hosts
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""the sync engine
+
+``sync`` takes one resource through the steps of a sync and returns what
+happened as data; commands, the daemon and hooks render or log it.
+
+1. under the resource's lock, repair what an interrupted run left
+   (``recovery``) and snapshot the working copy (``workingcopy``);
+2. for each host, over one connection: the host repairs and snapshots its
+   own pending changes, we pull them and merge, the conflict handler of
+   the direction deciding each conflicting file;
+3. for a push, push the merged head to every host reached and update each
+   host's working copy if nothing there would be overwritten.
+
+A host that cannot be reached, is busy or fails is reported and the sync
+goes on with the others.
+"""
+
+import contextlib
+import os
+
+from mercurial.i18n import _
+from mercurial import (
+    discovery,
+    error,
+    exchange,
+    merge as mergemod,
+    mergestate as mergestatemod,
+)
+from mercurial.node import hex
+from mercurial.repo import factory as repo_factory
+from mercurial.utils import stringutil
+
+from . import (
+    config as configmod,
+    conflicts,
+    hosts as hostsmod,
+    recovery,
+    resources as resourcesmod,
+    wireproto,
+    workingcopy,
+)
+
+SYNCED = b'synced'
+UNREACHABLE = b'unreachable'
+FAILED = b'failed'
+SKIPPED = b'skipped'
+
+
+class hostresult:
+    def __init__(self, res, entry):
+        self.resource = res.name
+        self.host = entry.label
+        self.url = entry.url
+        self.status = SYNCED
+        self.message = None
+        self.hint = None
+        self.pulled = 0
+        self.pushed = 0
+        self.conflicts = []
+        self.update = None
+        self.created = False
+        self.repaired = []
+        self.reachable = None
+        self.incoming = None
+        self.outgoing = None
+        self.uncommitted = None
+
+    def fail(self, status, inst):
+        self.status = status
+        self.message = stringutil.forcebytestr(
+            getattr(inst, 'message', None) or inst
+        )
+        self.hint = getattr(inst, 'hint', None)
+
+
+class resourceresult:
+    def __init__(self, res):
+        self.resource = res
+        self.snapshot = None
+        self.hosts = []
+        self.repaired = []
+        self.error = None
+        self.hint = None
+
+    @property
+    def complete(self):
+        """every host synced and every file recorded"""
+        return (
+            self.error is None
+            and all(h.status == SYNCED for h in self.hosts)
+            and not (self.snapshot and self.snapshot.skipped)
+        )
+
+
+class options:
+    """what a caller asks of a sync"""
+
+    def __init__(
+        self,
+        direction=b'push',
+        hosts=(),
+        handler=None,
+        dryrun=False,
+        message=None,
+        force=False,
+    ):
+        self.direction = direction
+        self.hosts = list(hosts)
+        self.handler = handler
+        self.dryrun = dryrun
+        self.message = message
+        self.force = force
+
+
+def selecthosts(res, wanted):
+    """the resource's hosts, or those named by -H (a label, URL or path)"""
+    if not wanted:
+        return list(res.hosts)
+    chosen = []
+    for label in wanted:
+        entry = next(
+            (h for h in res.hosts if label in (h.label, h.url)), None
+        )
+        if entry is None:
+            entry = resourcesmod.hostentry(
+                label,
+                res.hosturl(label),
+                label.startswith((b'/', b'~')),
+            )
+        if entry not in chosen:
+            chosen.append(entry)
+    return chosen
+
+
+def openrepo(ui, res, create=True):
+    """the resource's repository; its directory must exist
+
+    A missing directory is never created: it may be an unmounted disk,
+    and syncing it would look like the deletion of every file.
+    """
+    root = res.root
+    if not os.path.isdir(root):
+        if os.path.exists(root):
+            raise error.Abort(
+                _(b'resource %s: %s is not a directory') % (res.name, root)
+            )
+        raise error.Abort(
+            _(b'resource %s: directory %s is missing') % (res.name, root),
+            hint=_(b'create or mount it; nothing is synced until it exists'),
+        )
+    if not os.path.isdir(os.path.join(root, b'.hg')):
+        if not create:
+            return None
+        repo = repo_factory.repository(ui, root, create=True)
+        wireproto.ensureconfig(repo)
+        ui.status(_(b'%s: created repository in %s\n') % (res.name, root))
+    return repo_factory.repository(ui, root)
+
+
+@contextlib.contextmanager
+def resourcelock(repo, res):
+    """the resource's lock, waited for at most ``silvermirror.lock-timeout``"""
+    timeout = repo.ui.configint(b'silvermirror', b'lock-timeout')
+    overrides = {(b'ui', b'timeout'): b'%d' % timeout}
+    try:
+        with repo.ui.configoverride(overrides, b'silvermirror'):
+            lock = repo.wlock()
+    except error.LockHeld as inst:
+        raise error.StateError(
+            _(b'resource %s is being synced by another process (%s)')
+            % (res.name, stringutil.forcebytestr(inst.locker)),
+            hint=_(
+                b"wait for it to finish; if none is running, free the lock "
+                b"with 'hg -R %s debuglocks --force-free-wlock'"
+            )
+            % res.root,
+        )
+    with lock:
+        yield
+
+
+@contextlib.contextmanager
+def _quiet(*uis):
+    """hg's own chatter for exchanges, shown with -v only"""
+    with contextlib.ExitStack() as stack:
+        for ui in uis:
+            if not ui.verbose:
+                stack.enter_context(
+                    ui.configoverride({(b'ui', b'quiet'): True}, b'silvermirror')
+                )
+        yield
+
+
+def hostargs(res, opts, timeout):
+    return {
+        b'ignore': list(res.ignore),
+        b'children': res.childdirs(),
+        b'maxdelete': res.maxdelete,
+        b'force': opts.force,
+        b'dryrun': opts.dryrun,
+        b'locktimeout': min(5, int(timeout)),
+    }
+
+
+def sync(ui, cfg, res, opts):
+    """sync one resource with its hosts; returns a ``resourceresult``"""
+    result = resourceresult(res)
+    direction = opts.direction
+    handler = conflicts.handlers.get(ui, opts.handler or res.handler(direction))
+    node = configmod.nodename(ui)
+    repo = openrepo(ui, res, create=not opts.dryrun)
+    entries = selecthosts(res, opts.hosts)
+    if repo is None:
+        ui.status(_(b'%s: would create repository in %s\n') % (res.name, res.root))
+        for entry in entries:
+            result.hosts.append(hostresult(res, entry))
+        return result
+    with resourcelock(repo, res), repo.ui.configoverride(
+        {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
+    ):
+        result.repaired = recovery.preamble(repo)
+        for msg in result.repaired:
+            ui.status(b'%s: %s\n' % (res.name, msg))
+        wireproto.ensureconfig(repo)
+        try:
+            result.snapshot = workingcopy.snapshot(
+                repo,
+                node,
+                ignore=res.ignore,
+                children=res.childdirs(),
+                message=opts.message,
+                maxdelete=res.maxdelete,
+                force=opts.force,
+                dryrun=opts.dryrun,
+            )
+        except workingcopy.MassDeletion as inst:
+            result.error, result.hint = inst.message, inst.hint
+            return result
+        _reportsnapshot(ui, res, result.snapshot, opts.dryrun)
+        conns = []
+        try:
+            with ui.makeprogress(
+                _(b'syncing %s') % res.name, unit=_(b'hosts'), total=len(entries)
+            ) as progress:
+                for entry in entries:
+                    progress.increment(item=entry.label)
+                    hr = hostresult(res, entry)
+                    result.hosts.append(hr)
+                    conn = _gather(ui, cfg, repo, res, opts, handler, hr, entry)
+                    if conn is not None:
+                        conns.append((hr, conn))
+            if direction == b'push' and not opts.dryrun:
+                _pushall(ui, repo, res, conns, cfg.timeout)
+        finally:
+            for _hr, conn in conns:
+                conn.close()
+    return result
+
+
+def _reportsnapshot(ui, res, snap, dryrun):
+    if snap.changes:
+        msg = _(b'would record') if dryrun else _(b'recorded')
+        ui.status(
+            _(b'%s: %s %d added, %d modified, %d removed\n')
+            % (res.name, msg, len(snap.added), len(snap.modified), len(snap.removed))
+        )
+    for path in snap.added:
+        ui.note(_(b'%s: adding %s\n') % (res.name, path))
+    for path in snap.removed:
+        ui.note(_(b'%s: removing %s\n') % (res.name, path))
+    for path in snap.nested:
+        ui.note(_(b'%s: skipping nested checkout %s\n') % (res.name, path))
+
+
+def _gather(ui, cfg, repo, res, opts, handler, hr, entry):
+    """snapshot one host and bring its changes here; the open connection"""
+    try:
+        conn = hostsmod.connect(
+            ui,
+            entry,
+            cfg.timeout,
+            batch=not cfg.password or not ui.interactive(),
+            create=not opts.dryrun,
+        )
+    except hostsmod.Unreachable as inst:
+        hr.fail(UNREACHABLE, inst)
+        hr.reachable = False
+        return None
+    except wireproto.HostError as inst:
+        hr.fail(FAILED, inst)
+        return None
+    hr.reachable = True
+    if conn is None:
+        hr.message = _(b'would create the repository')
+        return None
+    hr.created = conn.created
+    try:
+        if opts.dryrun:
+            remotestatus(repo, conn, hr)
+            conn.close()
+            return None
+        reply = conn.call(b'smprepare', hostargs(res, opts, cfg.timeout))
+        hr.repaired = reply.get(b'repaired', [])
+        for msg in hr.repaired:
+            ui.status(b'%s: %s: %s\n' % (res.name, entry.label, msg))
+        skipped = reply.get(b'snapshot', {}).get(b'skipped', [])
+        for path, reason in skipped:
+            ui.warn(
+                _(b'%s: %s: skipped %s: %s\n')
+                % (res.name, entry.label, stringutil.escapestr(path), reason)
+            )
+        joinable = reply.get(b'joinable', False) and wireproto.sidesok(repo)
+        hr.pulled = _pull(repo, conn, joinable)
+        hr.conflicts = integrate(
+            ui, repo, res, handler, entry.label, configmod.nodename(ui)
+        )
+        if skipped:
+            hr.status = SKIPPED
+            hr.message = _(b'%d files left out on the host') % len(skipped)
+        return conn
+    except wireproto.HostError as inst:
+        hr.fail(SKIPPED if inst.kind == b'busy' else FAILED, inst)
+    except (error.Abort, error.RepoError, OSError) as inst:
+        hr.fail(FAILED, inst)
+    conn.close()
+    return None
+
+
+def _pull(repo, conn, joinable):
+    unfi = repo.unfiltered()
+    before = len(unfi)
+    with _quiet(repo.ui, conn.peer.ui):
+        try:
+            exchange.pull(repo, conn.peer)
+        except error.Abort as inst:
+            if b'unrelated' not in inst.message or not joinable:
+                if b'unrelated' in inst.message:
+                    raise error.Abort(
+                        _(b'the repository on the host is unrelated to this one'),
+                        hint=_(b'it was not made by SilverMirror; check the host path'),
+                    )
+                raise
+            exchange.pull(repo, conn.peer, force=True)
+    return len(repo.unfiltered()) - before
+
+
+def integrate(ui, repo, res, handler, host, node):
+    """bring the working copy to the single head of its branch
+
+    A head that descends from the working copy is updated to; any other
+    head is merged, ``handler`` deciding the conflicts.  Returns the
+    conflict records.
+    """
+    records = []
+    while True:
+        p1 = repo[b'.']
+        heads = repo.branchmap().branchheads(p1.branch())
+        others = [h for h in heads if h != p1.node()]
+        if not others:
+            return records
+        head = others[0]
+        if repo.changelog.isancestor(p1.node(), head):
+            state = workingcopy.update(repo, head)
+            if state not in (b'updated', b'current'):
+                raise error.Abort(
+                    _(b'local changes were made during the sync'),
+                    hint=_(b'run the sync again to record them'),
+                )
+            continue
+        records.extend(merge(ui, repo, res, handler, host, node, head))
+
+
+def merge(ui, repo, res, handler, host, node, head):
+    """merge ``head`` into the working copy and commit the merge"""
+    p1 = repo[b'.']
+    with conflicts.merging(repo, handler, host, p1.hex(), hex(head)) as ctx:
+        with _quiet(repo.ui):
+            stats = mergemod.merge(repo[head], labels=[node, host])
+        if stats.unresolvedcount:
+            conflicts.unresolved_to_both(repo, ctx)
+        ms = mergestatemod.mergestate.read(repo)
+        recorded = {r[b'path'] for r in ctx.results}
+        for path in ms:
+            if path not in recorded:
+                ctx.record(path, b'merged by %s' % handler.name)
+        if ctx.copies:
+            with repo.dirstate.changing_files(repo):
+                repo[None].add(ctx.copies)
+        repo.commit(
+            text=b'mirror: merge with %s on %s' % (host, node),
+            user=workingcopy.username(ui, node),
+            extra={workingcopy.NODE_EXTRA: node},
+        )
+    for rec in ctx.results:
+        line = _(b'%s: conflict in %s with %s: %s (%s)') % (
+            res.name,
+            rec[b'path'],
+            host,
+            rec[b'outcome'],
+            rec[b'handler'],
+        )
+        if rec[b'copy']:
+            line += _(b'; remote version in %s') % rec[b'copy']
+        if rec[b'restore']:
+            line += _(b"; other version: '%s'") % rec[b'restore']
+        ui.status(line + b'\n')
+    return ctx.results
+
+
+def _pushall(ui, repo, res, conns, timeout):
+    head = repo[b'.'].node()
+    for hr, conn in conns:
+        if hr.status not in (SYNCED, SKIPPED):
+            continue
+        try:
+            with _quiet(repo.ui, conn.peer.ui):
+                pushop = exchange.push(repo, conn.peer, revs=[head], newbranch=True)
+            if pushop.cgresult == 0:
+                raise error.Abort(_(b'push to %s failed') % hr.host)
+            outgoing = getattr(pushop, 'outgoing', None)
+            hr.pushed = len(outgoing.missing) if outgoing is not None and pushop.cgresult else 0
+            reply = conn.call(
+                b'smupdate',
+                {b'node': hex(head), b'locktimeout': min(5, int(timeout))},
+            )
+            hr.update = reply.get(b'update')
+            if hr.update in (b'dirty', b'diverged'):
+                hr.message = _(b'working copy not updated: %s has local changes') % hr.host
+        except wireproto.HostError as inst:
+            hr.fail(SKIPPED if inst.kind == b'busy' else FAILED, inst)
+        except (error.Abort, error.RepoError, OSError) as inst:
+            hr.fail(FAILED, inst)
+
+
+def remotestatus(repo, conn, hr):
+    """fill ``hr`` with what would be pulled and pushed, changing nothing"""
+    with _quiet(repo.ui, conn.peer.ui):
+        common, _anyinc, _heads = discovery.findcommonincoming(
+            repo.unfiltered(), conn.peer
+        )
+    common = [n for n in common if n != repo.nullid]
+    reply = conn.call(b'smstatus', {b'common': [hex(n) for n in common]})
+    hr.incoming = reply.get(b'incoming', 0)
+    if common:
+        hr.outgoing = len(repo.revs(b'only(head(), %ln)', common))
+    else:
+        hr.outgoing = len(repo)
+    hr.uncommitted = reply.get(b'uncommitted', 0)
+
+
+def status(ui, cfg, res, entries):
+    """connect to each host and report, without changing anything"""
+    results = []
+    repo = openrepo(ui, res, create=False) if os.path.isdir(res.root) else None
+    for entry in entries:
+        hr = hostresult(res, entry)
+        results.append(hr)
+        try:
+            conn = hostsmod.connect(ui, entry, cfg.timeout, batch=True, create=False)
+        except hostsmod.Unreachable as inst:
+            hr.fail(UNREACHABLE, inst)
+            hr.reachable = False
+            continue
+        except wireproto.HostError as inst:
+            hr.fail(FAILED, inst)
+            continue
+        hr.reachable = True
+        if conn is None:
+            hr.message = _(b'no repository yet')
+            continue
+        try:
+            if repo is not None:
+                remotestatus(repo, conn, hr)
+        except (error.Abort, error.RepoError) as inst:
+            hr.fail(FAILED, inst)
+        finally:
+            conn.close()
+    return results

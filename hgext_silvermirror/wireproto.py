@@ -1,0 +1,224 @@
+# wireproto.py - what a host does for a sync, and the commands that ask it
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""the host side of a sync, as wire-protocol commands
+
+A host acts in its own repository: it repairs an interrupted run,
+snapshots its pending changes before they are pulled, and updates its
+working copy after a push.  These run as wire-protocol commands over the
+peer connection that also carries the pull and the push (as
+``hgext/largefiles`` adds ``putlfile``), so a sync opens one connection
+per host.  A host never reads a SilverMirror file: everything it needs
+arrives as arguments.  For a host that is a local path the same functions
+run in-process.
+
+Requests and replies are CBOR maps.
+"""
+
+import contextlib
+
+from mercurial.i18n import _
+from mercurial import (
+    error,
+    exthelper,
+    wireprototypes,
+    wireprotov1server,
+)
+from mercurial.node import bin
+from mercurial.utils import cborutil, stringutil
+
+from . import (
+    config as configmod,
+    recovery,
+    workingcopy,
+)
+
+eh = exthelper.exthelper()
+
+CAPABILITY = b'silvermirror'
+PROTOCOL = 1
+
+
+class HostError(error.Abort):
+    """a host refused or failed an operation"""
+
+    def __init__(self, message, hint=None, kind=b'failed'):
+        super().__init__(message, hint=hint)
+        self.kind = kind
+
+
+def encode(obj):
+    return b''.join(cborutil.streamencode(obj))
+
+
+def decode(data):
+    values = cborutil.decodeall(data)
+    return values[0] if values else {}
+
+
+@contextlib.contextmanager
+def hostlock(repo, timeout):
+    """the host's wlock, waited for at most ``timeout`` seconds
+
+    A sync holds its own resource's lock while it talks to hosts, so a
+    host must never wait long for its lock: two nodes syncing each other
+    at the same moment would deadlock.
+    """
+    overrides = {
+        (b'ui', b'timeout'): b'%d' % max(0, int(timeout)),
+        (b'ui', b'timeout.warn'): b'%d' % (int(timeout) + 1),
+    }
+    try:
+        with repo.ui.configoverride(overrides, b'silvermirror'):
+            lock = repo.wlock()
+    except error.LockHeld as inst:
+        raise HostError(
+            _(b'repository %s is locked by %s')
+            % (repo.root, stringutil.forcebytestr(inst.locker)),
+            hint=_(
+                b"another sync is running there; if none is, free the "
+                b"lock with 'hg -R %s debuglocks --force-free-wlock'"
+            )
+            % repo.root,
+            kind=b'busy',
+        )
+    with lock:
+        yield
+
+
+def ensureconfig(repo):
+    """resources are non-publishing, so snapshots can be amended or folded"""
+    data = repo.vfs.tryread(b'hgrc')
+    if b'[phases]' in data:
+        return
+    sep = b'\n' if data and not data.endswith(b'\n') else b''
+    repo.vfs.write(
+        b'hgrc', data + sep + b'[phases]\npublish = False\n', atomictemp=True
+    )
+    repo.ui.setconfig(b'phases', b'publish', False, b'silvermirror')
+
+
+def sidesok(repo):
+    """may an unrelated history be joined with this repository?
+
+    Only if it is empty or was started by SilverMirror (first contact with
+    a copy that was snapshotted on its own), never a user's own project.
+    """
+    unfi = repo.unfiltered()
+    roots = unfi.revs(b'roots(all())')
+    return all(workingcopy.NODE_EXTRA in unfi[r].extra() for r in roots)
+
+
+def prepare(repo, args, node=None):
+    """repair, then snapshot the host's pending changes"""
+    with hostlock(repo, args.get(b'locktimeout', 5)), repo.ui.configoverride(
+        {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
+    ):
+        repaired = recovery.preamble(repo)
+        ensureconfig(repo)
+        name = node or configmod.nodename(repo.ui)
+        snap = workingcopy.snapshot(
+            repo,
+            name,
+            ignore=args.get(b'ignore', []),
+            children=args.get(b'children', []),
+            maxdelete=args.get(b'maxdelete'),
+            force=args.get(b'force', False),
+            dryrun=args.get(b'dryrun', False),
+        )
+        return {
+            b'protocol': PROTOCOL,
+            b'node': name,
+            b'repaired': repaired,
+            b'snapshot': snap.todict(),
+            b'joinable': sidesok(repo),
+        }
+
+
+def update(repo, args, node=None):
+    """bring the host's working copy to the pushed head, if it is clean"""
+    with hostlock(repo, args.get(b'locktimeout', 5)), repo.ui.configoverride(
+        {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
+    ):
+        return {b'update': workingcopy.update(repo, bin(args[b'node']))}
+
+
+def status(repo, args, node=None):
+    """what a client would pull, and the host's uncommitted changes"""
+    unfi = repo.unfiltered()
+    common = [bin(h) for h in args.get(b'common', []) if bin(h) in unfi]
+    if common:
+        incoming = len(repo.revs(b'only(head(), %ln)', common))
+    else:
+        incoming = len(repo)
+    st = repo.status(unknown=True)
+    pending = sum(
+        len(l) for l in (st.modified, st.added, st.removed, st.deleted, st.unknown)
+    )
+    return {
+        b'node': node or configmod.nodename(repo.ui),
+        b'incoming': incoming,
+        b'uncommitted': pending,
+        b'joinable': sidesok(repo),
+    }
+
+
+OPERATIONS = {
+    b'smprepare': (prepare, b'push'),
+    b'smupdate': (update, b'push'),
+    b'smstatus': (status, b'pull'),
+}
+
+
+def _serve(func):
+    def command(repo, proto, data):
+        try:
+            reply = func(repo, decode(data))
+        except HostError as inst:
+            reply = {b'error': inst.message, b'hint': inst.hint, b'kind': inst.kind}
+        except error.Abort as inst:
+            reply = {b'error': inst.message, b'hint': inst.hint, b'kind': b'failed'}
+        except (OSError, error.LockError) as inst:
+            reply = {
+                b'error': stringutil.forcebytestr(inst),
+                b'hint': None,
+                b'kind': b'failed',
+            }
+        return wireprototypes.bytesresponse(encode(reply))
+
+    return command
+
+
+@eh.uisetup
+def _uisetup(ui):
+    for name, (func, permission) in OPERATIONS.items():
+        if name not in wireprotov1server.commands:
+            wireprotov1server.wireprotocommand(
+                name, b'data', permission=permission
+            )(_serve(func))
+
+
+@eh.wrapfunction(wireprotov1server, '_capabilities')
+def _capabilities(orig, repo, proto):
+    caps = orig(repo, proto)
+    caps.append(b'%s=%d' % (CAPABILITY, PROTOCOL))
+    return caps
+
+
+def call(peer, name, args, node=None):
+    """run a host operation over ``peer``; in-process for a local path"""
+    if peer.local() is not None:
+        func = OPERATIONS[name][0]
+        try:
+            return func(peer.local(), args, node=node)
+        except error.LockError as inst:
+            raise HostError(stringutil.forcebytestr(inst), kind=b'busy')
+    # the wire-protocol v1 call, as hgext/largefiles does for its commands
+    reply = decode(peer._call(name, data=encode(args)))
+    if not isinstance(reply, dict):
+        raise HostError(_(b'unexpected reply to %s') % name)
+    if reply.get(b'error') is not None:
+        raise HostError(reply[b'error'], hint=reply.get(b'hint'), kind=reply.get(b'kind', b'failed'))
+    return reply

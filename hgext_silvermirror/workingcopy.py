@@ -1,0 +1,276 @@
+# workingcopy.py - record and update the working copy of a resource
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""what a sync does to one working copy, on this node or on a host
+
+``snapshot`` records the working copy as a changeset (new files added,
+missing ones removed, renames detected), leaving out ignored files, names
+Mercurial cannot store and directories under another version control
+system.  ``update`` brings a working copy to a new head only if nothing
+in it would be overwritten.  Both run on the local repository and, through
+the wire-protocol commands, on a host's repository.
+"""
+
+import os
+
+from mercurial.i18n import _
+from mercurial import (
+    error,
+    match as matchmod,
+    merge as mergemod,
+    scmutil,
+)
+from mercurial.utils import stringutil
+
+from . import config as configmod
+
+NODE_EXTRA = b'silvermirror-node'
+EMPTYDIRS_EXTRA = b'silvermirror-emptydirs'
+# directories that hold another version control system's checkout
+VCS_MARKERS = frozenset([b'.git', b'.svn', b'.bzr', b'_darcs', b'CVS', b'.hg'])
+IGNOREFILE = b'silvermirror/ignore'
+
+
+class MassDeletion(error.StateError):
+    """a snapshot would delete more of the resource than allowed"""
+
+
+class snapshotresult:
+    def __init__(self):
+        self.node = None
+        self.added = []
+        self.removed = []
+        self.modified = []
+        self.renamed = {}
+        # (path, reason) of files left out
+        self.skipped = []
+        self.nested = []
+        self.emptydirs = None
+
+    @property
+    def changes(self):
+        return len(self.added) + len(self.removed) + len(self.modified)
+
+    def todict(self):
+        return {
+            b'node': self.node,
+            b'added': len(self.added),
+            b'removed': len(self.removed),
+            b'modified': len(self.modified),
+            b'renamed': len(self.renamed),
+            b'skipped': [[p, r] for p, r in self.skipped],
+            b'nested': self.nested,
+        }
+
+
+def ignorefile(repo):
+    return repo.vfs.join(IGNOREFILE)
+
+
+def setignore(repo, patterns, nested=()):
+    """write the resource's ignore patterns where hg reads them
+
+    ``reposetup`` points ``ui.ignore.silvermirror`` at this file, so the
+    user's own ``hg status`` in a resource agrees with the sync.  Patterns
+    use hgignore syntax, glob by default.
+    """
+    lines = [b'syntax: glob']
+    lines.extend(p for p in patterns)
+    lines.extend(b'path:' + n for n in sorted(set(nested)))
+    data = b'\n'.join(lines) + b'\n'
+    path = repo.vfs.join(IGNOREFILE)
+    try:
+        with open(path, 'rb') as fp:
+            if fp.read() == data:
+                return False
+    except FileNotFoundError:
+        pass
+    repo.vfs.makedirs(b'silvermirror')
+    repo.vfs.write(IGNOREFILE, data, atomictemp=True)
+    # the dirstate caches its ignore matcher
+    repo.dirstate.invalidate()
+    return True
+
+
+def knownnested(repo):
+    """nested checkouts found by earlier snapshots"""
+    try:
+        data = repo.vfs.read(IGNOREFILE)
+    except FileNotFoundError:
+        return []
+    return [l[5:] for l in data.splitlines() if l.startswith(b'path:')]
+
+
+def _nestedroot(path):
+    """the checkout directory holding ``path``, if it is inside one"""
+    parts = path.split(b'/')
+    for i, part in enumerate(parts[:-1]):
+        if part in VCS_MARKERS and i > 0:
+            return b'/'.join(parts[:i])
+    return None
+
+
+def _badname(path):
+    if b'\n' in path or b'\r' in path:
+        return _(b'name contains a newline or carriage return')
+    return None
+
+
+def snapshot(
+    repo,
+    node,
+    ignore=(),
+    message=None,
+    user=None,
+    maxdelete=configmod.DEFAULT_MAXDELETE,
+    force=False,
+    dryrun=False,
+    children=(),
+):
+    """commit what changed in the working copy; caller holds the wlock
+
+    ``ignore`` are the resource's patterns, ``children`` the directories of
+    nested resources (never recorded here).  Deleting more than
+    ``maxdelete`` percent of the files raises ``MassDeletion`` unless
+    ``force``.
+    """
+    ui = repo.ui
+    res = snapshotresult()
+    nested = [n for n in knownnested(repo) if _isnested(repo, n)]
+    patterns = list(ignore) + [b'path:' + c for c in children]
+    setignore(repo, patterns, nested)
+    st = repo.status(unknown=True)
+
+    unknown = []
+    found = set()
+    for path in st.unknown:
+        root = _nestedroot(path)
+        if root is not None:
+            found.add(root)
+            continue
+        reason = _badname(path)
+        if reason is None and not os.access(repo.wjoin(path), os.R_OK, follow_symlinks=False):
+            reason = _(b'file is not readable')
+        if reason is not None:
+            res.skipped.append((path, reason))
+            continue
+        unknown.append(path)
+    if found:
+        nested = sorted(set(nested) | found)
+        setignore(repo, patterns, nested)
+        unknown = [p for p in unknown if not any(p.startswith(n + b'/') for n in found)]
+    res.nested = nested
+    for path, reason in res.skipped:
+        ui.warn(
+            _(b'skipping %s: %s\n') % (stringutil.escapestr(path), reason)
+        )
+
+    deleted = list(st.deleted)
+    unreadable = [
+        p
+        for p in st.modified
+        if not os.access(repo.wjoin(p), os.R_OK, follow_symlinks=False)
+    ]
+    for path in unreadable:
+        res.skipped.append((path, _(b'file is not readable')))
+        ui.warn(_(b'skipping %s: file is not readable\n') % path)
+    res.modified = [p for p in st.modified if p not in set(unreadable)]
+    res.added = list(st.added) + unknown
+    res.removed = list(st.removed) + deleted
+    _checkdeletions(repo, len(res.removed), maxdelete, force)
+
+    if dryrun or not res.changes:
+        return res
+
+    if unknown or deleted:
+        m = matchmod.exact(unknown + deleted)
+        uipathfn = scmutil.getuipathfn(repo, legacyrelativevalue=True)
+        with repo.dirstate.changing_files(repo):
+            scmutil.addremove(repo, m, b'', uipathfn, {b'similarity': b'100'})
+        wctx = repo[None]
+        res.renamed = {
+            f: wctx[f].copysource() for f in unknown if wctx[f].copysource()
+        }
+    if message is None:
+        message = b'mirror: snapshot on %s' % node
+    changed = res.added + res.removed + res.modified
+    res.node = repo.commit(
+        text=message,
+        user=user or username(ui, node),
+        match=matchmod.exact(changed),
+        extra={NODE_EXTRA: node},
+    )
+    return res
+
+
+def _isnested(repo, path):
+    return any(repo.wvfs.isdir(path + b'/' + m) for m in VCS_MARKERS)
+
+
+def _checkdeletions(repo, count, share, force):
+    if force or share is None or count <= configmod.MAXDELETE_FLOOR:
+        return
+    total = len(repo[b'.'].manifest())
+    if total and count * 100.0 > share * total:
+        raise MassDeletion(
+            _(b'refusing to record the deletion of %d of %d files in %s')
+            % (count, total, repo.root),
+            hint=_(
+                b'if the files are really gone, run again with --force '
+                b'(limit: maxdelete = %d%%)'
+            )
+            % share,
+        )
+
+
+def username(ui, node):
+    """the person's hg username if set, else a name that says which node"""
+    user = ui.config(b'ui', b'username')
+    if not user:
+        from mercurial import encoding
+
+        user = encoding.environ.get(b'HGUSER')
+    return user or b'silvermirror@%s' % node
+
+
+def isclean(repo):
+    """no uncommitted change a sync could overwrite (ignored files apart)"""
+    st = repo.status(unknown=True)
+    return not (st.modified or st.added or st.removed or st.deleted or st.unknown)
+
+
+def update(repo, node):
+    """move the working copy to ``node`` if that overwrites nothing
+
+    Returns ``b'updated'``, ``b'current'``, ``b'dirty'`` (uncommitted
+    changes: left alone) or ``b'diverged'`` (the working copy's parent is
+    not an ancestor of ``node``).  Caller holds the wlock.
+    """
+    wctx = repo[None]
+    parents = wctx.parents()
+    target = repo[node]
+    if len(parents) > 1:
+        return b'dirty'
+    if parents[0].node() == target.node():
+        return b'current'
+    if not repo.changelog.isancestor(parents[0].node(), target.node()):
+        return b'diverged'
+    if not isclean(repo):
+        return b'dirty'
+    overrides = {
+        (b'merge', b'checkunknown'): b'abort',
+        (b'merge', b'checkignored'): b'abort',
+        (b'commands', b'update.check'): b'noconflict',
+    }
+    try:
+        with repo.ui.configoverride(overrides, b'silvermirror'):
+            mergemod.update(target, updatecheck=b'noconflict')
+    except error.StateError:
+        return b'dirty'
+    except error.Abort as inst:
+        if b'untracked file' in inst.message:
+            return b'dirty'
+        raise
+    return b'updated'
