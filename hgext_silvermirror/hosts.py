@@ -15,6 +15,7 @@ the host; a local-path host whose base directory is missing (an unmounted
 disk) is unreachable, and nothing is created on the file system beneath.
 """
 
+import io
 import os
 import subprocess
 
@@ -153,23 +154,44 @@ def _connectlocal(ui, entry, create):
     return connection(entry, peer, created)
 
 
+def _tryssh(ui, opts, url):
+    """(peer, None), or (None, why the connection failed)
+
+    What the remote side printed is captured rather than shown: it is the
+    reason given for an unreachable host, and it tells a missing
+    repository from a host that cannot be reached.
+    """
+    probe = ui.copy()
+    captured = io.BytesIO()
+    probe.ferr = captured
+    try:
+        peer = repo_factory.peer(probe, opts, url)
+    except error.RepoError as inst:
+        lines = [l.strip() for l in captured.getvalue().splitlines() if l.strip()]
+        why = lines[-1] if lines else stringutil.forcebytestr(inst)
+        if why.startswith(b'remote: '):
+            why = why[8:]
+        return None, why
+    peer.ui.ferr = ui.ferr
+    return peer, None
+
+
 def _connectssh(ui, entry, timeout, batch, create):
     opts = {b'ssh': sshcommand(ui, timeout, batch)}
-    try:
-        peer = repo_factory.peer(ui, opts, entry.url)
-        created = False
-    except error.RepoError:
-        # tell a missing repository from a host that cannot be reached
-        verb = b'init' if create else b'root -R'
-        ok, reason = _sshrun(ui, entry, opts[b'ssh'], timeout, verb)
-        if not create and not ok and b'not found' in reason:
+    peer, why = _tryssh(ui, opts, entry.url)
+    created = False
+    if peer is None:
+        missing = why.startswith(b'abort: repository') and b'not found' in why
+        if not missing:
+            raise Unreachable(why)
+        if not create:
             return None
-        if not create or not ok:
-            raise Unreachable(reason or _(b'no usable repository at %s') % entry.url)
-        try:
-            peer = repo_factory.peer(ui, opts, entry.url)
-        except error.RepoError as inst:
-            raise Unreachable(stringutil.forcebytestr(inst))
+        ok, reason = _sshrun(ui, entry, opts[b'ssh'], timeout, b'init')
+        if not ok:
+            raise Unreachable(reason)
+        peer, why = _tryssh(ui, opts, entry.url)
+        if peer is None:
+            raise Unreachable(why)
         created = True
     _checkcaps(entry, peer)
     return connection(entry, peer, created)
@@ -178,8 +200,7 @@ def _connectssh(ui, entry, timeout, batch, create):
 def _sshrun(ui, entry, sshcmd, timeout, verb):
     """run ``hg VERB PATH`` on an ssh host: (succeeded, last error line)
 
-    Run only after a connection failed, to create the repository or to
-    tell a missing one from a host that cannot be reached.
+    Used to create the repository on first contact.
     """
     u = urlutil.url(entry.url, parsequery=False, parsefragment=False)
     remotecmd = ui.config(b'ui', b'remotecmd') or b'hg'

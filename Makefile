@@ -1,0 +1,43 @@
+# SilverMirror: set-up, demo, tests and benchmark on a fresh Debian machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench soak venv sshd clean
+
+venv: $(STAMP)
+
+$(STAMP): setup.py tests/plugin/setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -e '.[test]' ./tests/plugin
+	touch $(STAMP)
+
+# Debian's openssh-server, for the tests' real sshd on 127.0.0.1
+sshd:
+	@if ! [ -x /usr/sbin/sshd ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server >/dev/null; \
+	  else echo "note: install openssh-server for the ssh tests"; fi; \
+	fi
+
+demo: venv sshd
+	$(PY) tests/demo.py
+
+test: venv sshd
+	$(PY) -m pytest -n 2 -q tests
+
+# the benchmark also needs unison and rsync
+bench: venv sshd
+	@if ! command -v unison >/dev/null || ! command -v rsync >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq unison rsync >/dev/null; \
+	  fi; \
+	fi
+	$(PY) bench/benchmark.py
+
+soak: venv sshd
+	$(PY) tests/soak.py --runs 1000
+
+clean:
+	rm -rf $(VENV) build *.egg-info tests/plugin/*.egg-info

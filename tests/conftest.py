@@ -1,0 +1,168 @@
+"""pytest configuration: the real sshd, nodes, and a collector for .t files
+
+One ``pytest`` run collects the pytest tests and the cram tests
+(``test-*.t``).  Each cram test runs in its own directory with an
+environment like Mercurial's own test runner sets (fixed user, date and
+encoding, ``devel.all-warnings``, detailed exit codes), the extension
+enabled, and the variables ``helpers.sh`` needs to make nodes reachable
+over the real sshd.
+
+Under ``CI=true`` a missing sshd is a failure, not a skip.
+"""
+
+import os
+import shutil
+import sys
+import tempfile
+
+import pytest
+
+TESTS = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, TESTS)
+
+import nodes  # noqa: E402
+import sshd as sshdmod  # noqa: E402
+
+_server = None
+
+
+def _sshd():
+    """the session's sshd, started on first use and stopped at the end"""
+    global _server
+    if _server is None:
+        if not sshdmod.available():
+            if os.environ.get('CI') == 'true':
+                pytest.fail('sshd is not installed (install openssh-server)')
+            return None
+        workdir = tempfile.mkdtemp(prefix='sm-sshd-')
+        _server = sshdmod.SSHServer(workdir).start()
+    return _server
+
+
+def pytest_unconfigure(config):
+    global _server
+    if _server is not None:
+        _server.stop()
+        shutil.rmtree(_server.dir, ignore_errors=True)
+        _server = None
+
+
+def baseenv(testtmp, withssh=True):
+    """the environment of a test, as Mercurial's run-tests.py sets it"""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith('HG')
+        and k not in ('EDITOR', 'VISUAL', 'PAGER', 'CDPATH', 'http_proxy')
+    }
+    env.update(
+        {
+            'HOME': testtmp,
+            'TESTTMP': testtmp,
+            'TESTDIR': TESTS,
+            'HGRCPATH': os.path.join(testtmp, '.hgrc'),
+            'HGUSER': 'test',
+            'HGENCODING': 'ascii',
+            'HGENCODINGMODE': 'strict',
+            'HGEDITOR': 'true',
+            'HGMERGE': 'internal:merge',
+            'LANG': 'C',
+            'LC_ALL': 'C',
+            'TZ': 'GMT',
+            'COLUMNS': '80',
+            'PATH': sshdmod.VENV_BIN + os.pathsep + env.get('PATH', ''),
+        }
+    )
+    env.pop('HGMERGE')
+    server = _sshd() if withssh else None
+    if server is not None:
+        env.update(server.env())
+    os.makedirs(os.path.join(testtmp, '.ssh'), mode=0o700, exist_ok=True)
+    open(os.path.join(testtmp, '.ssh', 'config'), 'a').close()
+    with open(os.path.join(testtmp, '.hgrc'), 'w') as fp:
+        fp.write(nodes.basehgrc(testtmp, env))
+    return env
+
+
+@pytest.fixture
+def sshd():
+    server = _sshd()
+    if server is None:
+        pytest.skip('sshd is not installed')
+    return server
+
+
+@pytest.fixture
+def testenv(tmp_path):
+    testtmp = str(tmp_path)
+    return testtmp, baseenv(testtmp)
+
+
+@pytest.fixture
+def mknode(testenv):
+    """make nodes: ``alpha = mknode('alpha')``"""
+    testtmp, env = testenv
+
+    def make(name):
+        return nodes.Node(testtmp, name, env)
+
+    return make
+
+
+# the cram collector ---------------------------------------------------------
+
+
+def pytest_collect_file(file_path, parent):
+    if file_path.suffix == '.t' and file_path.name.startswith('test-'):
+        return CramFile.from_parent(parent, path=file_path)
+    return None
+
+
+class CramFile(pytest.File):
+    def collect(self):
+        yield CramItem.from_parent(self, name=self.path.name)
+
+
+class CramItem(pytest.Item):
+    def runtest(self):
+        testtmp = tempfile.mkdtemp(prefix='cram-')
+        try:
+            _refout, postout, diff = _runcram(self.path, testtmp, baseenv(testtmp))
+            if postout is None:
+                pytest.skip('skipped by the test (exit 80)')
+            if diff:
+                raise CramFailure(b''.join(diff).decode('utf-8', 'replace'))
+        finally:
+            shutil.rmtree(testtmp, ignore_errors=True)
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, CramFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, 0, 'cram: %s' % self.path.name
+
+
+class CramFailure(Exception):
+    pass
+
+
+def _runcram(path, testtmp, env):
+    """run one .t file with cram in ``testtmp``; (refout, postout, diff)"""
+    import cram
+
+    cwd = os.getcwd()
+    os.chdir(testtmp)
+    try:
+        refout, postout, diff = cram.testfile(
+            str(path).encode(),
+            shell='/bin/sh',
+            indent=2,
+            env=dict(env),
+            cleanenv=False,
+            testname=os.path.basename(str(path)).encode(),
+        )
+        return refout, postout, list(diff)
+    finally:
+        os.chdir(cwd)

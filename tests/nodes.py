@@ -1,0 +1,149 @@
+"""nodes for tests: several SilverMirror machines on one real machine
+
+A node is a home directory with its own hgrc (``silvermirror.name``) and
+SilverMirror file.  Over ssh a node is reached by its name, an alias of
+the generated ssh config that lands in that home on the real sshd.  Used
+by ``conftest.py`` (pytest and cram tests, through ``helpers.sh``) and by
+the benchmark.
+"""
+
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sshd  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def basehgrc(testtmp, env):
+    """the hgrc every node shares, as Mercurial's own test runner sets it"""
+    lines = [
+        '[extensions]',
+        'hgext_silvermirror =',
+        '[ui]',
+        'interactive = False',
+        'detailed-exit-code = True',
+        'merge = internal:merge',
+        'mergemarkers = detailed',
+        'promptecho = True',
+        'timeout.warn = 15',
+        'ssh = ssh -F %s' % os.path.join(testtmp, '.ssh', 'config'),
+    ]
+    if env.get('SM_REMOTE_HG'):
+        lines.append('remotecmd = %s' % env['SM_REMOTE_HG'])
+    lines += [
+        '[devel]',
+        'all-warnings = true',
+        'default-date = 0 0',
+        '[silvermirror]',
+        'ssh-control = false',
+    ]
+    if env.get('SM_EVOLVE'):
+        lines += ['[extensions]', 'evolve =', 'topic =']
+    return '\n'.join(lines) + '\n'
+
+
+def hgrcpath(testtmp, name):
+    return '%s:%s' % (
+        os.path.join(testtmp, '.hgrc'),
+        os.path.join(testtmp, name, '.hgrc'),
+    )
+
+
+def mknode(testtmp, name, env):
+    """create node ``name``: its home, its hgrc, its ssh alias"""
+    home = os.path.join(testtmp, name)
+    os.makedirs(home, exist_ok=True)
+    with open(os.path.join(home, '.hgrc'), 'w') as fp:
+        fp.write('[silvermirror]\nname = %s\n' % name)
+    if env.get('SM_SSHD_PORT'):
+        sshdir = os.path.join(testtmp, '.ssh')
+        os.makedirs(sshdir, mode=0o700, exist_ok=True)
+        with open(os.path.join(sshdir, 'config'), 'a') as fp:
+            fp.write(
+                sshd.alias(
+                    name,
+                    home,
+                    hgrcpath(testtmp, name),
+                    env['SM_SSHD_PORT'],
+                    env['SM_SSH_KEY'],
+                    env['SM_SSH_USER'],
+                )
+            )
+    return home
+
+
+def nodeenv(testtmp, name, env):
+    e = dict(env)
+    e['HOME'] = os.path.join(testtmp, name)
+    e['HGRCPATH'] = hgrcpath(testtmp, name)
+    return e
+
+
+class Node:
+    """a node for pytest tests: run hg as it, write its files"""
+
+    def __init__(self, testtmp, name, env):
+        self.testtmp = testtmp
+        self.name = name
+        self.home = mknode(testtmp, name, env)
+        self.env = nodeenv(testtmp, name, env)
+
+    def path(self, *parts):
+        return os.path.join(self.home, *parts)
+
+    def write(self, rel, data):
+        path = self.path(rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        mode = 'wb' if isinstance(data, bytes) else 'w'
+        with open(path, mode) as fp:
+            fp.write(data)
+
+    def read(self, rel):
+        with open(self.path(rel), 'rb') as fp:
+            return fp.read()
+
+    def config(self, text):
+        self.write('.silvermirror', text)
+
+    def hg(self, *args, cwd=None, check=None, timeout=120, input=None):
+        """run hg as this node; ``check`` is the expected exit status"""
+        proc = subprocess.run(
+            [sshd.HG] + [str(a) for a in args],
+            cwd=cwd or self.home,
+            env=self.env,
+            capture_output=True,
+            timeout=timeout,
+            input=input,
+        )
+        if check is not None and proc.returncode != check:
+            raise AssertionError(
+                'hg %s on %s exited %d, expected %d\n%s%s'
+                % (
+                    ' '.join(map(str, args)),
+                    self.name,
+                    proc.returncode,
+                    check,
+                    proc.stdout.decode('utf-8', 'replace'),
+                    proc.stderr.decode('utf-8', 'replace'),
+                )
+            )
+        return proc
+
+    def popen(self, *args, cwd=None, **kwargs):
+        return subprocess.Popen(
+            [sshd.HG] + [str(a) for a in args],
+            cwd=cwd or self.home,
+            env=self.env,
+            **kwargs,
+        )
+
+
+if __name__ == '__main__':
+    # helpers.sh: python3 nodes.py mknode NAME
+    if len(sys.argv) == 3 and sys.argv[1] == 'mknode':
+        mknode(os.environ['TESTTMP'], sys.argv[2], os.environ)
+    else:
+        sys.exit('usage: nodes.py mknode NAME')

@@ -1,0 +1,148 @@
+"""a real OpenSSH server on 127.0.0.1 for tests and the benchmark
+
+Own host key, own client key, a free port; started as a child process and
+stopped by its pid.  Nodes are ssh aliases in a generated ssh config: each
+alias sets ``SM_NODE_HOME`` and ``HGRCPATH`` on the server side, and the
+remote command wrapper makes that directory the home of ``hg serve``, so
+several nodes live on one machine.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+SSHD = shutil.which('sshd') or '/usr/sbin/sshd'
+VENV_BIN = os.path.dirname(os.path.abspath(sys.executable))
+HG = os.path.join(VENV_BIN, 'hg')
+
+
+def available():
+    return os.path.exists(SSHD) and shutil.which('ssh') is not None
+
+
+def freeport():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class SSHServer:
+    def __init__(self, workdir):
+        self.dir = os.path.abspath(workdir)
+        os.makedirs(self.dir, mode=0o700, exist_ok=True)
+        self.port = None
+        self.proc = None
+        self.key = os.path.join(self.dir, 'client_key')
+        self.hostkey = os.path.join(self.dir, 'host_key')
+        self.remotecmd = os.path.join(self.dir, 'hg-remote')
+
+    def start(self, timeout=10.0):
+        for key in (self.key, self.hostkey):
+            if not os.path.exists(key):
+                subprocess.run(
+                    ['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', key],
+                    check=True,
+                )
+        authorized = os.path.join(self.dir, 'authorized_keys')
+        shutil.copy(self.key + '.pub', authorized)
+        os.chmod(authorized, 0o600)
+        with open(self.remotecmd, 'w') as fp:
+            fp.write(
+                '#!/bin/sh\n'
+                '# hg on the test host, in the home of the node named by the alias\n'
+                'if [ -n "$SM_NODE_HOME" ]; then\n'
+                '  cd "$SM_NODE_HOME" || exit 255\n'
+                '  HOME="$SM_NODE_HOME"; export HOME\n'
+                'fi\n'
+                'exec %s "$@"\n' % HG
+            )
+        os.chmod(self.remotecmd, 0o755)
+        os.makedirs('/run/sshd', exist_ok=True)
+        self.port = freeport()
+        config = os.path.join(self.dir, 'sshd_config')
+        with open(config, 'w') as fp:
+            fp.write(
+                'Port %d\n'
+                'ListenAddress 127.0.0.1\n'
+                'HostKey %s\n'
+                'AuthorizedKeysFile %s\n'
+                'PidFile %s\n'
+                'StrictModes no\n'
+                'UsePAM no\n'
+                'PermitRootLogin yes\n'
+                'PasswordAuthentication no\n'
+                'KbdInteractiveAuthentication no\n'
+                'AcceptEnv SM_NODE_HOME HGRCPATH SM_* HGUSER\n'
+                'MaxStartups 100:30:200\n'
+                'MaxSessions 100\n'
+                'LogLevel ERROR\n'
+                % (
+                    self.port,
+                    self.hostkey,
+                    authorized,
+                    os.path.join(self.dir, 'sshd.pid'),
+                )
+            )
+        self.proc = subprocess.Popen(
+            [SSHD, '-D', '-e', '-f', config],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=open(os.path.join(self.dir, 'sshd.log'), 'ab'),
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError('sshd exited with %d' % self.proc.returncode)
+            try:
+                with socket.create_connection(('127.0.0.1', self.port), 0.5):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError('sshd did not listen within %.0fs' % timeout)
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc = None
+
+    def env(self):
+        """variables that tests and helpers.sh use to make nodes"""
+        return {
+            'SM_SSHD_PORT': str(self.port),
+            'SM_SSH_KEY': self.key,
+            'SM_REMOTE_HG': self.remotecmd,
+            'SM_SSH_USER': _user(),
+        }
+
+
+def alias(name, home, hgrcpath, port, key, user):
+    """an ssh config stanza for node ``name`` living in ``home``"""
+    return (
+        'Host %s\n'
+        '  HostName 127.0.0.1\n'
+        '  Port %s\n'
+        '  User %s\n'
+        '  IdentityFile %s\n'
+        '  IdentitiesOnly yes\n'
+        '  StrictHostKeyChecking no\n'
+        '  UserKnownHostsFile /dev/null\n'
+        '  LogLevel ERROR\n'
+        '  SetEnv SM_NODE_HOME=%s HGRCPATH=%s\n'
+        % (name, port, user, key, home, hgrcpath)
+    )
+
+
+def _user():
+    import pwd
+
+    return pwd.getpwuid(os.getuid()).pw_name
