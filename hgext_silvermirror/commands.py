@@ -175,7 +175,7 @@ def render(ui, results, direction, opts):
                         pushed=0,
                         conflicts=[],
                     )
-                    if r.error is None:
+                    if r.error is None and not ui.quiet:
                         fm.plain(_(b'%s: no hosts to sync with\n') % res.name)
                     continue
                 counts[h.status] = counts.get(h.status, 0) + 1
@@ -202,10 +202,11 @@ def render(ui, results, direction, opts):
                     fm.data(incoming=h.incoming, outgoing=h.outgoing)
                 line = b'%s: %s: %s\n' % (res.name, h.host, _hostline(h))
                 if h.status == syncmod.SYNCED:
-                    fm.plain(line, label=b'silvermirror.synced')
+                    if not ui.quiet:
+                        fm.plain(line, label=b'silvermirror.synced')
                 else:
                     ui.warn(line, label=b'silvermirror.%s' % h.status)
-        if fm.isplain():
+        if fm.isplain() and not ui.quiet:
             total = sum(counts.values())
             detail = b', '.join(
                 b'%d %s' % (n, s) for s, n in sorted(counts.items())

@@ -391,10 +391,20 @@ def merge(ui, repo, res, handler, host, node, head):
         if ctx.copies:
             with repo.dirstate.changing_files(repo):
                 repo[None].add(ctx.copies)
+        other = repo[head]
+        local = workingcopy.recordeddirs(p1)
+        dirs = workingcopy.mergeddirs(
+            workingcopy.recordeddirs(p1.ancestor(other)),
+            local,
+            workingcopy.recordeddirs(other),
+        )
+        workingcopy.materializedirs(repo, local | workingcopy.recordeddirs(other), dirs)
         repo.commit(
             text=b'mirror: merge with %s on %s' % (host, node),
             user=workingcopy.username(ui, node),
-            extra={workingcopy.NODE_EXTRA: node},
+            extra=workingcopy.dirsextra(
+                workingcopy.emptydirs(repo), {workingcopy.NODE_EXTRA: node}
+            ),
         )
     for rec in ctx.results:
         line = _(b'%s: conflict in %s with %s: %s (%s)') % (

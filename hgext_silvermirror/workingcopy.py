@@ -181,7 +181,9 @@ def snapshot(
     res.removed = list(st.removed) + deleted
     _checkdeletions(repo, len(res.removed), maxdelete, force)
 
-    if dryrun or not res.changes:
+    res.emptydirs = emptydirs(repo)
+    dirschanged = set(res.emptydirs) != recordeddirs(repo[b'.'])
+    if dryrun or not (res.changes or dirschanged):
         return res
 
     if unknown or deleted:
@@ -196,13 +198,76 @@ def snapshot(
     if message is None:
         message = b'mirror: snapshot on %s' % node
     changed = res.added + res.removed + res.modified
-    res.node = repo.commit(
-        text=message,
-        user=user or username(ui, node),
-        match=matchmod.exact(changed),
-        extra={NODE_EXTRA: node},
-    )
+    with ui.configoverride({(b'ui', b'allowemptycommit'): True}, b'silvermirror'):
+        res.node = repo.commit(
+            text=message,
+            user=user or username(ui, node),
+            match=matchmod.exact(changed),
+            extra=dirsextra(res.emptydirs, {NODE_EXTRA: node}),
+        )
     return res
+
+
+def emptydirs(repo):
+    """directories with nothing in them, which hg itself does not track
+
+    Their names travel in the extra ``silvermirror-emptydirs`` of each
+    snapshot and merge, so no placeholder file litters the tree.  Ignored
+    directories, nested repositories and other checkouts are left out.
+    """
+    ignore = repo.dirstate._ignore
+    found = []
+    stack = [b'']
+    while stack:
+        rel = stack.pop()
+        try:
+            entries = list(os.scandir(repo.wjoin(rel) if rel else repo.root))
+        except OSError:
+            continue
+        if not entries and rel:
+            found.append(rel)
+            continue
+        names = {e.name for e in entries}
+        if rel and names & VCS_MARKERS:
+            continue
+        for e in entries:
+            if e.name == b'.hg' or not e.is_dir(follow_symlinks=False):
+                continue
+            sub = rel + b'/' + e.name if rel else e.name
+            if not ignore(sub):
+                stack.append(sub)
+    return sorted(found)
+
+
+def recordeddirs(ctx):
+    """the empty directories recorded in a changeset"""
+    value = ctx.extra().get(EMPTYDIRS_EXTRA, b'')
+    return {d for d in value.split(b'\0') if d}
+
+
+def dirsextra(dirs, extra):
+    """``extra`` with the empty directories ``dirs`` recorded"""
+    extra = dict(extra)
+    if dirs:
+        extra[EMPTYDIRS_EXTRA] = b'\0'.join(sorted(dirs))
+    return extra
+
+
+def materializedirs(repo, old, new):
+    """create the empty directories of ``new``, drop those only in ``old``"""
+    for d in sorted(new):
+        if not repo.wvfs.lexists(d):
+            repo.wvfs.makedirs(d)
+    for d in sorted(old - new, reverse=True):
+        try:
+            os.rmdir(repo.wjoin(d))
+        except OSError:
+            pass
+
+
+def mergeddirs(base, local, other):
+    """three-way merge of sets: a removal on either side wins"""
+    return (local & other) | (local - base) | (other - base)
 
 
 def _isnested(repo, path):
@@ -273,4 +338,6 @@ def update(repo, node):
         if b'untracked file' in inst.message:
             return b'dirty'
         raise
+    materializedirs(repo, recordeddirs(parents[0]), recordeddirs(target))
     return b'updated'
+
