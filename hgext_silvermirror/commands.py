@@ -90,25 +90,31 @@ def run(ui, direction, names, opts):
         message=opts.get('message') or None,
         force=opts.get('force'),
     )
-    results = []
-    # the SilverMirror file travels with a resource: sync that one first,
-    # then read the file again, so the others sync with the newest version
-    home = next(
-        (r for r in sorted(selected, key=lambda r: -len(r.root)) if r.contains(cfg.path)),
-        None,
-    )
-    if home is not None and len(selected) > 1 and not sopts.dryrun:
-        results.append(_syncone(ui, cfg, home, sopts, len(selected)))
-        cfg, resources = loadconfig(ui)
-        done = {home.name}
-        selected = [
-            r
-            for r in resourcesmod.select(resources, names, _cwd())
-            if r.name not in done
-        ]
-    for res in selected:
-        results.append(_syncone(ui, cfg, res, sopts, len(selected)))
-    return render(ui, results, direction, opts)
+    with ui.formatter(b'mirror', pycompat.byteskwargs(opts)) as fm:
+        report = reporter(ui, fm, direction)
+        # the SilverMirror file travels with a resource: sync that one
+        # first, then read the file again, so the others sync with the
+        # newest version
+        home = next(
+            (
+                r
+                for r in sorted(selected, key=lambda r: -len(r.root))
+                if r.contains(cfg.path)
+            ),
+            None,
+        )
+        if home is not None and len(selected) > 1 and not sopts.dryrun:
+            report.add(_syncone(ui, cfg, home, sopts, len(selected)))
+            cfg, resources = loadconfig(ui)
+            selected = [
+                r
+                for r in resourcesmod.select(resources, names, _cwd())
+                if r.name != home.name
+            ]
+        for res in selected:
+            report.add(_syncone(ui, cfg, res, sopts, len(selected)))
+        report.summary()
+    return report.exitcode
 
 
 def _syncone(ui, cfg, res, sopts, count):
@@ -149,73 +155,75 @@ def _hostline(h):
     return b', '.join(parts) or _(b'up to date')
 
 
-def render(ui, results, direction, opts):
-    counts = {}
-    exitcode = 0
-    with ui.formatter(b'mirror', pycompat.byteskwargs(opts)) as fm:
-        for r in results:
-            res = r.resource
-            if r.error is not None:
-                ui.warn(_(b'error: %s: %s\n') % (res.name, r.error))
-                if r.hint:
-                    ui.warn(b'(%s)\n' % r.hint)
-                exitcode = 255
-            elif not r.complete:
-                exitcode = max(exitcode, 1)
-            hostlist = r.hosts or [None]
-            for h in hostlist:
-                fm.startitem()
-                fm.data(resource=res.name, direction=direction)
-                if h is None:
-                    fm.data(
-                        host=None,
-                        url=None,
-                        status=syncmod.FAILED if r.error else syncmod.SYNCED,
-                        pulled=0,
-                        pushed=0,
-                        conflicts=[],
-                    )
-                    if r.error is None and not ui.quiet:
-                        fm.plain(_(b'%s: no hosts to sync with\n') % res.name)
-                    continue
-                counts[h.status] = counts.get(h.status, 0) + 1
+class reporter:
+    """render sync results as they come: one record per resource and host"""
+
+    def __init__(self, ui, fm, direction):
+        self.ui = ui
+        self.fm = fm
+        self.direction = direction
+        self.counts = {}
+        self.resources = 0
+        self.exitcode = 0
+
+    def add(self, r):
+        ui, fm = self.ui, self.fm
+        res = r.resource
+        self.resources += 1
+        if r.error is not None:
+            ui.warn(_(b'error: %s: %s\n') % (res.name, r.error))
+            if r.hint:
+                ui.warn(b'(%s)\n' % r.hint)
+            self.exitcode = 255
+        elif not r.complete:
+            self.exitcode = max(self.exitcode, 1)
+        for h in r.hosts or [None]:
+            fm.startitem()
+            fm.data(resource=res.name, direction=self.direction)
+            if h is None:
                 fm.data(
-                    host=h.host,
-                    url=h.url,
-                    status=h.status,
-                    pulled=h.pulled,
-                    pushed=h.pushed,
-                    conflicts=[
-                        {
-                            b'path': c[b'path'],
-                            b'handler': c[b'handler'],
-                            b'outcome': c[b'outcome'],
-                            b'copy': c[b'copy'],
-                            b'restore': c[b'restore'],
-                        }
-                        for c in h.conflicts
-                    ],
+                    host=None,
+                    url=None,
+                    status=syncmod.FAILED if r.error else syncmod.SYNCED,
+                    pulled=0,
+                    pushed=0,
+                    conflicts=[],
                 )
-                if h.message:
-                    fm.data(message=h.message)
-                if h.incoming is not None:
-                    fm.data(incoming=h.incoming, outgoing=h.outgoing)
-                line = b'%s: %s: %s\n' % (res.name, h.host, _hostline(h))
-                if h.status == syncmod.SYNCED:
-                    if not ui.quiet:
-                        fm.plain(line, label=b'silvermirror.synced')
-                else:
-                    ui.warn(line, label=b'silvermirror.%s' % h.status)
-        if fm.isplain() and not ui.quiet:
-            total = sum(counts.values())
+                if r.error is None and not ui.quiet:
+                    fm.plain(_(b'%s: no hosts to sync with\n') % res.name)
+                continue
+            self.counts[h.status] = self.counts.get(h.status, 0) + 1
+            fm.data(
+                host=h.host,
+                url=h.url,
+                status=h.status,
+                pulled=h.pulled,
+                pushed=h.pushed,
+                conflicts=[
+                    {k: c[k] for k in (b'path', b'handler', b'outcome', b'copy', b'restore')}
+                    for c in h.conflicts
+                ],
+            )
+            if h.message:
+                fm.data(message=h.message)
+            if h.incoming is not None:
+                fm.data(incoming=h.incoming, outgoing=h.outgoing)
+            line = b'%s: %s: %s\n' % (res.name, h.host, _hostline(h))
+            if h.status != syncmod.SYNCED:
+                ui.warn(line, label=b'silvermirror.%s' % h.status)
+            elif not ui.quiet:
+                fm.plain(line, label=b'silvermirror.synced')
+
+    def summary(self):
+        if self.fm.isplain() and not self.ui.quiet:
+            total = sum(self.counts.values())
             detail = b', '.join(
-                b'%d %s' % (n, s) for s, n in sorted(counts.items())
+                b'%d %s' % (n, s) for s, n in sorted(self.counts.items())
             )
-            fm.plain(
+            self.fm.plain(
                 _(b'%d resources, %d host syncs%s\n')
-                % (len(results), total, (b': ' + detail) if detail else b'')
+                % (self.resources, total, (b': ' + detail) if detail else b'')
             )
-    return exitcode
 
 
 @eh.command(
@@ -399,7 +407,14 @@ def mirrorstatus(ui, *names, **opts):
             fm.data(ignore=list(res.ignore))
             if res.ignore:
                 fm.plain(_(b'  ignore: %s\n') % b' '.join(res.ignore))
-            fm.write(b'uncommitted', _(b'  uncommitted changes: %d\n'), info[b'uncommitted'])
+            if info[b'uncommitted'] is None:
+                fm.plain(_(b'  uncommitted changes: unknown, a sync is running\n'))
+            else:
+                fm.write(
+                    b'uncommitted',
+                    _(b'  uncommitted changes: %d\n'),
+                    info[b'uncommitted'],
+                )
             fm.data(nested=info[b'nested'], conflictcopies=info[b'conflictcopies'])
             for path in info[b'conflictcopies']:
                 fm.plain(_(b'  conflict copy: %s\n') % path)
@@ -425,16 +440,24 @@ def localstatus(ui, res):
         return info
     repo = repo_factory.repository(ui, res.root)
     info[b'repository'] = True
-    snap = workingcopy.snapshot(
-        repo,
-        configmod.nodename(ui),
-        ignore=res.ignore,
-        children=res.childdirs(),
-        maxdelete=None,
-        dryrun=True,
-    )
-    info[b'uncommitted'] = snap.changes
-    info[b'nested'] = snap.nested
+    try:
+        lock = repo.wlock(wait=False)
+    except error.LockHeld:
+        # a sync is running: what it records is not settled yet
+        info[b'uncommitted'] = None
+        info[b'nested'] = workingcopy.knownnested(repo)
+    else:
+        with lock:
+            snap = workingcopy.snapshot(
+                repo,
+                configmod.nodename(ui),
+                ignore=res.ignore,
+                children=res.childdirs(),
+                maxdelete=None,
+                dryrun=True,
+            )
+        info[b'uncommitted'] = snap.changes
+        info[b'nested'] = snap.nested
     info[b'conflictcopies'] = sorted(
         f for f in repo[None] if b'.conflict-' in f.rsplit(b'/', 1)[-1]
     )

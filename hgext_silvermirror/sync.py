@@ -217,8 +217,7 @@ def sync(ui, cfg, res, opts):
     entries = selecthosts(res, opts.hosts)
     if repo is None:
         ui.status(_(b'%s: would create repository in %s\n') % (res.name, res.root))
-        for entry in entries:
-            result.hosts.append(hostresult(res, entry))
+        result.hosts = status(ui, cfg, res, entries)
         return result
     with resourcelock(repo, res), repo.ui.configoverride(
         {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
@@ -448,15 +447,22 @@ def _pushall(ui, repo, res, conns, timeout):
 
 
 def remotestatus(repo, conn, hr):
-    """fill ``hr`` with what would be pulled and pushed, changing nothing"""
-    with _quiet(repo.ui, conn.peer.ui):
-        common, _anyinc, _heads = discovery.findcommonincoming(
-            repo.unfiltered(), conn.peer
-        )
-    common = [n for n in common if n != repo.nullid]
+    """fill ``hr`` with what would be pulled and pushed, changing nothing
+
+    ``repo`` is None when the resource has no local repository yet.
+    """
+    common = []
+    if repo is not None:
+        with _quiet(repo.ui, conn.peer.ui):
+            common, _anyinc, _heads = discovery.findcommonincoming(
+                repo.unfiltered(), conn.peer
+            )
+        common = [n for n in common if n != repo.nullid]
     reply = conn.call(b'smstatus', {b'common': [hex(n) for n in common]})
     hr.incoming = reply.get(b'incoming', 0)
-    if common:
+    if repo is None:
+        hr.outgoing = 0
+    elif common:
         hr.outgoing = len(repo.revs(b'only(head(), %ln)', common))
     else:
         hr.outgoing = len(repo)
@@ -481,11 +487,10 @@ def status(ui, cfg, res, entries):
             continue
         hr.reachable = True
         if conn is None:
-            hr.message = _(b'no repository yet')
+            hr.message = _(b'no repository there yet')
             continue
         try:
-            if repo is not None:
-                remotestatus(repo, conn, hr)
+            remotestatus(repo, conn, hr)
         except (error.Abort, error.RepoError) as inst:
             hr.fail(FAILED, inst)
         finally:

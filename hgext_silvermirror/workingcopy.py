@@ -14,6 +14,7 @@ the wire-protocol commands, on a host's repository.
 """
 
 import os
+import re
 
 from mercurial.i18n import _
 from mercurial import (
@@ -31,6 +32,7 @@ EMPTYDIRS_EXTRA = b'silvermirror-emptydirs'
 # directories that hold another version control system's checkout
 VCS_MARKERS = frozenset([b'.git', b'.svn', b'.bzr', b'_darcs', b'CVS', b'.hg'])
 IGNOREFILE = b'silvermirror/ignore'
+NESTEDFILE = b'silvermirror/nested'
 
 
 class MassDeletion(error.StateError):
@@ -69,26 +71,31 @@ def ignorefile(repo):
     return repo.vfs.join(IGNOREFILE)
 
 
-def setignore(repo, patterns, nested=()):
+def _dirpattern(path):
+    """an hgignore line for one directory and everything below it"""
+    return b're:^%s(?:/|$)' % re.escape(path)
+
+
+def setignore(repo, patterns, dirs=()):
     """write the resource's ignore patterns where hg reads them
 
     ``reposetup`` points ``ui.ignore.silvermirror`` at this file, so the
     user's own ``hg status`` in a resource agrees with the sync.  Patterns
-    use hgignore syntax, glob by default.
+    use hgignore syntax, glob by default; ``dirs`` (nested resources and
+    checkouts) are left out whole.  Caller holds the wlock.
     """
     lines = [b'syntax: glob']
-    lines.extend(p for p in patterns)
-    lines.extend(b'path:' + n for n in sorted(set(nested)))
-    data = b'\n'.join(lines) + b'\n'
-    path = repo.vfs.join(IGNOREFILE)
-    try:
-        with open(path, 'rb') as fp:
-            if fp.read() == data:
-                return False
-    except FileNotFoundError:
-        pass
+    lines.extend(patterns)
+    lines.extend(_dirpattern(d) for d in sorted(set(dirs)))
+    return _writestate(repo, IGNOREFILE, b'\n'.join(lines) + b'\n')
+
+
+def _writestate(repo, name, data):
+    """write one of our files under .hg/silvermirror if it changed"""
+    if repo.vfs.tryread(name) == data:
+        return False
     repo.vfs.makedirs(b'silvermirror')
-    repo.vfs.write(IGNOREFILE, data, atomictemp=True)
+    repo.vfs.write(name, data, atomictemp=True)
     # the dirstate caches its ignore matcher
     repo.dirstate.invalidate()
     return True
@@ -96,11 +103,7 @@ def setignore(repo, patterns, nested=()):
 
 def knownnested(repo):
     """nested checkouts found by earlier snapshots"""
-    try:
-        data = repo.vfs.read(IGNOREFILE)
-    except FileNotFoundError:
-        return []
-    return [l[5:] for l in data.splitlines() if l.startswith(b'path:')]
+    return [l for l in repo.vfs.tryread(NESTEDFILE).splitlines() if l]
 
 
 def _nestedroot(path):
@@ -139,8 +142,7 @@ def snapshot(
     ui = repo.ui
     res = snapshotresult()
     nested = [n for n in knownnested(repo) if _isnested(repo, n)]
-    patterns = list(ignore) + [b'path:' + c for c in children]
-    setignore(repo, patterns, nested)
+    setignore(repo, ignore, list(children) + nested)
     st = repo.status(unknown=True)
 
     unknown = []
@@ -157,9 +159,10 @@ def snapshot(
             res.skipped.append((path, reason))
             continue
         unknown.append(path)
+    nested = sorted(set(nested) | found)
+    _writestate(repo, NESTEDFILE, b''.join(n + b'\n' for n in nested))
     if found:
-        nested = sorted(set(nested) | found)
-        setignore(repo, patterns, nested)
+        setignore(repo, ignore, list(children) + nested)
         unknown = [p for p in unknown if not any(p.startswith(n + b'/') for n in found)]
     res.nested = nested
     for path, reason in res.skipped:
