@@ -56,10 +56,11 @@ _EXITCODES = """
     Returns 0 when every selected resource synced with every selected host,
     1 when the run finished but a host was unreachable, busy or failed, or
     a file was left out (a name hg cannot store, an unreadable file), and
-    255 (or hg's detailed exit code, with ``ui.detailed-exit-code``) when it
-    stopped on an error: bad configuration, an unknown resource or handler,
-    a missing resource directory, or a mass deletion refused without
-    ``--force``. Nothing is changed on bad input.
+    255 when it stopped on an error: bad configuration, an unknown resource
+    or handler, a missing resource directory, or a mass deletion refused
+    without ``--force``. With ``ui.detailed-exit-code`` hg's detailed codes
+    apply: 10 bad input, 20 a lock held or a deletion refused, 30 bad
+    configuration. Nothing is changed on bad input.
 """
 
 
@@ -211,6 +212,8 @@ class reporter:
             line = b'%s: %s: %s\n' % (res.name, h.host, _hostline(h))
             if h.status != syncmod.SYNCED:
                 ui.warn(line, label=b'silvermirror.%s' % h.status)
+                if h.hint:
+                    ui.warn(b'(%s)\n' % h.hint)
             elif not ui.quiet:
                 fm.plain(line, label=b'silvermirror.synced')
 
@@ -258,7 +261,9 @@ def mirrorpush(ui, *names, **opts):
 
     With no RESOURCE, the innermost resource containing the current
     directory is synced; outside every resource, all of them. ``all``
-    names every resource.
+    names every resource. When the SilverMirror file itself lies in one of
+    the selected resources, that resource is synced first and the file
+    read again, so the others sync with the newest configuration.
 
     A host that cannot be reached within ``timeout`` seconds is reported
     and the others go on. ``--host`` limits the run to the given hosts,
@@ -352,9 +357,17 @@ def mirrorstatus(ui, *names, **opts):
     it is reachable and how many changesets would be pulled (incoming) and
     pushed (outgoing).
 
-    Resources are selected as for :hg:`mirror-push`.
+    Without ``--remote`` nothing but this machine is looked at, so it
+    works offline; nothing is recorded in either case. Resources are
+    selected as for :hg:`mirror-push`. ``-T json`` gives one record per
+    resource with the keys ``resource``, ``directory``, ``hosts`` (each
+    with ``host`` and ``url``), ``ignore``, ``conflict_push``,
+    ``conflict_pull``, ``repository``, ``uncommitted``, ``nested`` and
+    ``conflictcopies``.
 
-    Returns 0, or 1 if a host asked with ``--remote`` is unreachable.
+    Returns 0, 1 if a host asked with ``--remote`` is unreachable, and
+    255 on bad configuration or an unknown resource (with
+    ``ui.detailed-exit-code``: 30 and 10).
     """
     cfg, resources = loadconfig(ui)
     selected = resourcesmod.select(resources, list(names), _cwd())
@@ -403,6 +416,8 @@ def mirrorstatus(ui, *names, **opts):
                         line += _(b' (unreachable: %s)') % h.message
                 hostrecs.append(rec)
                 fm.plain(line + b'\n')
+            if not hostrecs:
+                fm.plain(_(b'  hosts: none\n'))
             fm.data(hosts=hostrecs)
             fm.data(ignore=list(res.ignore))
             if res.ignore:
