@@ -8,10 +8,15 @@
 The file is never merged into a ui: it is parsed into its own
 ``mercurial.config.config`` so that every value keeps its ``file:line``
 for error messages, and ``%include``/``%unset``/continuation lines work as
-they do in hgrc.  This module knows the option names and their syntax;
-``resources`` turns sections into resources.
+they do in hgrc.  Unlike hgrc, an ``%include`` of a missing file is an
+error: the missing part could be the ``hosts`` that keep a private
+resource off some machines.  This module knows the option names and their
+syntax; ``resources`` turns sections into resources.
 """
 
+import difflib
+import errno
+import math
 import os
 import socket
 
@@ -49,19 +54,25 @@ MAIN_OPTIONS = frozenset(
 )
 RESOURCE_OPTIONS = frozenset(_INHERITED + (b'directory',))
 
+# the same line syntax as mercurial.config.parse, to locate section headers
+_SECTIONRE = util.re.compile(br'\[([^\[]+)\]')
+_INCLUDERE = util.re.compile(br'%include\s+(\S|\S.*\S)\s*$')
+
 
 class mirrorconfig:
     """the parsed file: main options and the raw resource sections"""
 
-    def __init__(self, path, cfg, home):
+    def __init__(self, path, cfg, home, headers=None):
         self.path = path
         self.cfg = cfg
         self.home = home
+        # section -> b'file:line' of its first header
+        self.headers = headers or {}
         self._check_options()
         self.basedir = self._basedir()
-        self.timeout = self._positive(b'timeout', DEFAULT_TIMEOUT)
-        self.interval = self._positive(b'interval', DEFAULT_INTERVAL)
-        self.debounce = self._positive(b'debounce', DEFAULT_DEBOUNCE, zero=True)
+        self.timeout = self._seconds(b'timeout', DEFAULT_TIMEOUT)
+        self.interval = self._seconds(b'interval', DEFAULT_INTERVAL)
+        self.debounce = self._seconds(b'debounce', DEFAULT_DEBOUNCE, zero=True)
         self.password = self._bool(b'password', True)
 
     # raw access, with locations
@@ -69,15 +80,15 @@ class mirrorconfig:
         return self.cfg.get(section, key)
 
     def source(self, section, key=None):
-        if key is None:
-            return self.path
-        return self.cfg.source(section, key) or self.path
+        """``file:line`` of an option, else of the section, else the file"""
+        where = self.cfg.source(section, key) if key is not None else None
+        return where or self.headers.get(section) or self.path
 
     def error(self, section, key, msg, hint=None):
         return error.ConfigError(msg, self.source(section, key), hint=hint)
 
     def sections(self):
-        """resource sections in file order"""
+        """resource sections, sorted: a parent always precedes its children"""
         return [s for s in self.cfg.sections() if s != MAIN]
 
     def list(self, section, key):
@@ -91,43 +102,48 @@ class mirrorconfig:
         for section in self.cfg.sections():
             known = MAIN_OPTIONS if section == MAIN else RESOURCE_OPTIONS
             for key, _value in self.cfg.items(section):
-                if key not in known:
-                    raise self.error(
-                        section,
-                        key,
-                        _(b'unknown option %s in section [%s]')
-                        % (key, section),
-                        hint=_(b'known options: %s')
-                        % b', '.join(sorted(known)),
-                    )
+                if key in known:
+                    continue
+                close = difflib.get_close_matches(key, sorted(known), 1)
+                if close:
+                    hint = _(b'did you mean %s?') % close[0]
+                else:
+                    hint = _(b'use one of %s') % b', '.join(sorted(known))
+                raise self.error(
+                    section,
+                    key,
+                    _(b'unknown option %s in section [%s]') % (key, section),
+                    hint=hint,
+                )
 
     def _basedir(self):
         value = self.cfg.get(MAIN, b'basedir')
-        if value is None:
+        if value is None or not value.strip():
             return self.home
         value = util.expandpath(value.strip())
         if not os.path.isabs(value):
             raise self.error(
                 MAIN,
                 b'basedir',
-                _(b'basedir must be an absolute path: %s') % value,
+                _(b'basedir must be an absolute path, not "%s"') % value,
+                hint=_(b'start it with / or ~'),
             )
         return os.path.normpath(value)
 
-    def _positive(self, key, default, zero=False):
+    def _seconds(self, key, default, zero=False):
         value = self.cfg.get(MAIN, key)
         if value is None:
             return default
         try:
             number = float(value)
         except ValueError:
-            number = -1.0
-        if number < 0 or (number == 0 and not zero) or number != number:
+            number = math.nan
+        if not math.isfinite(number) or number < 0 or (number == 0 and not zero):
             raise self.error(
                 MAIN,
                 key,
-                _(b'%s must be a positive number of seconds, not "%s"')
-                % (key, value),
+                _(b'%s must be a number of seconds, not "%s"') % (key, value),
+                hint=_(b'use a number, such as %s = %d') % (key, default),
             )
         return number
 
@@ -141,6 +157,7 @@ class mirrorconfig:
                 MAIN,
                 key,
                 _(b'%s must be true or false, not "%s"') % (key, value),
+                hint=_(b'use %s = true or %s = false') % (key, key),
             )
         return parsed
 
@@ -148,25 +165,29 @@ class mirrorconfig:
         """the mass-deletion share (percent) for ``section``, None if off"""
         for sec in _lineage(section):
             value = self.cfg.get(sec, b'maxdelete')
-            if value is not None:
-                return parse_maxdelete(value, self.error(sec, b'maxdelete', b''))
+            if value is None:
+                continue
+            try:
+                return parse_maxdelete(value)
+            except ValueError:
+                raise self.error(
+                    sec,
+                    b'maxdelete',
+                    _(b'maxdelete must be a percentage or "off", not "%s"')
+                    % value,
+                    hint=_(b'use a share from 0% to 100%, such as 50%, or off'),
+                )
         return DEFAULT_MAXDELETE
 
 
-def parse_maxdelete(value, err):
-    """``50%``, ``50`` or ``off``; raises ``err`` (its message filled in)"""
+def parse_maxdelete(value):
+    """``50%``, ``50`` or ``off`` -> 50.0 or None; ValueError otherwise"""
     text = value.strip().lower()
     if text in (b'off', b'none', b'never'):
         return None
-    try:
-        share = float(text[:-1] if text.endswith(b'%') else text)
-    except ValueError:
-        share = -1.0
+    share = float(text[:-1] if text.endswith(b'%') else text)
     if not 0 <= share <= 100:
-        err.message = _(b'maxdelete must be a percentage or "off", not "%s"') % (
-            value
-        )
-        raise err
+        raise ValueError(value)
     return share
 
 
@@ -189,19 +210,111 @@ def home():
 
 
 def configpath(ui):
-    """where this node keeps its SilverMirror file"""
+    """where this node keeps its SilverMirror file
+
+    A relative ``silvermirror.config`` set in an hgrc is relative to that
+    hgrc, as hg's own path options are; on the command line, to the
+    current directory.
+    """
     path = ui.config(b'silvermirror', b'config')
-    if path:
-        return os.path.abspath(util.expandpath(path))
-    return os.path.join(home(), b'.silvermirror')
+    if not path:
+        return os.path.join(home(), b'.silvermirror')
+    path = util.expandpath(path)
+    if not os.path.isabs(path):
+        src = ui.configsource(b'silvermirror', b'config')
+        if b':' in src:
+            path = os.path.join(os.path.dirname(src.rsplit(b':', 1)[0]), path)
+    return os.path.normpath(os.path.abspath(path))
 
 
 def nodename(ui):
     """this node's name: ``silvermirror.name``, else the short host name"""
     name = ui.config(b'silvermirror', b'name')
-    if name:
+    if name and name.strip():
         return name.strip()
     return encoding.strtolocal(socket.gethostname()).split(b'.')[0]
+
+
+class _missinginclude(Exception):
+    """an ``%include`` named a file that does not exist"""
+
+
+def _malformed(inst):
+    """mercurial.config's bare parse error, made to say what to do"""
+    line = inst.message
+    prefix = b'unexpected leading whitespace: '
+    if line.startswith(prefix):
+        line = line[len(prefix) :]
+        hint = _(b'indent only lines that continue the value above')
+    elif line.startswith(b'['):
+        hint = _(b'write a section header as [name]')
+    else:
+        hint = _(b'write options as "name = value" under a [section]')
+    return error.ConfigError(
+        _(b'malformed line "%s"') % line.strip(), inst.location, hint=hint
+    )
+
+
+def _read(path):
+    """parse ``path`` and its includes; (config, section header locations)"""
+    cfg = configmod.config()
+    headers = {}
+    reading = []
+
+    def readone(fname):
+        try:
+            with open(fname, 'rb') as fp:
+                data = fp.read()
+        except FileNotFoundError:
+            raise _missinginclude(fname)
+        reading.append(fname)
+        for n, l in enumerate(data.splitlines(), 1):
+            m = _SECTIONRE.match(l)
+            if m:
+                headers.setdefault(m.group(1), b'%s:%d' % (fname, n))
+
+        def include(rel, remap=None, sections=None):
+            abspath = os.path.normpath(
+                os.path.join(os.path.dirname(fname), rel)
+            )
+            if abspath in reading:
+                raise error.ConfigError(
+                    _(b'cannot include %s: it includes itself') % abspath,
+                    _includeline(fname, data, rel),
+                    hint=_(b'remove the %include line'),
+                )
+            try:
+                readone(abspath)
+            except _missinginclude:
+                raise error.ConfigError(
+                    _(b'cannot include %s: no such file') % abspath,
+                    _includeline(fname, data, rel),
+                    hint=_(b'create it or remove the %include line'),
+                )
+            cfg.new_source()
+
+        cfg.new_source()
+        try:
+            cfg.parse(fname, data, include=include)
+        except error.ConfigError as inst:
+            # ours and mercurial's "cannot include" carry a hint or a reason
+            if inst.hint or inst.message.startswith(b'cannot include'):
+                raise
+            raise _malformed(inst)
+        finally:
+            reading.pop()
+
+    readone(path)
+    return cfg, headers
+
+
+def _includeline(fname, data, rel):
+    """``file:line`` of the ``%include`` of ``rel`` in ``data``"""
+    for n, l in enumerate(data.splitlines(), 1):
+        m = _INCLUDERE.match(l)
+        if m and util.expandpath(m.group(1)) == rel:
+            return b'%s:%d' % (fname, n)
+    return fname
 
 
 def load(ui, path=None):
@@ -214,25 +327,27 @@ def load(ui, path=None):
     explicit = path is not None or ui.config(b'silvermirror', b'config')
     if path is None:
         path = configpath(ui)
-    cfg = configmod.config()
     if os.path.isdir(path):
         raise error.ConfigError(
-            _(b'SilverMirror file %s is a directory') % path,
+            _(b'cannot read SilverMirror file %s: it is a directory') % path,
             hint=_(b'point silvermirror.config at a file'),
         )
     try:
-        with open(path, 'rb') as fp:
-            cfg.read(path, fp)
-    except FileNotFoundError:
+        cfg, headers = _read(path)
+    except _missinginclude:
         if explicit:
             raise error.ConfigError(
-                _(b'SilverMirror file %s not found') % path,
+                _(b'no SilverMirror file at %s') % path,
                 hint=_(b'create it or fix silvermirror.config'),
             )
-        cfg.parse(b'<default>', b'[%s]\nconflict = %s\n' % (MAIN, DEFAULT_HANDLER))
-    except PermissionError as inst:
-        raise error.ConfigError(
-            _(b'cannot read SilverMirror file %s: %s')
-            % (path, encoding.strtolocal(inst.strerror)),
+        cfg, headers = configmod.config(), {}
+        cfg.parse(
+            b'<default>', b'[%s]\nconflict = %s\n' % (MAIN, DEFAULT_HANDLER)
         )
-    return mirrorconfig(path, cfg, home())
+    except OSError as inst:
+        reason = encoding.strtolocal(inst.strerror or os.strerror(errno.EIO))
+        raise error.ConfigError(
+            _(b'cannot read SilverMirror file %s: %s') % (path, reason),
+            hint=_(b'make it readable or fix silvermirror.config'),
+        )
+    return mirrorconfig(path, cfg, home(), headers)

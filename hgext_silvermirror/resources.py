@@ -18,6 +18,7 @@ from mercurial import (
     error,
     util,
 )
+from mercurial.utils import urlutil
 
 from . import config as configmod
 
@@ -55,7 +56,7 @@ class resource:
         # direction -> (handler name, where it was set)
         self.handlers = {}
         self.maxdelete = configmod.DEFAULT_MAXDELETE
-        # the base directory, for mapping bare host names to paths
+        # the path below the base directory, None outside it
         self.relpath = None
 
     def __repr__(self):
@@ -66,7 +67,7 @@ class resource:
 
     def contains(self, path):
         """is ``path`` inside this resource (children included)?"""
-        return path == self.root or path.startswith(self.root + b'/')
+        return _inside(path, self.root)
 
     def childdirs(self):
         """the children's directories, relative to this resource"""
@@ -78,12 +79,38 @@ class resource:
         pats.extend(b'path:' + d for d in self.childdirs())
         return pats
 
-    def hosturl(self, entry):
-        return hosturl(entry, self.root, self.relpath)
+    def hosturl(self, label):
+        return hosturl(label, self.root, self.relpath)
+
+    def entry(self, label):
+        """the host entry for ``label`` (configured, or given with -H)"""
+        return hostentry(label, self.hosturl(label), _ispath(label))
+
+    def isself(self, entry, node):
+        """does ``entry`` name this node's own copy of the resource?"""
+        if entry.label == node:
+            return True
+        return entry.local and _samefile(entry.url, self.root)
+
+
+def _inside(path, root):
+    return path == root or path.startswith(root.rstrip(b'/') + b'/')
+
+
+def _samefile(a, b):
+    return os.path.realpath(a) == os.path.realpath(b)
 
 
 def _isurl(label):
     return b'://' in label
+
+
+def _ispath(label):
+    return not _isurl(label) and label.startswith((b'/', b'~'))
+
+
+# schemes a resource's path can be appended to
+_SCHEMES = (b'ssh', b'http', b'https', b'file')
 
 
 def hosturl(label, root, relpath):
@@ -93,14 +120,17 @@ def hosturl(label, root, relpath):
     relative to the base directory (as Unison's ``ssh://host/path``); an
     explicit URL or absolute path is a base to which that relative path is
     appended.  A resource outside the base directory keeps its absolute
-    path.
+    path: ``ssh://NAME//abs/path``, or base + absolute path.  An ssh URL
+    without a path is the same host as its bare name.
     """
     if _isurl(label):
         base = label.rstrip(b'/')
         if relpath is None:
+            if urlutil.url(label).scheme == b'ssh' and not urlutil.url(label).path:
+                return base + b'/' + root
             return base + root
         return base + b'/' + relpath if relpath else base
-    if label.startswith((b'/', b'~')):
+    if _ispath(label):
         base = os.path.normpath(util.expandpath(label))
         if relpath is None:
             return os.path.normpath(base + root)
@@ -111,22 +141,40 @@ def hosturl(label, root, relpath):
 
 
 def _checklabel(cfg, section, label):
-    if _isurl(label) or label.startswith((b'/', b'~')):
+    """refuse a host entry hg could not reach, naming where it is"""
+    hint = _(b'use a host name, an ssh:// or http:// URL, or an absolute path')
+    if _ispath(label):
+        return
+    if _isurl(label):
+        u = urlutil.url(label)
+        if u.scheme not in _SCHEMES:
+            raise cfg.error(
+                section,
+                b'hosts',
+                _(b'invalid host "%s": unsupported scheme %s')
+                % (label, u.scheme),
+                hint=hint,
+            )
+        if u.port is not None and not u.port.isdigit():
+            raise cfg.error(
+                section,
+                b'hosts',
+                _(b'invalid host "%s": port %s is not a number')
+                % (label, u.port),
+                hint=_(b'write the port as digits, as in ssh://host:2222/path'),
+            )
         return
     bad = [c for c in label.decode('latin-1') if not (c.isalnum() or c in '.-_@')]
     if bad or label.startswith(b'-'):
         raise cfg.error(
-            section,
-            b'hosts',
-            _(b'invalid host "%s"') % label,
-            hint=_(b'use a host name, an ssh:// or http:// URL, or an absolute path'),
+            section, b'hosts', _(b'invalid host "%s"') % label, hint=hint
         )
 
 
 def _relpath(root, basedir):
     if root == basedir:
         return b''
-    if root.startswith(basedir.rstrip(b'/') + b'/'):
+    if _inside(root, basedir):
         return os.path.relpath(root, basedir)
     return None
 
@@ -139,6 +187,24 @@ def _directory(cfg, section, parent):
     else:
         value = util.expandpath(value.strip())
     return os.path.normpath(os.path.join(base, value))
+
+
+def _checkname(cfg, section):
+    if any(not p.strip() for p in section.split(b':')):
+        raise cfg.error(
+            section,
+            None,
+            _(b'invalid resource name [%s]') % section,
+            hint=_(b'name resources [name] or [parent:name]; the main '
+                   b'section is [%s]') % configmod.MAIN,
+        )
+    if section == b'all':
+        raise cfg.error(
+            section,
+            None,
+            _(b'invalid resource name [all]'),
+            hint=_(b'rename it: "all" selects every resource'),
+        )
 
 
 def build(ui, cfg, handlers, node=None):
@@ -154,9 +220,10 @@ def build(ui, cfg, handlers, node=None):
     roots = {}
     result = []
     for section in cfg.sections():
-        parentname = section.rsplit(b':', 1)[0] if b':' in section else None
+        _checkname(cfg, section)
         parent = None
-        if parentname is not None:
+        if b':' in section:
+            parentname = section.rsplit(b':', 1)[0]
             parent = byname.get(parentname)
             if parent is None:
                 raise cfg.error(
@@ -164,23 +231,19 @@ def build(ui, cfg, handlers, node=None):
                     None,
                     _(b'resource [%s] has no parent section [%s]')
                     % (section, parentname),
-                    hint=_(b'add [%s] before [%s]') % (parentname, section),
+                    hint=_(b'add the section [%s], or rename this one')
+                    % parentname,
                 )
-        if not section.strip() or any(not p for p in section.split(b':')):
-            raise cfg.error(
-                section, None, _(b'invalid resource name [%s]') % section
-            )
         root = _directory(cfg, section, parent)
-        where = cfg.source(section, b'directory')
-        if parent is not None and not parent.contains(root) or (
-            parent is not None and root == parent.root
+        if parent is not None and (
+            root == parent.root or not parent.contains(root)
         ):
             raise cfg.error(
                 section,
                 b'directory',
-                _(b'directory %s of [%s] is outside its parent [%s] (%s)')
+                _(b'directory %s of [%s] is not inside its parent [%s] (%s)')
                 % (root, section, parent.name, parent.root),
-                hint=_(b'a namespaced resource lives inside its parent'),
+                hint=_(b'use a directory relative to the parent\'s'),
             )
         if root in roots:
             raise cfg.error(
@@ -188,8 +251,9 @@ def build(ui, cfg, handlers, node=None):
                 b'directory',
                 _(b'resources [%s] and [%s] have the same directory %s')
                 % (roots[root].name, section, root),
+                hint=_(b'give each resource its own directory'),
             )
-        res = resource(section, root, parent, where)
+        res = resource(section, root, parent, cfg.source(section, b'directory'))
         res.relpath = _relpath(root, cfg.basedir)
         _inherit(ui, cfg, res, handlers, node)
         roots[root] = res
@@ -203,53 +267,39 @@ def build(ui, cfg, handlers, node=None):
 def _inherit(ui, cfg, res, handlers, node):
     lineage = configmod.lineage(res.name)
     # hosts: the nearest definition replaces the inherited list
-    seen = set()
     for sec in lineage:
         labels = cfg.list(sec, b'hosts')
         if labels is None:
             continue
         for label in labels:
             _checklabel(cfg, sec, label)
-            if label == node:
-                continue
-            entry = hostentry(
-                label,
-                res.hosturl(label),
-                not _isurl(label) and label.startswith((b'/', b'~')),
-            )
-            if entry.url in seen:
-                continue
-            seen.add(entry.url)
-            res.hosts.append(entry)
+            entry = res.entry(label)
+            if not res.isself(entry, node) and entry not in res.hosts:
+                res.hosts.append(entry)
         break
     # ignore: every level adds to what it inherits
     for sec in reversed(lineage):
         res.ignore.extend(cfg.list(sec, b'ignore') or [])
-    # handlers: conflict.D then conflict, nearest section first
     for direction in DIRECTIONS:
-        res.handlers[direction] = (configmod.DEFAULT_HANDLER, None)
-        found = False
-        for sec in lineage:
-            for key in (b'conflict.' + direction, b'conflict'):
-                value = cfg.get(sec, key)
-                if value is None or not value.strip():
-                    continue
-                where = cfg.source(sec, key)
-                name = handlers.canonical(ui, value.strip(), where)
-                res.handlers[direction] = (name, where)
-                found = True
-                break
-            if found:
-                break
+        res.handlers[direction] = _handler(ui, cfg, lineage, direction, handlers)
     res.maxdelete = cfg.maxdelete(res.name)
+
+
+def _handler(ui, cfg, lineage, direction, handlers):
+    """(name, where) of the first conflict.D or conflict, nearest first"""
+    for sec in lineage:
+        for key in (b'conflict.' + direction, b'conflict'):
+            value = cfg.get(sec, key)
+            if value is not None and value.strip():
+                where = cfg.source(sec, key)
+                return handlers.canonical(ui, value.strip(), where), where
+    return configmod.DEFAULT_HANDLER, None
 
 
 def validate_main(ui, cfg, handlers):
     """check the main section's handler names even with no resources"""
-    for key in (b'conflict', b'conflict.push', b'conflict.pull'):
-        value = cfg.get(configmod.MAIN, key)
-        if value is not None and value.strip():
-            handlers.canonical(ui, value.strip(), cfg.source(configmod.MAIN, key))
+    for direction in DIRECTIONS:
+        _handler(ui, cfg, [configmod.MAIN], direction, handlers)
 
 
 def select(resources, names, cwd):
@@ -257,6 +307,8 @@ def select(resources, names, cwd):
 
     Named resources; ``all``; with no name, the innermost resource that
     contains the current directory; outside every resource, all of them.
+    The current directory is compared through symlinks too: the shell's
+    ``$HOME`` may be a link while the working directory is always real.
     """
     if names:
         if b'all' in names:
@@ -274,7 +326,12 @@ def select(resources, names, cwd):
                 chosen.append(byname[name])
         return chosen
     cwd = os.path.normpath(cwd)
-    inner = [r for r in resources if r.contains(cwd)]
+    real = os.path.realpath(cwd)
+    inner = [
+        r
+        for r in resources
+        if r.contains(cwd) or _inside(real, os.path.realpath(r.root))
+    ]
     if inner:
         return [max(inner, key=lambda r: len(r.root))]
     return list(resources)

@@ -1,0 +1,166 @@
+Help of the SilverMirror commands
+=================================
+
+The help is the user's first manual: it is reviewed here like code.
+
+  $ hg help mirror-status
+  hg mirror-status [-r] [OPTION]... [RESOURCE]...
+  
+  aliases: mirrorstatus
+  
+  show the configured resources and how they stand
+  
+  For each selected resource: its directory, its hosts and the URLs they map to,
+  its ignore patterns, the conflict handlers for push and pull, whether its
+  repository exists, how many uncommitted changes it has, conflict copies still
+  present, and (with "-v") the nested checkouts of other version control systems
+  that are left out.
+  
+  With "--remote" every host is asked too (changing nothing): whether it is
+  reachable and how many changesets would be pulled (incoming) and pushed
+  (outgoing).
+  
+  Without "--remote" nothing but this machine is looked at, so it works offline;
+  nothing is recorded in either case. Resources are selected as for 'hg mirror-
+  push'. "-T json" gives one record per resource with the keys "resource",
+  "directory", "hosts" (each with "host" and "url"), "ignore", "conflict_push",
+  "conflict_pull", "repository", "uncommitted", "nested" and "conflictcopies".
+  
+  Returns 0, 1 if a host asked with "--remote" is unreachable, and 255 on bad
+  configuration or an unknown resource (with "ui.detailed-exit-code": 30 and
+  10).
+  
+  options ([+] can be repeated):
+  
+   -r --remote            also ask every host (incoming, outgoing)
+   -H --host HOST [+]     with --remote, ask this host only
+   -T --template TEMPLATE display with template
+  
+  (some details hidden, use --verbose to show complete help)
+
+  $ hg help mirror-push
+  hg mirror-push [OPTION]... [RESOURCE]...
+  
+  aliases: mirrorpush
+  
+  mirror resources to every host, merging their changes first
+  
+  A resource is a directory tree that SilverMirror keeps identical on several
+  hosts. Resources are listed in the SilverMirror file ("~/.silvermirror", see
+  'hg help -e hgext_silvermirror').
+  
+  For each selected resource this command:
+  
+  - records the local changes as a snapshot changeset: new files are added,
+    missing files removed, renames detected; ignored files, names hg cannot
+    store and directories under another version control system are left out;
+  - for each host in turn: snapshots the host's own pending changes, pulls them
+    and merges, letting the conflict handler ("conflict.push" or "conflict", or
+    "--conflict") decide what the working copy shows for files changed on both
+    sides; both versions always stay in history;
+  - pushes the result to every host reached and updates each host's working
+    copy, unless it has changes made meanwhile (they are never overwritten; the
+    next sync records them).
+  
+  With no RESOURCE, the innermost resource containing the current directory is
+  synced; outside every resource, all of them. "all" names every resource. When
+  the SilverMirror file itself lies in one of the selected resources, that
+  resource is synced first and the file read again, so the others sync with the
+  newest configuration.
+  
+  A host that cannot be reached within "timeout" seconds is reported and the
+  others go on. "--host" limits the run to the given hosts, which may also be a
+  URL or path not in the configuration (a USB disk you carry today). "--dry-run"
+  shows what would be recorded, pulled and pushed, and changes nothing anywhere.
+  
+  A snapshot that would delete more than "maxdelete" percent of a resource's
+  files (default 50%, only above 20 files) stops that resource: an unmounted
+  disk or a half-failed "rm" must not delete the files everywhere. "--force"
+  records the deletion anyway.
+  
+  Returns 0 when every selected resource synced with every selected host, 1 when
+  the run finished but a host was unreachable, busy or failed, or a file was
+  left out (a name hg cannot store, an unreadable file), and 255 when it stopped
+  on an error: bad configuration, an unknown resource or handler, a missing
+  resource directory, or a mass deletion refused without "--force". With
+  "ui.detailed-exit-code" hg's detailed codes apply: 10 bad input, 20 a lock
+  held or a deletion refused, 30 bad configuration. Nothing is changed on bad
+  input.
+  
+  options ([+] can be repeated):
+  
+   -H --host HOST [+]     sync with this host only (a configured name, a URL or
+                          a path)
+   -d --conflict HANDLER  conflict handler for this run (e.g. ClobberRemote)
+   -m --message TEXT      message of the snapshot
+   -f --force             record deletions even above the mass-deletion limit
+   -n --dry-run           do not perform actions, just print output
+   -T --template TEMPLATE display with template
+  
+  (some details hidden, use --verbose to show complete help)
+
+  $ hg help mirror-pull
+  hg mirror-pull [OPTION]... [RESOURCE]...
+  
+  aliases: mirrorpull
+  
+  bring every host's changes into the local resources
+  
+  Records local changes as a snapshot first (so no local edit can be lost),
+  then, for each host in turn, snapshots the host's pending changes, pulls them
+  and merges with the "conflict.pull" handler (or "conflict", or "--conflict"),
+  and updates the local working copy. Nothing is pushed and no host's working
+  copy changes.
+  
+  Resources, hosts and options are chosen as for 'hg mirror-push'.
+  
+  Returns 0 when every selected resource synced with every selected host, 1 when
+  the run finished but a host was unreachable, busy or failed, or a file was
+  left out (a name hg cannot store, an unreadable file), and 255 when it stopped
+  on an error: bad configuration, an unknown resource or handler, a missing
+  resource directory, or a mass deletion refused without "--force". With
+  "ui.detailed-exit-code" hg's detailed codes apply: 10 bad input, 20 a lock
+  held or a deletion refused, 30 bad configuration. Nothing is changed on bad
+  input.
+  
+  options ([+] can be repeated):
+  
+   -H --host HOST [+]     sync with this host only (a configured name, a URL or
+                          a path)
+   -d --conflict HANDLER  conflict handler for this run (e.g. ClobberRemote)
+   -m --message TEXT      message of the snapshot
+   -f --force             record deletions even above the mass-deletion limit
+   -n --dry-run           do not perform actions, just print output
+   -T --template TEMPLATE display with template
+  
+  (some details hidden, use --verbose to show complete help)
+
+The verbose help adds the examples:
+
+  $ hg help -v mirror-push | sed -n '/Examples:/,/-T json/p'
+  Examples:
+  
+  - mirror the resource you are in:
+  
+      hg mirror-push
+  
+  - mirror everything, keeping the remote version on conflicts:
+  
+      hg mirror-push all -d ClobberLocal
+  
+  - see what would happen with one host:
+  
+      hg mirror-push docs -H laptop -n
+  
+  - machine-readable results:
+  
+      hg mirror-push all -T json
+
+The commands are in the basic list of `hg help`, each summary on one line
+(a colon in a summary would break that list):
+
+  $ hg help | grep -A1 -E '^ mirror-(push|pull|status)'
+   mirror-pull   bring every host's changes into the local resources
+   mirror-push   mirror resources to every host, merging their changes first
+   mirror-status
+                 show the configured resources and how they stand
