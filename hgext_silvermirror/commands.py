@@ -238,7 +238,7 @@ class reporter:
     norepo=True,
 )
 def mirrorpush(ui, *names, **opts):
-    """mirror resources to every host: snapshot, pull, merge, push, update
+    """mirror resources to every host, merging their changes first
 
     A resource is a directory tree that SilverMirror keeps identical on
     several hosts. Resources are listed in the SilverMirror file
@@ -311,7 +311,7 @@ mirrorpush.__doc__ += _EXITCODES
     norepo=True,
 )
 def mirrorpull(ui, *names, **opts):
-    """bring the changes of every host into the local copy of resources
+    """bring every host's changes into the local resources
 
     Records local changes as a snapshot first (so no local edit can be
     lost), then, for each host in turn, snapshots the host's pending
@@ -418,7 +418,11 @@ def mirrorstatus(ui, *names, **opts):
                 fm.plain(line + b'\n')
             if not hostrecs:
                 fm.plain(_(b'  hosts: none\n'))
-            fm.data(hosts=hostrecs)
+            # records, not a plain list, so that templates can map them
+            with fm.nested(b'hosts') as fn:
+                for rec in hostrecs:
+                    fn.startitem()
+                    fn.data(**pycompat.strkwargs(rec))
             fm.data(ignore=list(res.ignore))
             if res.ignore:
                 fm.plain(_(b'  ignore: %s\n') % b' '.join(res.ignore))
