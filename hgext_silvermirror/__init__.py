@@ -92,6 +92,7 @@ Hooks to enable in hgrc::
 from mercurial import exthelper
 
 from . import (
+    clone,
     commands,
     configitems,
     conflicts,
@@ -107,7 +108,7 @@ minimumhgversion = metadata.minimumhgversion
 buglink = metadata.buglink
 
 eh = exthelper.exthelper()
-for _module in (configitems, commands, conflicts, hooks, wireproto):
+for _module in (configitems, commands, conflicts, hooks, wireproto, clone):
     eh.merge(_module.eh)
 
 

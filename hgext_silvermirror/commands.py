@@ -426,14 +426,11 @@ def mirrorstatus(ui, *names, **opts):
             fm.data(ignore=list(res.ignore))
             if res.ignore:
                 fm.plain(_(b'  ignore: %s\n') % b' '.join(res.ignore))
-            if info[b'uncommitted'] is None:
-                fm.plain(_(b'  uncommitted changes: unknown, a sync is running\n'))
-            else:
-                fm.write(
-                    b'uncommitted',
-                    _(b'  uncommitted changes: %d\n'),
-                    info[b'uncommitted'],
-                )
+            fm.write(
+                b'uncommitted',
+                _(b'  uncommitted changes: %d\n'),
+                info[b'uncommitted'],
+            )
             fm.data(nested=info[b'nested'], conflictcopies=info[b'conflictcopies'])
             for path in info[b'conflictcopies']:
                 fm.plain(_(b'  conflict copy: %s\n') % path)
@@ -459,24 +456,16 @@ def localstatus(ui, res):
         return info
     repo = repo_factory.repository(ui, res.root)
     info[b'repository'] = True
-    try:
-        lock = repo.wlock(wait=False)
-    except error.LockHeld:
-        # a sync is running: what it records is not settled yet
-        info[b'uncommitted'] = None
-        info[b'nested'] = workingcopy.knownnested(repo)
-    else:
-        with lock:
-            snap = workingcopy.snapshot(
-                repo,
-                configmod.nodename(ui),
-                ignore=res.ignore,
-                children=res.childdirs(),
-                maxdelete=None,
-                dryrun=True,
-            )
-        info[b'uncommitted'] = snap.changes
-        info[b'nested'] = snap.nested
+    snap = workingcopy.snapshot(
+        repo,
+        configmod.nodename(ui),
+        ignore=res.ignore,
+        children=res.childdirs(),
+        maxdelete=None,
+        dryrun=True,
+    )
+    info[b'uncommitted'] = snap.changes
+    info[b'nested'] = snap.nested
     info[b'conflictcopies'] = sorted(
         f for f in repo[None] if b'.conflict-' in f.rsplit(b'/', 1)[-1]
     )

@@ -197,10 +197,11 @@ def _connectssh(ui, entry, timeout, batch, create):
     return connection(entry, peer, created)
 
 
-def _sshrun(ui, entry, sshcmd, timeout, verb):
+def _sshrun(ui, entry, sshcmd, timeout, verb, output=False):
     """run ``hg VERB PATH`` on an ssh host: (succeeded, last error line)
 
-    Used to create the repository on first contact.
+    Used to create the repository on first contact; with ``output``, a
+    success gives what the command printed (``hg mirror-clone``).
     """
     u = urlutil.url(entry.url, parsequery=False, parsefragment=False)
     remotecmd = ui.config(b'ui', b'remotecmd') or b'hg'
@@ -228,7 +229,7 @@ def _sshrun(ui, entry, sshcmd, timeout, verb):
         return False, _(b'no answer within %d seconds') % timeout
     lines = [l.strip() for l in proc.stderr.splitlines() if l.strip()]
     if proc.returncode == 0:
-        return True, None
+        return True, proc.stdout if output else None
     reason = lines[-1] if lines else _(b'ssh exited with status %d') % proc.returncode
     return False, reason
 

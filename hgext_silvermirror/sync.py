@@ -207,12 +207,36 @@ def hostargs(res, opts, timeout):
     }
 
 
+def hostlabels(cfg, res):
+    """the ``hosts`` entries of a resource as written, this node's included"""
+    for section in configmod.lineage(res.name):
+        labels = cfg.list(section, b'hosts')
+        if labels is not None:
+            return labels
+    return []
+
+
+def meantfor(cfg, res, node):
+    """is ``res`` mirrored to ``node``?
+
+    Yes when its hosts name the node, or name no node at all (only a hub
+    or a disk, which serve every node).
+    """
+    labels = hostlabels(cfg, res)
+    names = [l for l in labels if b'://' not in l and not l.startswith((b'/', b'~'))]
+    return node in names or not names
+
+
 def sync(ui, cfg, res, opts):
     """sync one resource with its hosts; returns a ``resourceresult``"""
     result = resourceresult(res)
     direction = opts.direction
     handler = conflicts.handlers.get(ui, opts.handler or res.handler(direction))
     node = configmod.nodename(ui)
+    if not os.path.exists(res.root) and not meantfor(cfg, res, node):
+        # another node's resource (mirror-clone left it out): not an error
+        ui.status(_(b'%s: not mirrored to %s\n') % (res.name, node))
+        return result
     repo = openrepo(ui, res, create=not opts.dryrun)
     entries = selecthosts(res, opts.hosts)
     if repo is None:

@@ -17,6 +17,7 @@ run in-process.
 Requests and replies are CBOR maps.
 """
 
+import base64
 import contextlib
 
 from mercurial.i18n import _
@@ -39,6 +40,9 @@ eh = exthelper.exthelper()
 
 CAPABILITY = b'silvermirror'
 PROTOCOL = 1
+# the argument that carries a request (base64 CBOR: http sends arguments
+# in headers); not ``data``, which hg's http peer sends as the body
+ARGS = b'request'
 
 
 class HostError(error.Abort):
@@ -175,7 +179,7 @@ OPERATIONS = {
 def _serve(func):
     def command(repo, proto, data):
         try:
-            reply = func(repo, decode(data))
+            reply = func(repo, decode(base64.b64decode(data)))
         except HostError as inst:
             reply = {b'error': inst.message, b'hint': inst.hint, b'kind': inst.kind}
         except error.Abort as inst:
@@ -196,7 +200,7 @@ def _uisetup(ui):
     for name, (func, permission) in OPERATIONS.items():
         if name not in wireprotov1server.commands:
             wireprotov1server.wireprotocommand(
-                name, b'data', permission=permission
+                name, ARGS, permission=permission
             )(_serve(func))
 
 
