@@ -220,7 +220,23 @@ def call(peer, name, args, node=None):
         except error.LockError as inst:
             raise HostError(stringutil.forcebytestr(inst), kind=b'busy')
     # the wire-protocol v1 call, as hgext/largefiles does for its commands
-    reply = decode(peer._call(name, data=encode(args)))
+    # over http an (empty) body makes it a POST, which push permission
+    # needs, as hg's own pushkey does
+    post = {'data': b''} if peer.url().startswith((b'http:', b'https:')) else {}
+    request = base64.b64encode(encode(args))
+    try:
+        reply = decode(peer._call(name, request=request, **post))
+    except error.Abort as inst:
+        # hg's http peer reports a 401 so; the read before it succeeded
+        if not post or inst.message != _(b'authorization failed'):
+            raise
+        raise HostError(
+            _(b'%s refuses pushes (authorization failed)') % peer.url(),
+            hint=_(
+                b'allow them on the hub (web.allow-push; web.push_ssl = '
+                b'false without https), or give credentials in [auth]'
+            ),
+        )
     if not isinstance(reply, dict):
         raise HostError(_(b'unexpected reply to %s') % name)
     if reply.get(b'error') is not None:
