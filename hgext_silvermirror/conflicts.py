@@ -8,11 +8,25 @@
 A handler chooses what the user sees, never what is kept: both versions
 of a conflicting file are in history whatever it decides.  Handlers are
 found through the setuptools entry point group
-``silvermirror.conflict_handlers`` (the shipped ones use it too) and run
-inside Mercurial's merge as the internal merge tool ``:silvermirror``,
-which asks the handler of the current sync for a decision.  A name that
-is not a handler but a tool of ``[merge-tools]`` is used as that merge
-tool; its change/delete conflicts keep the changed file.
+``silvermirror.conflict_handlers`` (the shipped ones are declared there
+too) and run inside Mercurial's merge as the internal merge tool
+``:silvermirror``, which asks the handler of the current sync for a
+decision.  A name that is not a handler but a tool of ``[merge-tools]``
+is used as that merge tool; what it cannot resolve, and its
+change/delete conflicts, keep both versions.
+
+A plugin subclasses ``handler`` and declares it in its package's
+``entry_points={'silvermirror.conflict_handlers': ['Longer = mypkg:Longer']}``::
+
+    from hgext_silvermirror import conflicts
+
+    class Longer(conflicts.handler):
+        '''the longer version wins'''
+
+        def resolve(self, c):
+            if len(c.local) >= len(c.other):
+                return conflicts.LOCAL
+            return conflicts.OTHER
 """
 
 import contextlib
@@ -25,16 +39,22 @@ from mercurial import (
     exthelper,
     extensions,
     filemerge,
+    mergestate as mergestatemod,
     registrar,
-    scmutil,
+    simplemerge,
 )
-from mercurial.utils import stringutil
+from mercurial.utils import (
+    procutil,
+    stringutil,
+    urlutil,
+)
 
 eh = exthelper.exthelper()
 internalmerge = registrar.internalmerge()
 
 ENTRY_POINT_GROUP = 'silvermirror.conflict_handlers'
 TOOL = b':silvermirror'
+NODE_EXTRA = b'silvermirror-node'
 
 # decisions a handler returns
 LOCAL = 'local'
@@ -47,21 +67,35 @@ class merged(bytes):
 
 
 class conflict:
-    """what a handler is told about one conflicting file"""
+    """what a handler is told about one conflicting file
 
-    def __init__(self, ui, path, local, other, base, host, binary):
+    ``local`` is the version of the node running the sync, ``other`` the
+    host's; either is None where that side deleted the file (a
+    change/delete conflict); ``base`` is the common ancestor's version,
+    None for a file both sides added.
+    """
+
+    def __init__(self, ui, path, local, other, base, host, binary, symlink=False):
         self.ui = ui
         self.path = path
-        # contents, or None where that side deleted the file
         self.local = local
         self.other = other
         self.base = base
         self.host = host
         self.binary = binary
+        self.symlink = symlink
+        # why the handler fell back to keeping both, for the report
+        self.reason = None
 
     @property
     def changedelete(self):
         return self.local is None or self.other is None
+
+
+def fallback(c, reason):
+    """keep both versions, saying why; handlers return its result"""
+    c.reason = reason
+    return BOTH
 
 
 class handler:
@@ -70,6 +104,7 @@ class handler:
     ``resolve(conflict)`` returns ``LOCAL``, ``OTHER``, ``BOTH`` or a
     ``merged(text)``.  A change/delete conflict is decided with
     ``changedelete(conflict)``, which by default keeps the changed file.
+    Whatever is decided, both versions stay in history.
     """
 
     name = None
@@ -115,13 +150,17 @@ class merge(handler):
     description = _(b'three-way text merge, else keep both')
 
     def resolve(self, c):
-        text = threewaymerge(c.local, c.base, c.other)
-        if text is None:
-            c.ui.status(
-                _(b'%s: cannot merge cleanly, keeping both\n') % c.path
-            )
-            return BOTH
-        return merged(text)
+        if c.symlink:
+            return fallback(c, _(b'symlink'))
+        if c.binary:
+            return fallback(c, _(b'binary file'))
+        if c.base is None:
+            return fallback(c, _(b'added on both sides'))
+        m3 = simplemerge.Merge3Text(c.base, c.local, c.other)
+        lines, overlapping = simplemerge.render_minimized(m3)
+        if overlapping:
+            return fallback(c, _(b'overlapping edits'))
+        return merged(b''.join(lines))
 
 
 class prompt(handler):
@@ -131,100 +170,123 @@ class prompt(handler):
     def resolve(self, c):
         ui = c.ui
         if not ui.interactive():
-            ui.status(
-                _(b'%s: no terminal to ask, keeping both\n') % c.path
+            return fallback(c, _(b'no terminal to ask'))
+        try:
+            index = ui.promptchoice(
+                _(
+                    b'%s changed here and on %s: keep (l)ocal, take (r)emote, '
+                    b'keep (b)oth or (m)erge?'
+                    b'$$ &Local $$ &Remote $$ &Both $$ &Merge'
+                )
+                % (c.path, c.host),
+                2,
             )
-            return BOTH
-        index = ui.promptchoice(
-            _(
-                b'%s changed here and on %s: keep (l)ocal, take (r)emote, '
-                b'keep (b)oth or (m)erge?'
-                b'$$ &Local $$ &Remote $$ &Both $$ &Merge'
-            )
-            % (c.path, c.host),
-            2,
-        )
-        if index == 0:
-            return LOCAL
-        if index == 1:
-            return OTHER
+        except error.ResponseExpected:
+            ui.write_err(b'\n')
+            return fallback(c, _(b'no answer'))
         if index == 3:
             return merge().resolve(c)
-        return BOTH
+        return (LOCAL, OTHER, BOTH)[index]
 
 
-def threewaymerge(local, base, other):
-    """merged text, or None for binaries and overlapping edits"""
-    from mercurial import simplemerge
-
-    texts = [t for t in (local, base, other) if t is not None]
-    if len(texts) < 2 or local is None or other is None:
-        return None
-    if any(stringutil.binary(t) for t in texts):
-        return None
-    m3 = simplemerge.Merge3Text(base or b'', local, other)
-    lines, conflicts = simplemerge.render_minimized(m3, b'local', b'other')
-    if conflicts:
-        return None
-    return b''.join(lines)
-
-
-BUILTIN = {h.name.lower(): h for h in (clobberlocal, clobberremote, keepboth, merge, prompt)}
+SHIPPED = (clobberlocal, clobberremote, keepboth, merge, prompt)
 
 
 class externaltool(handler):
-    """a ``[merge-tools]`` tool used as a handler"""
+    """a ``[merge-tools]`` tool used as a handler
+
+    The tool merges; ``:silvermirror`` only sees what it cannot take, the
+    change/delete conflicts, and keeps the changed file.
+    """
 
     def __init__(self, name):
-        self.name = name
-        self.tool = name
+        self.name = self.tool = name
+
+    def resolve(self, c):
+        return fallback(c, _(b'not for merge tool %s') % self.name)
+
+
+def _mergetool(ui, name):
+    """the ``[merge-tools]`` tool called ``name`` in any case, or None"""
+    key = name.lower()
+    for item, _value in ui.configitems(b'merge-tools'):
+        tool = item.split(b'.', 1)[0]
+        if tool.lower() == key:
+            return tool
+    return None
 
 
 class registry:
     """handler names -> handlers, from the entry point group"""
 
     def __init__(self):
-        self._plugins = None
+        self._handlers = None
 
-    def _entrypoints(self):
-        if self._plugins is None:
+    def _table(self):
+        """lower-case name -> entry point or class; shipped names win"""
+        if self._handlers is None:
             from importlib import metadata
 
-            self._plugins = {}
+            table = {}
             for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
-                self._plugins[ep.name.lower().encode('utf-8')] = ep
-        return self._plugins
+                table.setdefault(ep.name.lower().encode('utf-8'), ep)
+            # the shipped handlers, also when the package is not installed
+            for cls in SHIPPED:
+                table[cls.name.lower()] = cls
+            self._handlers = table
+        return self._handlers
 
     def known(self):
-        names = {h.name for h in BUILTIN.values()}
-        names.update(ep.name.encode('utf-8') for ep in self._entrypoints().values())
+        names = []
+        for found in self._table().values():
+            name = found.name
+            names.append(name.encode('utf-8') if isinstance(name, str) else name)
         return sorted(names, key=lambda n: n.lower())
 
     def _find(self, name):
-        key = name.lower()
-        if key in BUILTIN:
-            return BUILTIN[key]()
-        ep = self._entrypoints().get(key)
-        if ep is None:
+        found = self._table().get(name.lower())
+        if found is None:
             return None
-        obj = ep.load()
-        return obj() if isinstance(obj, type) else obj
+        if isinstance(found, type):
+            return found()
+        try:
+            obj = found.load()
+        except Exception as inst:
+            raise error.Abort(
+                _(b'cannot load conflict handler %s: %s')
+                % (name, stringutil.forcebytestr(inst)),
+                hint=_(b'check the package that provides %s')
+                % found.value.encode('utf-8'),
+            )
+        if isinstance(obj, type):
+            obj = obj()
+        if not isinstance(obj, handler):
+            raise error.Abort(
+                _(b'%s is not a conflict handler') % found.value.encode('utf-8'),
+                hint=_(b'a handler subclasses hgext_silvermirror.conflicts.handler'),
+            )
+        if not obj.name:
+            obj.name = found.name
+        if isinstance(obj.name, str):
+            obj.name = obj.name.encode('utf-8')
+        return obj
 
     def get(self, ui, name, where=None):
-        """the handler called ``name`` (any case), or abort listing them"""
+        """the handler called ``name`` (any case), or abort listing them
+
+        ``where`` is the config file and line the name comes from: a bad
+        name there is a configuration error, else bad input.
+        """
         found = self._find(name)
         if found is not None:
-            if found.name is None:
-                found.name = name
-            elif isinstance(found.name, str):
-                found.name = found.name.encode('utf-8')
             return found
-        if any(k.startswith(name + b'.') for k, _v in ui.configitems(b'merge-tools')) or (
-            ui.config(b'merge-tools', name) is not None
-        ):
-            return externaltool(name)
+        tool = _mergetool(ui, name)
+        if tool is not None:
+            return externaltool(tool)
         msg = _(b'unknown conflict handler: %s') % name
-        hint = _(b'known handlers: %s') % b', '.join(self.known())
+        hint = _(b'known handlers: %s; or a tool of [merge-tools]') % b', '.join(
+            self.known()
+        )
         if where:
             raise error.ConfigError(msg, where, hint=hint)
         raise error.InputError(msg, hint=hint)
@@ -245,16 +307,26 @@ class mergecontext:
         self.host = host
         self.localnode = local
         self.othernode = other
-        self.results = []
         self.copies = []
+        self.paths = set()
+        self._results = []
 
-    def record(self, path, outcome, restore=None, copy=None):
-        self.results.append(
+    @property
+    def results(self):
+        """the records, by path"""
+        return sorted(self._results, key=lambda r: r[b'path'])
+
+    def record(self, path, outcome, restore=None, copy=None, reason=None):
+        self.paths.add(path)
+        if reason:
+            outcome = b'%s, %s' % (outcome, reason)
+        self._results.append(
             {
                 b'path': path,
                 b'handler': self.handler.name,
                 b'host': self.host,
                 b'outcome': outcome,
+                b'reason': reason,
                 b'restore': restore,
                 b'copy': copy,
             }
@@ -273,8 +345,8 @@ def merging(repo, handler, host, local, other):
     """run a merge with ``handler`` deciding its conflicts
 
     Sets the merge tool on ``repo.ui`` (the repo's own copy of the ui, the
-    one filemerge reads) and makes every prompt non-interactive except the
-    Prompt handler's own.
+    one filemerge reads).  A failed merge tool leaves its file unresolved
+    for ``unresolved_to_both``, never with conflict markers committed.
     """
     ctx = mergecontext(repo, handler, host, local, other)
     tool = getattr(handler, 'tool', None) or TOOL
@@ -286,6 +358,8 @@ def merging(repo, handler, host, local, other):
         (b'merge', b'on-failure'): b'continue',
         (b'ui', b'origbackuppath'): repo.vfs.join(b'silvermirror/orig'),
     }
+    if tool != TOOL:
+        overrides[(b'merge-tools', tool + b'.checkconflicts')] = b'true'
     _current.ctx = ctx
     try:
         with repo.ui.configoverride(overrides, b'silvermirror'):
@@ -295,7 +369,14 @@ def merging(repo, handler, host, local, other):
 
 
 def _restorecmd(node, path):
-    return b'hg cat -r %s %s' % (node[:12], stringutil.forcebytestr(path))
+    return b'hg cat -r %s %s' % (node[:12], procutil.shellquote(path))
+
+
+def shorthost(label):
+    """a host's name for file names: the host of a URL, the last part of a path"""
+    if b'://' in label:
+        return urlutil.url(label).host or label
+    return label.rstrip(b'/').rsplit(b'/', 1)[-1] or label
 
 
 def conflictname(repo, path, host, when):
@@ -306,7 +387,8 @@ def conflictname(repo, path, host, when):
     if not dot or not stem:
         stem, ext = base, b''
     safehost = b''.join(
-        bytes([c]) if chr(c).isalnum() or c in b'-_' else b'_' for c in host
+        bytes([c]) if chr(c).isalnum() or c in b'-_' else b'_'
+        for c in shorthost(host)
     )
     wctx = repo[None]
     n = 0
@@ -321,103 +403,159 @@ def conflictname(repo, path, host, when):
         n += 1
 
 
+def writecopy(repo, fctx, host):
+    """write ``fctx`` (the other side's version) beside its path; its name"""
+    when = repo[fctx.introrev()].date()[0]
+    copy = conflictname(repo, fctx.path(), host, when)
+    repo.wvfs.write(copy, fctx.data())
+    flags = fctx.flags()
+    if flags:
+        repo.wvfs.setflags(copy, b'l' in flags, b'x' in flags)
+    return copy
+
+
 def _data(fctx):
     return None if fctx.isabsent() else fctx.data()
 
 
+def _decide(hdl, c):
+    """the handler's decision; a failing or confused handler keeps both"""
+    try:
+        decision = hdl.changedelete(c) if c.changedelete else hdl.resolve(c)
+    except (error.Abort, KeyboardInterrupt):
+        raise
+    except Exception as inst:
+        return fallback(
+            c, _(b'handler failed: %s') % stringutil.forcebytestr(inst)
+        )
+    if isinstance(decision, merged):
+        if c.changedelete:
+            return fallback(c, _(b'handler merged with a deletion'))
+        return decision
+    if decision in (LOCAL, OTHER, BOTH):
+        return decision
+    return fallback(c, _(b'handler gave no decision'))
+
+
 @internalmerge(b'silvermirror', internalmerge.nomerge)
 def _silvermirrortool(repo, mynode, local, other, base, toolconf):
-    """Lets the conflict handler of the running SilverMirror sync decide.
-    Outside a sync it keeps both versions, the other one as a conflict
-    copy."""
+    """Lets the conflict handler of the running SilverMirror sync decide
+    (see :hg:`help -e hgext_silvermirror`), change/delete conflicts
+    included, without prompting. Outside a sync it keeps both versions:
+    the local one at its path, the other one beside it as the untracked
+    file ``NAME.conflict-HOST-YYYYMMDD-HHMMSS.EXT``."""
     ctx = current()
     hdl = ctx.handler if ctx is not None else keepboth()
-    host = ctx.host if ctx is not None else b'other'
     fcd, fco = local.fctx, other.fctx
     path = fcd.path()
+    if ctx is not None:
+        host = ctx.host
+    else:
+        host = fco.changectx().extra().get(NODE_EXTRA, b'other')
+    present = [f for f in (fcd, fco) if not f.isabsent()]
     c = conflict(
         repo.ui,
         path,
         _data(fcd),
         _data(fco),
-        _data(base.fctx) if base.fctx is not None else None,
+        None if base.fctx.filenode() == repo.nullid else base.fctx.data(),
         host,
-        any(
-            f is not None and not f.isabsent() and f.isbinary()
-            for f in (fcd, fco)
-        ),
+        any(f.isbinary() for f in present),
+        any(b'l' in f.flags() for f in present),
     )
-    decision = hdl.changedelete(c) if c.changedelete else hdl.resolve(c)
-    othernode = fco.changectx().hex() if not fco.isabsent() else None
-    localnode = repo[b'.'].hex()
+    decision = _decide(hdl, c)
     wfctx = filemerge._underlyingfctxifabsent(fcd)
+    localnode = repo[b'.'].hex()
+    othernode = fco.changectx().hex()
 
     def note(outcome, restore=None, copy=None):
         if ctx is not None:
-            ctx.record(path, outcome, restore, copy)
+            ctx.record(path, outcome, restore, copy, c.reason)
 
-    if decision == OTHER or (decision == BOTH and c.local is None):
-        if c.other is None:
-            wfctx.remove()
-            note(b'took remote deletion', _restorecmd(localnode, path))
-            return 0, True
-        wfctx.write(c.other, fco.flags())
-        restore = _restorecmd(localnode, path) if c.local is not None else None
-        note(b'took remote', restore)
-        return 0, False
-    if decision == LOCAL or (decision == BOTH and c.other is None):
-        restore = _restorecmd(othernode, path) if othernode else None
-        note(b'kept local' if c.local is not None else b'kept local deletion', restore)
-        return 0, fcd.isabsent()
-    if decision == BOTH:
-        when = fco.changectx().date()[0]
-        copy = conflictname(repo, path, host, when)
-        repo.wvfs.write(copy, c.other)
-        if b'x' in fco.flags():
-            repo.wvfs.setflags(copy, False, True)
-        if ctx is not None:
-            ctx.copies.append(copy)
-        note(b'kept both', copy=copy)
-        return 0, False
-    if isinstance(decision, (merged, bytes)):
+    if isinstance(decision, merged):
         wfctx.write(bytes(decision), fcd.flags())
         note(b'merged')
         return 0, False
-    raise error.ProgrammingError(b'conflict handler %s returned %r' % (hdl.name, decision))
+    if c.local is None:
+        # deleted here, changed there: BOTH keeps the changed file
+        if decision == LOCAL:
+            note(b'kept local deletion', _restorecmd(othernode, path))
+            return 0, True
+        wfctx.write(c.other, fco.flags())
+        note(b'took remote' if decision == OTHER else b'kept remote change')
+        return 0, False
+    if c.other is None:
+        # changed here, deleted there
+        if decision == OTHER:
+            wfctx.remove()
+            note(b'took remote deletion', _restorecmd(localnode, path))
+            return 0, True
+        note(b'kept local' if decision == LOCAL else b'kept local change')
+        return 0, False
+    if decision == OTHER:
+        wfctx.write(c.other, fco.flags())
+        note(b'took remote', _restorecmd(localnode, path))
+        return 0, False
+    if decision == LOCAL:
+        note(b'kept local', _restorecmd(othernode, path))
+        return 0, False
+    copy = writecopy(repo, fco, host)
+    if ctx is not None:
+        ctx.copies.append(copy)
+    note(b'kept both', copy=copy)
+    return 0, False
 
 
 @eh.extsetup
 def _extsetup(ui):
     extensions.wrapfunction(filemerge, '_picktool', _picktool)
+    extensions.wrapfunction(filemerge, 'filemerge', _filemerge)
+
+
+def _filemerge(orig, repo, wctx, mynode, origpath, fcd, fco, fca, labels=None):
+    """record the files a ``[merge-tools]`` tool merged during a sync"""
+    r, deleted = orig(repo, wctx, mynode, origpath, fcd, fco, fca, labels)
+    ctx = current()
+    if ctx is not None and not r and fcd.path() not in ctx.paths:
+        ctx.record(fcd.path(), b'merged')
+    return r, deleted
 
 
 def _picktool(orig, repo, ui, path, binary, symlink, changedelete):
-    """during a sync, change/delete conflicts never reach a prompt"""
+    """during a sync, no conflict ever reaches hg's own prompt
+
+    hg falls back to ``:prompt`` for a change/delete conflict a merge tool
+    cannot take and for a file no configured tool can merge; the handler
+    decides those instead.
+    """
     tool = orig(repo, ui, path, binary, symlink, changedelete)
-    if current() is not None and changedelete and tool[0] == b':prompt':
+    if current() is not None and tool[0] in (b':prompt', b'internal:prompt'):
         return TOOL, None
     return tool
 
 
 def unresolved_to_both(repo, ctx):
-    """keep both versions of files an external merge tool left unresolved"""
-    from mercurial import mergestate as mergestatemod
+    """keep both versions of files a merge tool left unresolved
 
+    The local version goes back to its path (so no conflict markers are
+    ever committed), the other one beside it as a conflict copy.
+    """
     ms = mergestatemod.mergestate.read(repo)
     pending = list(ms.unresolved())
     if not pending:
         return
     p1 = repo[b'.']
     other = repo[ctx.othernode]
+    reason = _(b'merge tool %s failed') % ctx.handler.name
     for path in pending:
+        copy = None
         if path in other:
-            copy = conflictname(repo, path, ctx.host, other.date()[0])
-            repo.wvfs.write(copy, other[path].data())
+            copy = writecopy(repo, other[path], ctx.host)
             ctx.copies.append(copy)
-        else:
-            copy = None
         if path in p1:
-            repo.wvfs.write(path, p1[path].data())
+            fctx = p1[path]
+            repo.wvfs.write(path, fctx.data())
+            repo.wvfs.setflags(path, b'l' in fctx.flags(), b'x' in fctx.flags())
         ms.mark(path, mergestatemod.MERGE_RECORD_RESOLVED)
-        ctx.record(path, b'kept both', copy=copy)
+        ctx.record(path, b'kept both', copy=copy, reason=reason)
     ms.commit()

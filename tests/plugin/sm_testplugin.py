@@ -7,8 +7,10 @@ class Concatenate(conflicts.handler):
     """keep the lines of both versions, local first"""
 
     name = b'Concatenate'
+    description = b'both versions one after the other, local first'
 
     def resolve(self, c):
-        if c.binary:
+        if c.binary or c.symlink:
             return conflicts.BOTH
-        return conflicts.merged(c.local + c.other)
+        sep = b'\n' if c.local and not c.local.endswith(b'\n') else b''
+        return conflicts.merged(c.local + sep + c.other)
