@@ -10,8 +10,12 @@
   [hooks]
   commit.silvermirror = python:hgext_silvermirror.hooks.mirror_on_commit
 
-SilverMirror's own commits never trigger it (a sync marks its operations
-with ``silvermirror.in-sync``), so it never recurses.
+SilverMirror's own commits never trigger it, so it never recurses: hg
+runs ``commit`` hooks when the outermost lock is released, which for a
+sync's snapshots and merges (and for a host's snapshot over the wire) is
+after the sync's ``silvermirror.in-sync`` mark has been lifted, so the
+hook also recognises those changesets by their ``silvermirror-node``
+extra.  A rebase or histedit that commits many changesets mirrors once.
 """
 
 import os
@@ -21,8 +25,15 @@ from mercurial import (
     error,
     exthelper,
 )
+from mercurial.node import bin
+
+from . import workingcopy
 
 eh = exthelper.exthelper()
+
+# repository root -> number of revisions it had when a hook last mirrored
+# it: hooks for changesets below that were mirrored by that sync
+_mirrored = {}
 
 
 def _resource_of(ui, root):
@@ -35,9 +46,24 @@ def _resource_of(ui, root):
     return None
 
 
-def mirror_on_commit(ui, repo, hooktype, **kwargs):
-    """mirror-push the resource whose repository was committed to"""
+def _ownchange(repo, node):
+    """was this changeset made by a sync (or already mirrored by a hook)?"""
     if repo.ui.configbool(b'silvermirror', b'in-sync'):
+        return True
+    if node is None:
+        return False
+    unfi = repo.unfiltered()
+    rev = unfi.changelog.index.get_rev(bin(node))
+    if rev is None:
+        return False
+    if rev < _mirrored.get(repo.root, 0):
+        return True
+    return workingcopy.NODE_EXTRA in unfi[rev].extra()
+
+
+def mirror_on_commit(ui, repo, hooktype, node=None, **kwargs):
+    """mirror-push the resource whose repository was committed to"""
+    if _ownchange(repo, node):
         return False
     from . import commands
 
@@ -46,8 +72,11 @@ def mirror_on_commit(ui, repo, hooktype, **kwargs):
         if res is None:
             ui.debug(b'silvermirror: %s is not a resource\n' % repo.root)
             return False
+        _mirrored[repo.root] = len(repo.unfiltered())
         ui.status(_(b'mirroring %s after commit\n') % res.name)
         commands.run(ui, b'push', [res.name], {})
     except error.Abort as inst:
         ui.warn(_(b'silvermirror: %s\n') % inst.message)
+        if inst.hint:
+            ui.warn(b'(%s)\n' % inst.hint)
     return False
