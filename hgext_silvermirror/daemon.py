@@ -32,8 +32,8 @@ Why it is built this way:
 """
 
 import argparse
-import errno
 import fcntl
+import faulthandler
 import hashlib
 import logging
 import logging.handlers
@@ -72,6 +72,8 @@ DEFAULT_MAX_BACKOFF = 600.0
 # a burst of events that never goes quiet still syncs after this many
 # debounce periods
 MAX_DEBOUNCE_FACTOR = 10
+# beyond this many changed paths a burst syncs without checking them
+MAX_CHECKED_PATHS = 500
 # event kinds that can change what a snapshot records
 EVENT_KINDS = frozenset(['created', 'deleted', 'modified', 'moved', 'closed', 'attrib'])
 
@@ -119,9 +121,13 @@ def parser():
     p.add_argument(
         '--foreground',
         action='store_true',
-        help='stay attached and log to stderr',
+        help='stay attached; log to stderr unless --log is given',
     )
-    p.add_argument('--log', metavar='FILE', help='log file (default: state directory)')
+    p.add_argument(
+        '--log',
+        metavar='FILE',
+        help='log file (default: silvermirrord-KEY.log in the state directory)',
+    )
     p.add_argument(
         '-v', '--verbose', action='count', default=0, help='more output (twice: debug)'
     )
@@ -191,6 +197,16 @@ class _logstream:
         return False
 
 
+_null = []
+
+
+def _devnull():
+    """one /dev/null for every ui this process loads"""
+    if not _null:
+        _null.append(open(os.devnull, 'rb'))
+    return _null[0]
+
+
 def makeui(args):
     """the user's hg configuration with the extension loaded, never interactive
 
@@ -217,7 +233,7 @@ def makeui(args):
         ui.setconfig(b'ui', b'verbose', b'true', src)
     if args.verbose > 1:
         ui.setconfig(b'ui', b'debug', b'true', src)
-    ui.fin = open(os.devnull, 'rb')
+    ui.fin = _devnull()
     ui.fout = _logstream(logging.INFO)
     ui.ferr = _logstream(logging.WARNING)
     extensions.loadall(ui)
@@ -295,7 +311,7 @@ class pidfile:
 
 
 def setuplogging(args, path):
-    if args.foreground:
+    if args.foreground and not args.log:
         handler = logging.StreamHandler(sys.stderr)
     else:
         os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
@@ -484,6 +500,8 @@ class daemon:
         signal.signal(signal.SIGTERM, self.onstop)
         signal.signal(signal.SIGINT, self.onstop)
         signal.signal(signal.SIGHUP, self.onhup)
+        # where is it stuck? the stacks of every thread, into the log
+        faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
 
     # syncing
     def ordered(self):
@@ -622,15 +640,27 @@ class daemon:
                 res, rel = hit
                 entry = self.pending.setdefault(res.name, [now, now, set()])
                 entry[1] = now
-                entry[2].add(rel)
+                if entry[2] is not None:
+                    entry[2].add(rel)
+                    if len(entry[2]) > MAX_CHECKED_PATHS:
+                        entry[2] = None  # a storm: sync, do not check
                 found = True
         if found:
             self.wake()
 
     def watchroots(self):
+        """top directories to watch, with their identity (a remount changes it)"""
         roots = sorted({r.root for r in self.selected})
-        top = [r for r in roots if not any(r != o and r.startswith(o + b'/') for o in roots)]
-        return {r: _signature(r) for r in top if os.path.isdir(r)}
+        wanted = {}
+        for r in roots:
+            if any(r.startswith(o + b'/') for o in roots):
+                continue
+            try:
+                st = os.stat(r)
+            except OSError:
+                continue
+            wanted[r] = (st.st_dev, st.st_ino)
+        return wanted
 
     def rewatch(self):
         """watch the selected resources' directories that exist now"""
@@ -705,7 +735,7 @@ class daemon:
         if res is None:
             return
         try:
-            changed = self.dirty(res, paths)
+            changed = paths is None or self.dirty(res, paths)
         except (error.Abort, error.RepoError, OSError) as inst:
             log.debug('%s: cannot check changes (%s), syncing', name.decode(), inst)
             changed = True

@@ -55,11 +55,17 @@ class Daemon:
             return fp.read().decode('utf-8', 'replace')
 
     def waitlog(self, pattern, count=1, timeout=WAIT):
-        return waitfor(
-            lambda: len(re.findall(pattern, self.log)) >= count,
-            '%r in the log of %s:\n%s' % (pattern, self.node.name, self.log),
-            timeout,
-        )
+        try:
+            return waitfor(
+                lambda: len(re.findall(pattern, self.log)) >= count,
+                '%r in the log of %s' % (pattern, self.node.name),
+                timeout,
+            )
+        except AssertionError:
+            if self.proc.poll() is None:
+                self.proc.send_signal(signal.SIGUSR1)  # stacks into the log
+                time.sleep(1)
+            raise AssertionError('%r not in the log of %s:\n%s' % (pattern, self.node.name, self.log))
 
     def signal(self, signum):
         self.proc.send_signal(signum)
@@ -101,6 +107,9 @@ def daemons(sshd):
             except subprocess.TimeoutExpired:
                 d.proc.kill()
                 d.proc.wait(5)
+    for d in started:
+        for bad in ('Traceback', 'devel-warn'):
+            assert bad not in d.log, d.log
 
 
 MAIN = '[::SilverMirror::]\nhosts = alpha beta\n'
@@ -274,7 +283,7 @@ def test_host_down_backs_off_and_recovers(pair, daemons, tmp_path):
     usb = tmp_path / 'usb'
     usb.mkdir()
     alpha.config(MAIN.replace('beta', 'beta %s' % usb) + '[docs]\n')
-    a = daemons(alpha, '-s', '1', '--max-backoff', '4')
+    a = daemons(alpha, '-v', '-s', '1', '--max-backoff', '4')
     waitfor(lambda: (usb / 'docs' / 'first.txt').exists(), 'the disk to be synced')
     os.rename(usb, tmp_path / 'usb-away')
     a.waitlog(r'docs: %s is down, backing off for 2 s' % usb)
