@@ -227,6 +227,21 @@ def meantfor(cfg, res, node):
     return node in names or not names
 
 
+def checkstable(repo, res):
+    """stop before a sync builds on orphan or divergent changesets
+
+    Merging or pushing them would spread the instability to every host;
+    the user resolves it with evolve first.
+    """
+    unstable = repo.revs(b'orphan() or contentdivergent() or phasedivergent()')
+    if unstable:
+        raise error.StateError(
+            _(b'resource %s has %d unstable changesets') % (res.name, len(unstable)),
+            hint=_(b"see 'hg -R %s evolve --list', stabilize them, then sync again")
+            % res.root,
+        )
+
+
 def sync(ui, cfg, res, opts):
     """sync one resource with its hosts; returns a ``resourceresult``"""
     result = resourceresult(res)
@@ -243,6 +258,7 @@ def sync(ui, cfg, res, opts):
         ui.status(_(b'%s: would create repository in %s\n') % (res.name, res.root))
         result.hosts = status(ui, cfg, res, entries)
         return result
+    checkstable(repo, res)
     with resourcelock(repo, res), repo.ui.configoverride(
         {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
     ):
@@ -387,7 +403,7 @@ def integrate(ui, repo, res, handler, host, node):
         if not others:
             return records
         head = others[0]
-        if repo.changelog.isancestor(p1.node(), head):
+        if workingcopy.leadsto(repo, p1.node(), head):
             state = workingcopy.update(repo, head)
             if state not in (b'updated', b'current'):
                 raise error.Abort(
@@ -426,7 +442,7 @@ def merge(ui, repo, res, handler, host, node, head):
             text=b'mirror: merge with %s on %s' % (host, node),
             user=workingcopy.username(ui, node),
             extra=workingcopy.dirsextra(
-                workingcopy.emptydirs(repo), {workingcopy.NODE_EXTRA: node}
+                workingcopy.emptydirs(repo), {workingcopy.NODE_EXTRA: node}, repo
             ),
         )
     for rec in ctx.results:

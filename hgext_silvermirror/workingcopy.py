@@ -206,7 +206,7 @@ def snapshot(
             text=message,
             user=user or username(ui, node),
             match=matchmod.exact(changed),
-            extra=dirsextra(res.emptydirs, {NODE_EXTRA: node}),
+            extra=dirsextra(res.emptydirs, {NODE_EXTRA: node}, repo),
         )
     return res
 
@@ -248,9 +248,17 @@ def recordeddirs(ctx):
     return {d for d in value.split(b'\0') if d}
 
 
-def dirsextra(dirs, extra):
-    """``extra`` with the empty directories ``dirs`` recorded"""
+def dirsextra(dirs, extra, repo=None):
+    """``extra`` with the empty directories ``dirs`` recorded
+
+    With ``repo``, a commit of SilverMirror's stays out of the user's
+    active topic (topic extension), which would otherwise capture it and
+    hide it from the branch heads a sync merges.
+    """
     extra = dict(extra)
+    if repo is not None and getattr(repo, 'currenttopic', b''):
+        # an empty value: no topic; the extension drops it when storing
+        extra[b'topic'] = b''
     if dirs:
         extra[EMPTYDIRS_EXTRA] = b'\0'.join(sorted(dirs))
     return extra
@@ -323,7 +331,7 @@ def update(repo, node):
         return b'dirty'
     if parents[0].node() == target.node():
         return b'current'
-    if not repo.changelog.isancestor(parents[0].node(), target.node()):
+    if not leadsto(repo, parents[0].node(), target.node()):
         return b'diverged'
     if not isclean(repo):
         return b'dirty'
@@ -343,4 +351,16 @@ def update(repo, node):
         raise
     materializedirs(repo, recordeddirs(parents[0]), recordeddirs(target))
     return b'updated'
+
+def leadsto(repo, node, target):
+    """does ``target`` descend from ``node``, or from a rewrite of it?
+
+    A snapshot amended elsewhere (evolve) reaches us as its successor and
+    a marker; moving on to it is an update, not a merge with an obsolete
+    changeset (which would make an orphan).
+    """
+    if repo.changelog.isancestor(node, target):
+        return True
+    return bool(repo.unfiltered().revs(b'successors(%n) and ::%n', node, target))
+
 

@@ -47,7 +47,7 @@ def pytest_unconfigure(config):
         _server = None
 
 
-def baseenv(testtmp, withssh=True):
+def baseenv(testtmp, withssh=True, evolve=False):
     """the environment of a test, as Mercurial's run-tests.py sets it"""
     env = {
         k: v
@@ -74,6 +74,8 @@ def baseenv(testtmp, withssh=True):
         }
     )
     env.pop('HGMERGE')
+    if evolve:
+        env['SM_EVOLVE'] = '1'
     server = _sshd() if withssh else None
     if server is not None:
         env.update(server.env())
@@ -119,15 +121,20 @@ def pytest_collect_file(file_path, parent):
 
 
 class CramFile(pytest.File):
+    """each .t file twice: as is, and as ``NAME[evolve]`` with hg-evolve
+    and topic enabled (``SM_EVOLVE``), the configuration many users run"""
+
     def collect(self):
         yield CramItem.from_parent(self, name=self.path.name)
+        yield CramItem.from_parent(self, name=self.path.name + '[evolve]')
 
 
 class CramItem(pytest.Item):
     def runtest(self):
         testtmp = tempfile.mkdtemp(prefix='cram-')
         try:
-            _refout, postout, diff = _runcram(self.path, testtmp, baseenv(testtmp))
+            env = baseenv(testtmp, evolve=self.name.endswith('[evolve]'))
+            _refout, postout, diff = _runcram(self.path, testtmp, env)
             if postout is None:
                 pytest.skip('skipped by the test (exit 80)')
             if diff:
