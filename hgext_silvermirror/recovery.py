@@ -8,43 +8,141 @@
 An interrupted run can leave an abandoned transaction, a half-done update
 (whose half-written and missing files must never be snapshot as edits) or
 a merge in progress.  ``preamble`` puts the repository back to a state
-the sync can start from, keeping any version it cannot find in history as
-a conflict copy, and says what it repaired.
+the sync can start from, putting back in place any version of a file it
+cannot find in history (an edit made since), and says what it repaired.
+
+``guard`` protects the working-copy writes of a sync's own update or
+merge: it notes the update in ``.hg/silvermirror/interrupted`` (hg's own
+``updatestate`` is cleared before the dirstate is written, and a merge has
+none), and just before a file is replaced or removed it compares the file
+with the version the update started from; a file changed since (a user
+edit after the clean check, or a same-size same-mtime rewrite that
+``hg status`` cannot see) is first kept as a conflict copy.
 """
 
+import contextlib
+import re
+import threading
 import time
 
 from mercurial.i18n import _
 from mercurial import (
+    context,
+    error,
+    extensions,
     merge as mergemod,
     mergestate as mergestatemod,
 )
+from mercurial.node import bin, hex
 
 from . import conflicts
 
+STATEFILE = b'silvermirror/interrupted'
 
-def _preserve(repo, candidates, label):
-    """save working-copy files whose content is in none of ``candidates``
 
-    ``candidates`` are changesets; a file equal to its version in one of
-    them, or a prefix of one (a write cut short), is safe to overwrite.
-    Returns the copies written.
+def _content(repo, path):
+    """the working-copy content of ``path`` (a link's target), or None"""
+    wvfs = repo.wvfs
+    if wvfs.islink(path):
+        return wvfs.readlink(path)
+    if not wvfs.isfile(path):
+        return None
+    return wvfs.read(path)
+
+
+def _inhistory(repo, path, data, candidates):
+    """is ``data`` a version of ``path`` that history keeps?
+
+    The given changesets first, then every revision of the file (a hash
+    check per revision, no decompression).
+    """
+    for c in candidates:
+        if path in c and c[path].data() == data:
+            return True
+    fl = repo.file(path)
+    for rev in fl:
+        if not fl.cmp(fl.node(rev), data):
+            return True
+    return False
+
+
+# hg's atomic write: a temporary ``.NAME-XXXXXXXX~`` beside NAME, renamed
+_TEMP = re.compile(rb'^(.*/)?\.(.+)-[a-z0-9_]{8}~$')
+
+
+def _writetemp(path, targets):
+    """is ``path`` the temporary file of an interrupted write of a target?"""
+    m = _TEMP.match(path)
+    return m is not None and (m.group(1) or b'') + m.group(2) in targets
+
+
+def _unsaved(repo, candidates):
+    """working-copy files whose content history does not have
+
+    ``candidates`` are the changesets the interrupted operation went
+    between; a file equal to a version history keeps is safe to overwrite
+    (the guard makes every write atomic, so no file is ever cut short;
+    the temporary file of a write killed midway is removed).  Returns
+    {path: content} of the others: edits a user made meanwhile.
     """
     st = repo.status(unknown=True)
-    saved = []
+    targets = {p for c in candidates for p in c.manifest()}
+    edits = {}
     for path in sorted(set(st.modified) | set(st.added) | set(st.unknown)):
-        if not repo.wvfs.isfileorlink(path):
+        if path in st.unknown and _writetemp(path, targets):
+            repo.wvfs.unlink(path)
             continue
-        data = repo.wvfs.read(path) if not repo.wvfs.islink(path) else repo.wvfs.readlink(path)
-        known = [c[path].data() for c in candidates if path in c]
-        if not known:
+        if path not in targets:
+            # an update to a candidate never writes it
             continue
-        if any(data == k or (data and k.startswith(data)) or not data for k in known):
+        data = _content(repo, path)
+        if data is None:
             continue
-        copy = conflicts.conflictname(repo, path, label, time.time())
-        repo.wvfs.write(copy, data)
-        saved.append(copy)
-    return saved
+        if _inhistory(repo, path, data, candidates):
+            continue
+        edits[path] = data
+    return edits
+
+
+def _restore(repo, edits, label):
+    """put the user's edits back after a clean update; messages"""
+    msgs = []
+    for path, data in sorted(edits.items()):
+        try:
+            if repo.wvfs.isdir(path):
+                raise IsADirectoryError(path)
+            repo.wvfs.write(path, data)
+            msgs.append(_(b'kept the edit of %s') % path)
+        except OSError:
+            copy = conflicts.conflictname(repo, path, label, time.time())
+            repo.wvfs.write(copy, data)
+            msgs.append(_(b'kept an edit of %s as %s') % (path, copy))
+    return msgs
+
+
+def _interrupted(repo):
+    """(kind, changeset) of an update or merge a sync left unfinished"""
+    data = repo.vfs.tryread(STATEFILE).split()
+    if len(data) == 2:
+        unfi = repo.unfiltered()
+        try:
+            node = bin(data[1])
+        except ValueError:
+            node = None
+        if node is not None and node in unfi:
+            return data[0], unfi[node]
+    target = repo.vfs.tryread(b'updatestate').strip()
+    if target:
+        unfi = repo.unfiltered()
+        if target in unfi:
+            return b'update', unfi[target]
+        return b'update', None
+    return None, None
+
+
+def _clearstate(repo):
+    repo.vfs.unlinkpath(STATEFILE, ignoremissing=True)
+    repo.vfs.unlinkpath(b'updatestate', ignoremissing=True)
 
 
 def preamble(repo):
@@ -54,33 +152,141 @@ def preamble(repo):
     """
     repaired = []
     ui = repo.ui
+    if repo.svfs.lexists(b'lock'):
+        # hg frees a lock whose process died on this host when it takes it
+        try:
+            with repo.lock(wait=False):
+                pass
+            repaired.append(_(b'freed the lock of a process that died'))
+        except error.LockHeld:
+            pass
     if repo.svfs.exists(b'journal'):
         with ui.configoverride({(b'ui', b'quiet'): True}, b'silvermirror'):
             repo.recover()
         repo.invalidate()
+        repo.invalidatedirstate()
         repaired.append(_(b'rolled back an interrupted transaction'))
-    if repo.vfs.exists(b'updatestate'):
-        target = repo.vfs.tryread(b'updatestate').strip()
-        unfi = repo.unfiltered()
-        p1 = repo[b'.']
-        if target and target in unfi:
-            dest = unfi[target]
-            saved = _preserve(repo, [p1, dest], b'interrupted')
-            mergemod.clean_update(dest)
-            repaired.append(
-                _(b'finished an interrupted update to %s') % dest.hex()[:12]
-            )
-            repaired.extend(_(b'kept an edit as %s') % s for s in saved)
-        else:
-            repo.vfs.unlinkpath(b'updatestate', ignoremissing=True)
-    ms = mergestatemod.mergestate.read(repo)
+    kind, dest = _interrupted(repo)
     parents = repo[None].parents()
-    if len(parents) > 1 or ms.active():
-        saved = _preserve(repo, parents, b'merge')
-        mergemod.clean_update(parents[0])
+    p1 = parents[0]
+    ms = mergestatemod.mergestate.read(repo)
+    if len(parents) > 1 or ms.active() or kind == b'merge':
+        others = parents[1:] + ([dest] if dest is not None else [])
+        edits = _unsaved(repo, [p1] + others)
+        with _quiet(ui):
+            mergemod.clean_update(p1)
+        _clearstate(repo)
         repaired.append(
-            _(b'abandoned an interrupted merge, back to %s')
-            % parents[0].hex()[:12]
+            _(b'abandoned an interrupted merge, back to %s') % p1.hex()[:12]
         )
-        repaired.extend(_(b'kept an edit as %s') % s for s in saved)
+        repaired.extend(_restore(repo, edits, b'merge'))
+    elif kind == b'update':
+        dest = dest if dest is not None else p1
+        edits = _unsaved(repo, [p1, dest])
+        with _quiet(ui):
+            mergemod.clean_update(dest)
+        _clearstate(repo)
+        repaired.append(
+            _(b'finished an interrupted update to %s') % dest.hex()[:12]
+        )
+        repaired.extend(_restore(repo, edits, b'interrupted'))
     return repaired
+
+
+@contextlib.contextmanager
+def _quiet(ui):
+    with ui.configoverride({(b'ui', b'quiet'): True}, b'silvermirror'):
+        yield
+
+
+# the working-copy write guard ------------------------------------------------
+
+_active = threading.local()
+_wrapped = []
+
+
+class _guardstate:
+    def __init__(self, repo, base):
+        self.repo = repo
+        self.base = base
+        # what this update itself wrote, by path
+        self.written = {}
+        self.kept = []
+
+    def check(self, path, incoming):
+        """keep the file as a copy if someone changed it since ``base``"""
+        repo = self.repo
+        try:
+            data = _content(repo, path)
+        except OSError:
+            return
+        if data is None or data == incoming:
+            return
+        if path in self.written:
+            if data == self.written[path]:
+                return
+        elif path in self.base and self.base[path].data() == data:
+            return
+        copy = conflicts.conflictname(repo, path, b'edited', time.time())
+        repo.wvfs.write(copy, data)
+        self.kept.append((path, copy))
+        repo.ui.warn(
+            _(b'%s changed during the sync; that version is kept as %s\n')
+            % (path, copy)
+        )
+
+
+def _guardedwrite(orig, self, data, flags, **kwargs):
+    state = getattr(_active, 'state', None)
+    if state is not None and state.repo.root == self._repo.root:
+        state.check(self._path, data)
+        result = orig(self, data, flags, **kwargs)
+        state.written[self._path] = data
+        return result
+    return orig(self, data, flags, **kwargs)
+
+
+def _guardedremove(orig, self, *args, **kwargs):
+    state = getattr(_active, 'state', None)
+    if state is not None and state.repo.root == self._repo.root:
+        state.check(self._path, None)
+        state.written.pop(self._path, None)
+    return orig(self, *args, **kwargs)
+
+
+def _install():
+    if not _wrapped:
+        extensions.wrapfunction(context.workingfilectx, 'write', _guardedwrite)
+        extensions.wrapfunction(context.workingfilectx, 'remove', _guardedremove)
+        _wrapped.append(True)
+
+
+@contextlib.contextmanager
+def guard(repo, kind, target):
+    """protect the working-copy writes of an update or merge to ``target``
+
+    ``kind`` is ``b'update'`` or ``b'merge'``; the state file lets the next
+    preamble finish or abandon it if this process dies.  Yields the guard,
+    whose ``kept`` lists (path, copy) of files saved from being overwritten.
+    """
+    _install()
+    repo.vfs.makedirs(b'silvermirror')
+    repo.vfs.write(STATEFILE, b'%s %s\n' % (kind, hex(target)), atomictemp=True)
+    state = _guardstate(repo, repo[b'.'])
+    _active.state = state
+    ok = False
+    try:
+        # workers would write in other processes, out of the guard's sight;
+        # atomic writes leave no file cut short for the preamble to guess at
+        overrides = {
+            (b'worker', b'enabled'): False,
+            (b'experimental', b'update.atomic-file'): True,
+        }
+        with repo.ui.configoverride(overrides, b'silvermirror'):
+            yield state
+        ok = True
+    finally:
+        _active.state = None
+        if ok or not state.written:
+            repo.vfs.unlinkpath(STATEFILE, ignoremissing=True)
+

@@ -1,0 +1,185 @@
+# faultinject.py - test-only fault injection at named points of a sync
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""fault injection for the reliability tests (never for real use)
+
+Enable with ``--config extensions.faultinject=PATH/faultinject.py`` or in
+a node's hgrc (the remote ``hg serve`` over ssh reads it too), then::
+
+  [faultinject]
+  point = update.after-file:3     # a named point (below)
+  action = kill                   # kill | sleep:N | raise:ENOSPC | raise:EACCES
+                                  # | interrupt | edit:PATH
+  nth = 1                         # fire on the nth time the point is reached
+  marker = /tmp/markers           # where <point>.pid is written when it fires
+
+A point fires once per marker directory (its marker file says so), so the
+run that repairs an interruption is not interrupted again.  ``edit:PATH``
+writes ``EDIT_TEXT`` to PATH (relative to the repository) as a user
+editing at that instant would.
+
+Points: ``lock.acquired`` (the preamble is about to run, lock held),
+``snapshot.before-commit``, ``snapshot.in-txn``, ``merge.before-commit``,
+``merge.in-txn``, ``pull.before``, ``pull.in-txn``, ``push.before``,
+``push.server-in-txn``, ``update.start`` (a sync's safe update, here or
+on a host), ``update.before-write``,
+``merge.before-write``, ``update.after-file:K``, ``merge.after-file:K``.
+"""
+
+import errno
+import os
+import signal
+import time
+
+from mercurial import (
+    context,
+    exchange,
+    extensions,
+    registrar,
+)
+from mercurial.merge_utils import update as update_util
+
+configtable = {}
+configitem = registrar.configitem(configtable)
+configitem(b'faultinject', b'point', default=None)
+configitem(b'faultinject', b'action', default=b'kill')
+configitem(b'faultinject', b'nth', default=1)
+configitem(b'faultinject', b'marker', default=None)
+
+EDIT_TEXT = b'edited by the user during a sync\n'
+
+_counts = {}
+# per process: files written by the update or merge in progress
+_writes = {'kind': None, 'count': 0}
+
+
+def reach(ui, point, root=None):
+    """fire the configured action if ``point`` is the configured one"""
+    wanted = ui.config(b'faultinject', b'point')
+    if not wanted or wanted != point:
+        return
+    _counts[point] = _counts.get(point, 0) + 1
+    if _counts[point] != ui.configint(b'faultinject', b'nth'):
+        return
+    marker = ui.config(b'faultinject', b'marker')
+    if marker:
+        name = os.path.join(marker, point.replace(b'/', b'_') + b'.pid')
+        if os.path.exists(name):
+            return
+        os.makedirs(marker, exist_ok=True)
+        with open(name, 'wb') as fp:
+            fp.write(b'%d\n' % os.getpid())
+    _act(ui.config(b'faultinject', b'action'), root)
+
+
+def _act(action, root):
+    verb, _sep, arg = action.partition(b':')
+    if verb == b'kill':
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif verb == b'interrupt':
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+    elif verb == b'sleep':
+        time.sleep(float(arg or b'30'))
+    elif verb == b'raise':
+        code = getattr(errno, arg.decode('ascii'))
+        raise OSError(code, os.strerror(code))
+    elif verb == b'edit':
+        path = os.path.join(root, arg)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, 'wb') as fp:
+            fp.write(EDIT_TEXT)
+
+
+def _ismerge(repo, node=None):
+    if node is not None:
+        return repo[node].p2().rev() != -1
+    return len(repo[None].parents()) > 1
+
+
+def _precommit(ui, repo, **kwargs):
+    kind = b'merge' if _ismerge(repo) else b'snapshot'
+    reach(ui, kind + b'.before-commit', repo.root)
+
+
+def _pretxncommit(ui, repo, node=None, **kwargs):
+    kind = b'merge' if _ismerge(repo, node) else b'snapshot'
+    reach(ui, kind + b'.in-txn', repo.root)
+
+
+def _pretxnchangegroup(ui, repo, source=None, **kwargs):
+    point = b'pull.in-txn' if source == b'pull' else b'push.server-in-txn'
+    reach(ui, point, repo.root)
+
+
+def _preupdate(ui, repo, parent2=b'', **kwargs):
+    kind = b'merge' if parent2 else b'update'
+    reach(ui, kind + b'.before-write', repo.root)
+
+
+HOOKS = {
+    b'precommit': _precommit,
+    b'pretxncommit': _pretxncommit,
+    b'pretxnchangegroup': _pretxnchangegroup,
+    b'preupdate': _preupdate,
+}
+
+
+def reposetup(ui, repo):
+    if not repo.local() or not ui.config(b'faultinject', b'point'):
+        return
+    for name, func in HOOKS.items():
+        repo.ui.setconfig(b'hooks', name + b'.faultinject', func, b'faultinject')
+
+
+def _apply_updates(orig, repo, mresult, wctx, mctx, overwrite, wantfiledata, **kwargs):
+    # an update records file data for the dirstate; a merge does not
+    _writes['kind'] = b'update' if wantfiledata else b'merge'
+    _writes['count'] = 0
+    try:
+        return orig(repo, mresult, wctx, mctx, overwrite, wantfiledata, **kwargs)
+    finally:
+        _writes['kind'] = None
+
+
+def _write(orig, self, *args, **kwargs):
+    result = orig(self, *args, **kwargs)
+    kind = _writes['kind']
+    if kind is not None:
+        _writes['count'] += 1
+        repo = self._repo
+        reach(repo.ui, b'%s.after-file:%d' % (kind, _writes['count']), repo.root)
+    return result
+
+
+def _pull(orig, repo, remote, *args, **kwargs):
+    reach(repo.ui, b'pull.before', repo.root)
+    return orig(repo, remote, *args, **kwargs)
+
+
+def _push(orig, repo, remote, *args, **kwargs):
+    reach(repo.ui, b'push.before', repo.root)
+    return orig(repo, remote, *args, **kwargs)
+
+
+def _wcupdate(orig, repo, node, *args, **kwargs):
+    reach(repo.ui, b'update.start', repo.root)
+    return orig(repo, node, *args, **kwargs)
+
+
+def _preamble(orig, repo, *args, **kwargs):
+    reach(repo.ui, b'lock.acquired', repo.root)
+    return orig(repo, *args, **kwargs)
+
+
+def extsetup(ui):
+    extensions.wrapfunction(update_util, 'apply_updates', _apply_updates)
+    extensions.wrapfunction(context.workingfilectx, 'write', _write)
+    extensions.wrapfunction(exchange, 'pull', _pull)
+    extensions.wrapfunction(exchange, 'push', _push)
+    from hgext_silvermirror import recovery, workingcopy
+
+    extensions.wrapfunction(recovery, 'preamble', _preamble)
+    extensions.wrapfunction(workingcopy, 'update', _wcupdate)
