@@ -80,7 +80,8 @@ its files.
 hgrc items of this machine (section ``[silvermirror]``): ``config``,
 ``name``, ``lock-timeout`` (seconds to wait for another sync of the same
 resource, default 30), ``ssh-control`` (share one ssh connection per host
-across runs, default off), ``ssh-persist``.
+across runs with ssh's ControlMaster, default on), ``ssh-persist`` (seconds
+an idle shared connection stays open, default 60).
 
 Hooks to enable in hgrc::
 
@@ -119,11 +120,8 @@ def _reposetup(ui, repo):
     Set on every local repository, so that the user's own ``hg status``
     in a resource agrees with what a sync records.
     """
-    if not repo.local():
-        return
-    repo.ui.setconfig(
-        b'ui', b'ignore.silvermirror', workingcopy.ignorefile(repo), b'silvermirror'
-    )
+    if repo.local():
+        workingcopy.useignore(repo)
 
 
 cmdtable = eh.cmdtable

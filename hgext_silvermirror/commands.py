@@ -15,6 +15,7 @@ from mercurial import (
     exthelper,
     pycompat,
     registrar,
+    util,
 )
 
 from . import (
@@ -91,7 +92,9 @@ def run(ui, direction, names, opts):
         message=opts.get('message') or None,
         force=opts.get('force'),
     )
-    with ui.formatter(b'mirror', pycompat.byteskwargs(opts)) as fm:
+    with _machineoutput(ui, opts), ui.formatter(
+        b'mirror', pycompat.byteskwargs(opts)
+    ) as fm:
         report = reporter(ui, fm, direction)
         # the SilverMirror file travels with a resource: sync that one
         # first, then read the file again, so the others sync with the
@@ -116,6 +119,13 @@ def run(ui, direction, names, opts):
             report.add(_syncone(ui, cfg, res, sopts, len(selected)))
         report.summary()
     return report.exitcode
+
+
+def _machineoutput(ui, opts):
+    """with -T, progress messages go to stderr: stdout is the template's"""
+    if not opts.get('template'):
+        return util.nullcontextmanager()
+    return ui.configoverride({(b'ui', b'message-output'): b'stderr'}, b'silvermirror')
 
 
 def _syncone(ui, cfg, res, sopts, count):
@@ -201,7 +211,10 @@ class reporter:
                 pulled=h.pulled,
                 pushed=h.pushed,
                 conflicts=[
-                    {k: c[k] for k in (b'path', b'handler', b'outcome', b'copy', b'restore')}
+                    {
+                        k: c.get(k)
+                        for k in (b'path', b'handler', b'outcome', b'reason', b'copy', b'restore')
+                    }
                     for c in h.conflicts
                 ],
             )
@@ -372,7 +385,9 @@ def mirrorstatus(ui, *names, **opts):
     cfg, resources = loadconfig(ui)
     selected = resourcesmod.select(resources, list(names), _cwd())
     exitcode = 0
-    with ui.formatter(b'mirror-status', pycompat.byteskwargs(opts)) as fm:
+    with _machineoutput(ui, opts), ui.formatter(
+        b'mirror-status', pycompat.byteskwargs(opts)
+    ) as fm:
         for res in selected:
             info = localstatus(ui, res)
             remote = {}
@@ -431,7 +446,10 @@ def mirrorstatus(ui, *names, **opts):
                 _(b'  uncommitted changes: %d\n'),
                 info[b'uncommitted'],
             )
-            fm.data(nested=info[b'nested'], conflictcopies=info[b'conflictcopies'])
+            fm.data(
+                nested=fm.formatlist(info[b'nested'], name=b'path'),
+                conflictcopies=fm.formatlist(info[b'conflictcopies'], name=b'path'),
+            )
             for path in info[b'conflictcopies']:
                 fm.plain(_(b'  conflict copy: %s\n') % path)
             if ui.verbose:

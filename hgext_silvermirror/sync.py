@@ -20,6 +20,7 @@ A host that cannot be reached, is busy or fails is reported and the sync
 goes on with the others.
 """
 
+import concurrent.futures
 import contextlib
 import os
 
@@ -29,7 +30,6 @@ from mercurial import (
     error,
     exchange,
     merge as mergemod,
-    mergestate as mergestatemod,
 )
 from mercurial.node import hex
 from mercurial.repo import factory as repo_factory
@@ -43,6 +43,15 @@ from . import (
     resources as resourcesmod,
     wireproto,
     workingcopy,
+)
+
+# what a host failing mid-sync raises here (a dead connection, a damaged store)
+HOSTERRORS = (
+    error.Abort,
+    error.RepoError,
+    error.ResponseError,
+    error.StorageError,
+    OSError,
 )
 
 SYNCED = b'synced'
@@ -69,6 +78,8 @@ class hostresult:
         self.incoming = None
         self.outgoing = None
         self.uncommitted = None
+        # the host's working-copy parent after its snapshot
+        self.hostparent = None
 
     def fail(self, status, inst):
         self.status = status
@@ -127,11 +138,7 @@ def selecthosts(res, wanted):
             (h for h in res.hosts if label in (h.label, h.url)), None
         )
         if entry is None:
-            entry = resourcesmod.hostentry(
-                label,
-                res.hosturl(label),
-                label.startswith((b'/', b'~')),
-            )
+            entry = res.entry(label)
         if entry not in chosen:
             chosen.append(entry)
     return chosen
@@ -259,9 +266,10 @@ def sync(ui, cfg, res, opts):
         result.hosts = status(ui, cfg, res, entries)
         return result
     checkstable(repo, res)
-    with resourcelock(repo, res), repo.ui.configoverride(
+    # the override encloses the lock: commit hooks run when it is released
+    with repo.ui.configoverride(
         {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
-    ):
+    ), resourcelock(repo, res):
         result.repaired = recovery.preamble(repo)
         for msg in result.repaired:
             ui.status(b'%s: %s\n' % (res.name, msg))
@@ -283,16 +291,15 @@ def sync(ui, cfg, res, opts):
         _reportsnapshot(ui, res, result.snapshot, opts.dryrun)
         conns = []
         try:
+            result.hosts = [hostresult(res, e) for e in entries]
+            reached = _reachall(ui, cfg, res, opts, result.hosts, entries)
             with ui.makeprogress(
-                _(b'syncing %s') % res.name, unit=_(b'hosts'), total=len(entries)
+                _(b'syncing %s') % res.name, unit=_(b'hosts'), total=len(reached)
             ) as progress:
-                for entry in entries:
-                    progress.increment(item=entry.label)
-                    hr = hostresult(res, entry)
-                    result.hosts.append(hr)
-                    conn = _gather(ui, cfg, repo, res, opts, handler, hr, entry)
-                    if conn is not None:
-                        conns.append((hr, conn))
+                for hr, conn, reply in reached:
+                    progress.increment(item=hr.host)
+                    conns.append((hr, conn))
+                    _bring(ui, repo, res, handler, hr, conn, reply)
             if direction == b'push' and not opts.dryrun:
                 _pushall(ui, repo, res, conns, cfg.timeout)
         finally:
@@ -316,8 +323,46 @@ def _reportsnapshot(ui, res, snap, dryrun):
         ui.note(_(b'%s: skipping nested checkout %s\n') % (res.name, path))
 
 
-def _gather(ui, cfg, repo, res, opts, handler, hr, entry):
-    """snapshot one host and bring its changes here; the open connection"""
+def _parallel(ui, func, items, warm=False):
+    """``func(item)`` for every item; items over ssh or http at once
+
+    Reaching a host and asking it to snapshot or update is mostly waiting
+    on the network and on the host, so hosts are served together (at most
+    ``silvermirror.parallel``).  Local-path hosts run in this thread: they
+    work in-process on repositories of this machine.  With ``warm``, the
+    first remote item runs alone first: it loads the modules hg imports on
+    demand, which threads must not race to load.
+    """
+    results = [None] * len(items)
+    remote = [i for i, (hr, _x) in enumerate(items) if b'://' in hr.url]
+    serial = [i for i in range(len(items)) if i not in remote]
+    if warm and remote:
+        serial.append(remote.pop(0))
+    workers = min(len(remote), ui.configint(b'silvermirror', b'parallel'))
+    if workers <= 1:
+        serial, remote = sorted(serial + remote), []
+    for i in serial:
+        results[i] = func(items[i])
+    if remote:
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            futures = {i: pool.submit(func, items[i]) for i in remote}
+            for i, future in futures.items():
+                results[i] = future.result()
+    return results
+
+
+def _reachall(ui, cfg, res, opts, hrs, entries):
+    """connect to every host and have it snapshot: (hr, conn, reply)"""
+
+    def reach(item):
+        return _reach(ui, cfg, res, opts, *item)
+
+    done = _parallel(ui, reach, list(zip(hrs, entries)), warm=True)
+    return [(hr, r[0], r[1]) for hr, r in zip(hrs, done) if r is not None]
+
+
+def _reach(ui, cfg, res, opts, hr, entry):
+    """open a connection and snapshot the host: (conn, reply), or None"""
     try:
         conn = hostsmod.connect(
             ui,
@@ -340,34 +385,49 @@ def _gather(ui, cfg, repo, res, opts, handler, hr, entry):
     hr.created = conn.created
     try:
         if opts.dryrun:
-            remotestatus(repo, conn, hr)
-            conn.close()
-            return None
-        reply = conn.call(b'smprepare', hostargs(res, opts, cfg.timeout))
-        hr.repaired = reply.get(b'repaired', [])
-        for msg in hr.repaired:
-            ui.status(b'%s: %s: %s\n' % (res.name, entry.label, msg))
-        skipped = reply.get(b'snapshot', {}).get(b'skipped', [])
-        for path, reason in skipped:
-            ui.warn(
-                _(b'%s: %s: skipped %s: %s\n')
-                % (res.name, entry.label, stringutil.escapestr(path), reason)
-            )
-        joinable = reply.get(b'joinable', False) and wireproto.sidesok(repo)
-        hr.pulled = _pull(repo, conn, joinable)
-        hr.conflicts = integrate(
-            ui, repo, res, handler, entry.label, configmod.nodename(ui)
-        )
-        if skipped:
-            hr.status = SKIPPED
-            hr.message = _(b'%d files left out on the host') % len(skipped)
-        return conn
+            return conn, None
+        return conn, conn.call(b'smprepare', hostargs(res, opts, cfg.timeout))
     except wireproto.HostError as inst:
         hr.fail(SKIPPED if inst.kind == b'busy' else FAILED, inst)
-    except (error.Abort, error.RepoError, OSError) as inst:
+    except HOSTERRORS as inst:
         hr.fail(FAILED, inst)
     conn.close()
     return None
+
+
+def _bring(ui, repo, res, handler, hr, conn, reply):
+    """pull what a host recorded and merge it here (a dry run: count it)"""
+    if reply is None:
+        try:
+            remotestatus(repo, conn, hr)
+        except (error.Abort, error.RepoError) as inst:
+            hr.fail(FAILED, inst)
+        return
+    hr.repaired = reply.get(b'repaired', [])
+    hr.hostparent = reply.get(b'parent')
+    for msg in hr.repaired:
+        ui.status(b'%s: %s: %s\n' % (res.name, hr.host, msg))
+    skipped = reply.get(b'snapshot', {}).get(b'skipped', [])
+    for path, reason in skipped:
+        ui.warn(
+            _(b'%s: %s: skipped %s: %s\n')
+            % (res.name, hr.host, stringutil.escapestr(path), reason)
+        )
+    try:
+        joinable = reply.get(b'joinable', False) and wireproto.sidesok(repo)
+        hr.pulled = _pull(repo, conn, joinable)
+        hr.conflicts = integrate(
+            ui, repo, res, handler, hr.host, configmod.nodename(ui)
+        )
+    except wireproto.HostError as inst:
+        hr.fail(SKIPPED if inst.kind == b'busy' else FAILED, inst)
+        return
+    except HOSTERRORS as inst:
+        hr.fail(FAILED, inst)
+        return
+    if skipped:
+        hr.status = SKIPPED
+        hr.message = _(b'%d files left out on the host') % len(skipped)
 
 
 def _pull(repo, conn, joinable):
@@ -418,15 +478,10 @@ def merge(ui, repo, res, handler, host, node, head):
     """merge ``head`` into the working copy and commit the merge"""
     p1 = repo[b'.']
     with conflicts.merging(repo, handler, host, p1.hex(), hex(head)) as ctx:
-        with _quiet(repo.ui):
+        with _quiet(repo.ui), recovery.guard(repo, b'merge', head):
             stats = mergemod.merge(repo[head], labels=[node, host])
         if stats.unresolvedcount:
             conflicts.unresolved_to_both(repo, ctx)
-        ms = mergestatemod.mergestate.read(repo)
-        recorded = {r[b'path'] for r in ctx.results}
-        for path in ms:
-            if path not in recorded:
-                ctx.record(path, b'merged by %s' % handler.name)
         if ctx.copies:
             with repo.dirstate.changing_files(repo):
                 repo[None].add(ctx.copies)
@@ -462,7 +517,9 @@ def merge(ui, repo, res, handler, host, node, head):
 
 
 def _pushall(ui, repo, res, conns, timeout):
+    """push the merged head to every host, then update them all at once"""
     head = repo[b'.'].node()
+    pushed = []
     for hr, conn in conns:
         if hr.status not in (SYNCED, SKIPPED):
             continue
@@ -473,17 +530,33 @@ def _pushall(ui, repo, res, conns, timeout):
                 raise error.Abort(_(b'push to %s failed') % hr.host)
             outgoing = getattr(pushop, 'outgoing', None)
             hr.pushed = len(outgoing.missing) if outgoing is not None and pushop.cgresult else 0
+        except HOSTERRORS as inst:
+            hr.fail(FAILED, inst)
+            continue
+        if hr.hostparent == hex(head):
+            # already there: spare the host a status walk
+            hr.update = b'current'
+        else:
+            pushed.append((hr, conn))
+
+    def update(item):
+        hr, conn = item
+        try:
             reply = conn.call(
                 b'smupdate',
                 {b'node': hex(head), b'locktimeout': min(5, int(timeout))},
             )
-            hr.update = reply.get(b'update')
-            if hr.update in (b'dirty', b'diverged'):
-                hr.message = _(b'working copy not updated: %s has local changes') % hr.host
         except wireproto.HostError as inst:
             hr.fail(SKIPPED if inst.kind == b'busy' else FAILED, inst)
-        except (error.Abort, error.RepoError, OSError) as inst:
+            return
+        except HOSTERRORS as inst:
             hr.fail(FAILED, inst)
+            return
+        hr.update = reply.get(b'update')
+        if hr.update in (b'dirty', b'diverged'):
+            hr.message = _(b'working copy not updated: %s has local changes') % hr.host
+
+    _parallel(ui, update, pushed)
 
 
 def remotestatus(repo, conn, hr):

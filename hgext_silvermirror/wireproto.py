@@ -117,9 +117,10 @@ def sidesok(repo):
 
 def prepare(repo, args, node=None):
     """repair, then snapshot the host's pending changes"""
-    with hostlock(repo, args.get(b'locktimeout', 5)), repo.ui.configoverride(
+    # the override encloses the lock: commit hooks run when it is released
+    with repo.ui.configoverride(
         {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
-    ):
+    ), hostlock(repo, args.get(b'locktimeout', 5)):
         repaired = recovery.preamble(repo)
         ensureconfig(repo)
         name = node or configmod.nodename(repo.ui)
@@ -137,15 +138,17 @@ def prepare(repo, args, node=None):
             b'node': name,
             b'repaired': repaired,
             b'snapshot': snap.todict(),
+            b'parent': repo[b'.'].hex(),
             b'joinable': sidesok(repo),
         }
 
 
 def update(repo, args, node=None):
     """bring the host's working copy to the pushed head, if it is clean"""
-    with hostlock(repo, args.get(b'locktimeout', 5)), repo.ui.configoverride(
+    # the override encloses the lock: commit hooks run when it is released
+    with repo.ui.configoverride(
         {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
-    ):
+    ), hostlock(repo, args.get(b'locktimeout', 5)):
         return {b'update': workingcopy.update(repo, bin(args[b'node']))}
 
 

@@ -25,7 +25,10 @@ from mercurial import (
 )
 from mercurial.utils import stringutil
 
-from . import config as configmod
+from . import (
+    config as configmod,
+    recovery,
+)
 
 NODE_EXTRA = b'silvermirror-node'
 EMPTYDIRS_EXTRA = b'silvermirror-emptydirs'
@@ -90,15 +93,42 @@ def setignore(repo, patterns, dirs=()):
     return _writestate(repo, IGNOREFILE, b'\n'.join(lines) + b'\n')
 
 
+# how an hgignore file reads a prefixed line
+_IGNOREKINDS = {b're': b'relre', b'regexp': b'relre', b'glob': b'relglob'}
+
+
+def _ignorematcher(repo, patterns, dirs):
+    """a matcher for what ``setignore`` would write"""
+    pats = []
+    for p in list(patterns) + [_dirpattern(d) for d in dirs]:
+        kind, sep, rest = p.partition(b':')
+        if sep and kind in matchmod.allpatternkinds + tuple(_IGNOREKINDS):
+            pats.append(_IGNOREKINDS.get(kind, kind) + b':' + rest)
+        else:
+            pats.append(b'relglob:' + p)
+    if not pats:
+        return None
+    return matchmod.match(repo.root, b'', include=pats)
+
+
 def _writestate(repo, name, data):
     """write one of our files under .hg/silvermirror if it changed"""
     if repo.vfs.tryread(name) == data:
         return False
     repo.vfs.makedirs(b'silvermirror')
     repo.vfs.write(name, data, atomictemp=True)
+    if name == IGNOREFILE:
+        useignore(repo)
     # the dirstate caches its ignore matcher
     repo.dirstate.invalidate()
     return True
+
+
+def useignore(repo):
+    """make hg read the resource's ignore file, once it exists"""
+    path = ignorefile(repo)
+    if os.path.exists(path):
+        repo.ui.setconfig(b'ui', b'ignore.silvermirror', path, b'silvermirror')
 
 
 def knownnested(repo):
@@ -142,12 +172,19 @@ def snapshot(
     ui = repo.ui
     res = snapshotresult()
     nested = [n for n in knownnested(repo) if _isnested(repo, n)]
-    setignore(repo, ignore, list(children) + nested)
+    excluded = None
+    if dryrun:
+        # read-only: what the ignore file would say, without writing it
+        excluded = _ignorematcher(repo, ignore, list(children) + nested)
+    else:
+        setignore(repo, ignore, list(children) + nested)
     st = repo.status(unknown=True)
 
     unknown = []
     found = set()
     for path in st.unknown:
+        if excluded is not None and excluded(path):
+            continue
         root = _nestedroot(path)
         if root is not None:
             found.add(root)
@@ -160,10 +197,11 @@ def snapshot(
             continue
         unknown.append(path)
     nested = sorted(set(nested) | found)
-    _writestate(repo, NESTEDFILE, b''.join(n + b'\n' for n in nested))
-    if found:
-        setignore(repo, ignore, list(children) + nested)
-        unknown = [p for p in unknown if not any(p.startswith(n + b'/') for n in found)]
+    unknown = [p for p in unknown if not any(p.startswith(n + b'/') for n in found)]
+    if not dryrun:
+        _writestate(repo, NESTEDFILE, b''.join(n + b'\n' for n in nested))
+        if found:
+            setignore(repo, ignore, list(children) + nested)
     res.nested = nested
     for path, reason in res.skipped:
         ui.warn(
@@ -208,6 +246,10 @@ def snapshot(
             match=matchmod.exact(changed),
             extra=dirsextra(res.emptydirs, {NODE_EXTRA: node}, repo),
         )
+    if res.node is not None and changed:
+        # commit leaves the committed files without a cached size and
+        # mtime, so the next status would read them all again
+        repo.status(match=matchmod.exact(changed))
     return res
 
 
@@ -317,6 +359,18 @@ def isclean(repo):
     return not (st.modified or st.added or st.removed or st.deleted or st.unknown)
 
 
+def leadsto(repo, node, target):
+    """does ``target`` descend from ``node``, or from a rewrite of it?
+
+    A snapshot amended elsewhere (evolve) reaches us as its successor and
+    a marker; moving on to it is an update, not a merge with an obsolete
+    changeset (which would make an orphan).
+    """
+    if repo.changelog.isancestor(node, target):
+        return True
+    return bool(repo.unfiltered().revs(b'successors(%n) and ::%n', node, target))
+
+
 def update(repo, node):
     """move the working copy to ``node`` if that overwrites nothing
 
@@ -341,7 +395,9 @@ def update(repo, node):
         (b'commands', b'update.check'): b'noconflict',
     }
     try:
-        with repo.ui.configoverride(overrides, b'silvermirror'):
+        with repo.ui.configoverride(overrides, b'silvermirror'), recovery.guard(
+            repo, b'update', target.node()
+        ):
             mergemod.update(target, updatecheck=b'noconflict')
     except error.StateError:
         return b'dirty'
@@ -351,16 +407,4 @@ def update(repo, node):
         raise
     materializedirs(repo, recordeddirs(parents[0]), recordeddirs(target))
     return b'updated'
-
-def leadsto(repo, node, target):
-    """does ``target`` descend from ``node``, or from a rewrite of it?
-
-    A snapshot amended elsewhere (evolve) reaches us as its successor and
-    a marker; moving on to it is an update, not a merge with an obsolete
-    changeset (which would make an orphan).
-    """
-    if repo.changelog.isancestor(node, target):
-        return True
-    return bool(repo.unfiltered().revs(b'successors(%n) and ::%n', node, target))
-
 

@@ -66,6 +66,7 @@ sync says so (exit 1: finished, but a host was unreachable).
   $ on beta hg mirror-push
   photos: recorded 0 added, 1 modified, 0 removed
   photos: */usb/mirror: unreachable: */usb/mirror does not exist (not mounted?) (glob)
+  (mount it, or leave it out with -H)
   1 resources, 1 host syncs: 1 unreachable
   [1]
   $ test -e $TESTTMP/usb
