@@ -34,8 +34,8 @@ stderr with `ui.message-output`, so stdout is only JSON.)
   >         print(json.dumps(c, sort_keys=True))
   > EOF
   True synced
-  {"copy": "notes.conflict-beta-19700101-000000.txt", "handler": "Merge", "outcome": "kept both, overlapping edits", "path": "notes.txt", "restore": null}
-  {"copy": null, "handler": "Merge", "outcome": "kept local change", "path": "todo.txt", "restore": null}
+  {"copy": "notes.conflict-beta-19700101-000000.txt", "handler": "Merge", "outcome": "kept both, overlapping edits", "path": "notes.txt", "reason": "overlapping edits", "restore": null}
+  {"copy": null, "handler": "Merge", "outcome": "kept local change", "path": "todo.txt", "reason": null, "restore": null}
 
 With ClobberLocal the record has the restore command:
 
