@@ -15,6 +15,7 @@ extension loaded: reading must not depend on the code under test.
 
 import os
 import re
+import socket
 
 from mercurial import (
     hg,
@@ -164,7 +165,30 @@ def lost(ledger, roots):
 def leftovers(root):
     """state an interrupted run left in the repository at ``root`` (I3)"""
     hgdir = os.path.join(_b(root), b'.hg')
-    return [p for p in LEFTOVERS if os.path.lexists(os.path.join(hgdir, p))]
+    return [
+        p
+        for p in LEFTOVERS
+        if os.path.lexists(os.path.join(hgdir, p))
+        and not _deadlock(os.path.join(hgdir, p))
+    ]
+
+
+def _deadlock(path):
+    """a lock of a dead process of this host: hg frees it on the next take"""
+    try:
+        host, _sep, pid = os.readlink(path).rpartition(b':')
+    except OSError:
+        return False
+    # hg writes HOST/PIDNAMESPACE:PID on Linux
+    if host.split(b'/')[0] != os.fsencode(socket.gethostname()) or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        pass
+    return False
 
 
 def wcdiff(root):
