@@ -35,6 +35,7 @@ import time
 
 from mercurial.i18n import _
 from mercurial import (
+    copies as copiesmod,
     error,
     exthelper,
     extensions,
@@ -504,6 +505,22 @@ def _silvermirrortool(repo, mynode, local, other, base, toolconf):
         ctx.copies.append(copy)
     note(b'kept both', copy=copy)
     return 0, False
+
+
+@eh.wrapfunction(copiesmod, '_dir_renames')
+def _dirrenames(orig, repo, ctx, copy, fullcopy, addedfilesfn):
+    """no directory rename into the root
+
+    hg 7.2 maps the files of a directory moved to the root to ``/name``,
+    which then aborts the merge ("path contains illegal component"); such
+    files are merged where they are instead.
+    """
+    dirmove, movewithdir = orig(repo, ctx, copy, fullcopy, addedfilesfn)
+    dirmove = {k: v for k, v in dirmove.items() if v != b'/'}
+    movewithdir = {
+        k: v for k, v in movewithdir.items() if not v.startswith(b'/')
+    }
+    return dirmove, movewithdir
 
 
 @eh.extsetup
