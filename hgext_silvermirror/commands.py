@@ -391,8 +391,8 @@ def mirrorstatus(ui, *names, **opts):
         for res in selected:
             info = localstatus(ui, res)
             remote = {}
+            entries = syncmod.selecthosts(res, opts.get('host') or [])
             if opts.get('remote'):
-                entries = syncmod.selecthosts(res, opts.get('host') or [])
                 for h in syncmod.status(ui, cfg, res, entries):
                     remote[h.url] = h
                     if h.status != syncmod.SYNCED:
@@ -412,7 +412,7 @@ def mirrorstatus(ui, *names, **opts):
                 res.handler(b'pull'),
             )
             hostrecs = []
-            for entry in res.hosts:
+            for entry in entries:
                 rec = {b'host': entry.label, b'url': entry.url}
                 line = b'  host %s: %s' % (entry.label, entry.url)
                 h = remote.get(entry.url)

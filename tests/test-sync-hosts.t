@@ -81,3 +81,21 @@ exit code 10 for bad input):
   abort: unknown resource: movies
   (known resources: music)
   [10]
+
+mirror-status asks the hosts only with --remote; it changes nothing. beta
+gets a local change that alpha has not seen yet:
+
+  $ echo "new verse" >> $TESTTMP/beta/music/song.txt
+  $ (cd $TESTTMP/beta/music && on beta hg commit -qm "a verse")
+  $ echo "chorus" > chorus.txt
+  $ on alpha hg mirror-status --remote
+  music
+    directory: */alpha/music (glob)
+    repository: yes
+    conflict: push ClobberRemote, pull ClobberRemote
+    host beta: ssh://beta/music (1 incoming, 0 outgoing)
+    host gamma: ssh://gamma/music (unreachable: ssh: connect to host 127.0.0.1 port 9: Connection refused)
+    uncommitted changes: 1
+  [1]
+  $ on alpha hg mirror-status --remote -H beta -T '{hosts % "{host} {reachable} {incoming} {outgoing}\n"}'
+  beta True 1 0
