@@ -73,12 +73,6 @@ class resource:
         """the children's directories, relative to this resource"""
         return [os.path.relpath(c.root, self.root) for c in self.children]
 
-    def excludes(self):
-        """ignore patterns of this resource, children's directories included"""
-        pats = list(self.ignore)
-        pats.extend(b'path:' + d for d in self.childdirs())
-        return pats
-
     def hosturl(self, label):
         return hosturl(label, self.root, self.relpath)
 

@@ -205,7 +205,6 @@ def test_namespaced_directories_hosts_and_ignore(ui, home):
     assert (private.parent, tax.parent) == (docs, private)
     assert docs.children == [private, shared]
     assert docs.childdirs() == [b'private', b'shared']
-    assert b'path:private' in docs.excludes()
     # hosts: the nearest list replaces, an empty one means none
     assert [h.label for h in docs.hosts] == [b'desktop', b'server']
     assert [h.url for h in tax.hosts] == [b'ssh://desktop/Documents/private/2024/tax']
