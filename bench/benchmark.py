@@ -436,7 +436,15 @@ class Setup:
             total += r.wall
             rss = max(rss, r.maxrss_kb)
             rcs.append(r.rc)
-        remote = max((readrss(os.path.join(self.homes[h], '.rss-remote')) for h in hosts), default=0)
+        # the remote side may finish a moment after the local one (Unison's
+        # server exits on EOF once its client is gone): wait for its record
+        deadline = time.monotonic() + 5
+        while True:
+            vals = [readrss(os.path.join(self.homes[h], '.rss-remote')) for h in hosts]
+            if all(vals) or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        remote = max(vals, default=0)
         rc = next((c for c in rcs if c != 0), 0)
         r = Run(total, rc, rss, remote)
         if rc != 0:
@@ -582,9 +590,10 @@ class Bench:
         tmo = max(300, n * 0.03)
         reps = args.reps
 
-        # initial mirror: from nothing, every repetition
+        # initial mirror: from nothing, every repetition (always run: the
+        # other scenarios start from its result)
         res = out['scenarios']['initial'] = {}
-        for rep in range(reps):
+        for rep in range(reps if 'initial' in args.scenarios else 1):
             for tool in TOOLS:
                 st.reset_initial(tool)
                 r = st.sync(tool, timeout=tmo * 4)
@@ -599,6 +608,8 @@ class Bench:
             ('one', (1, 0, 0, 0)),
             ('nothing', None),
         ):
+            if key not in args.scenarios:
+                continue
             res = out['scenarios'][key] = {}
             for rep in range(reps):
                 if counts:
@@ -612,7 +623,7 @@ class Bench:
             self.summarize(res)
             out['checks'][key] = self.check(st, key)
 
-        if n <= args.fanout_max:
+        if n <= args.fanout_max and 'fanout' in args.scenarios:
             self.fanout(st, out, changer, tmo)
         if not args.no_daemon and n == min(args.sizes):
             self.results['daemon'] = self.daemon(st, changer)
@@ -952,6 +963,11 @@ def main(argv=None):
     ap.add_argument('--sizes', default='5000,20000,100000', help='tree sizes (comma separated)')
     ap.add_argument('--reps', type=int, default=3, help='repetitions per measurement (median)')
     ap.add_argument('--fanout-max', type=int, default=20000, help='largest size with the fan-out scenarios')
+    ap.add_argument(
+        '--scenarios',
+        default='initial,changes115,one,nothing,fanout',
+        help='which scenarios (comma separated; the initial mirror always runs once)',
+    )
     ap.add_argument('--big', action='store_true', help='also sync one 1 GiB file (slow)')
     ap.add_argument('--no-daemon', action='store_true', help='skip the daemon latency')
     ap.add_argument(
@@ -967,6 +983,7 @@ def main(argv=None):
     ap.add_argument('--output', help='JSON file (default bench/results/<date>.json)')
     args = ap.parse_args(argv)
     args.sizes = [int(s) for s in args.sizes.split(',') if s.strip()]
+    args.scenarios = set(args.scenarios.split(','))
     if args.quick:
         args.sizes = [5000]
         if args.profile_size not in args.sizes:
