@@ -40,7 +40,6 @@ from . import (
     conflicts,
     hosts as hostsmod,
     recovery,
-    resources as resourcesmod,
     wireproto,
     workingcopy,
 )
@@ -493,7 +492,8 @@ def merge(ui, repo, res, handler, host, node, head):
             workingcopy.recordeddirs(other),
         )
         workingcopy.materializedirs(repo, local | workingcopy.recordeddirs(other), dirs)
-        repo.commit(
+        workingcopy.commit(
+            repo,
             text=b'mirror: merge with %s on %s' % (host, node),
             user=workingcopy.username(ui, node),
             extra=workingcopy.dirsextra(

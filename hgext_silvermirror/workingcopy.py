@@ -23,6 +23,7 @@ from mercurial import (
     merge as mergemod,
     scmutil,
 )
+from mercurial.dirstateutils import timestamp
 from mercurial.utils import stringutil
 
 from . import (
@@ -240,17 +241,43 @@ def snapshot(
         message = b'mirror: snapshot on %s' % node
     changed = res.added + res.removed + res.modified
     with ui.configoverride({(b'ui', b'allowemptycommit'): True}, b'silvermirror'):
-        res.node = repo.commit(
+        res.node = commit(
+            repo,
             text=message,
             user=user or username(ui, node),
             match=matchmod.exact(changed),
             extra=dirsextra(res.emptydirs, {NODE_EXTRA: node}, repo),
         )
-    if res.node is not None and changed:
-        # commit leaves the committed files without a cached size and
-        # mtime, so the next status would read them all again
-        repo.status(match=matchmod.exact(changed))
     return res
+
+
+def commit(repo, **kwargs):
+    """``repo.commit`` that leaves the committed files known clean
+
+    hg's commit forgets their size and mtime, so the next status would
+    read every committed file again (seconds for an initial snapshot).
+    A file written after the moment taken before the commit has an mtime
+    at or past it and is left to be read again, as hg's own status does.
+    Caller holds the wlock.
+    """
+    boundary = timestamp.get_fs_now(repo.vfs)
+    node = repo.commit(**kwargs)
+    if node is None:
+        return None
+    ds = repo.dirstate
+    with ds.running_status(repo):
+        for f in repo[node].files():
+            entry = ds.get_entry(f)
+            if not (entry.tracked and entry.p1_tracked):
+                continue
+            try:
+                st = repo.wvfs.lstat(f)
+            except OSError:
+                continue
+            mtime = timestamp.reliable_mtime_of(st, boundary)
+            if mtime is not None:
+                ds.set_clean(f, (st.st_mode, st.st_size, mtime))
+    return node
 
 
 def emptydirs(repo):
@@ -353,9 +380,12 @@ def username(ui, node):
     return user or b'silvermirror@%s' % node
 
 
-def isclean(repo):
-    """no uncommitted change a sync could overwrite (ignored files apart)"""
-    st = repo.status(unknown=True)
+def isclean(wctx):
+    """no uncommitted change a sync could overwrite (ignored files apart)
+
+    The walk is cached in ``wctx``, so an update given it walks no more.
+    """
+    st = wctx.status(listunknown=True)
     return not (st.modified or st.added or st.removed or st.deleted or st.unknown)
 
 
@@ -387,7 +417,7 @@ def update(repo, node):
         return b'current'
     if not leadsto(repo, parents[0].node(), target.node()):
         return b'diverged'
-    if not isclean(repo):
+    if not isclean(wctx):
         return b'dirty'
     overrides = {
         (b'merge', b'checkunknown'): b'abort',
@@ -398,7 +428,7 @@ def update(repo, node):
         with repo.ui.configoverride(overrides, b'silvermirror'), recovery.guard(
             repo, b'update', target.node()
         ):
-            mergemod.update(target, updatecheck=b'noconflict')
+            mergemod.update(target, updatecheck=b'noconflict', wc=wctx)
     except error.StateError:
         return b'dirty'
     except error.Abort as inst:
