@@ -60,6 +60,7 @@ from . import (
     commands,
     config as configmod,
     conflicts,
+    hosts as hostsmod,
     resources as resourcesmod,
     sync as syncmod,
     workingcopy,
@@ -412,6 +413,8 @@ class daemon:
         self.handler = None
         self.ownfiles = {os.fsencode(os.path.abspath(f)) for f in ownfiles}
         self.backoff = backoff(args.max_backoff)
+        # warm ssh connections between syncs
+        self.pool = hostsmod.pool()
         self.stopping = False
         self.reloadwanted = False
         self.syncing = None
@@ -445,6 +448,8 @@ class daemon:
     def reload(self, why, newui=False):
         """read the configuration again; a broken one keeps the old"""
         self.signature = _signature(self.cfg.path)
+        # hosts or ssh settings may have changed
+        self.pool.close()
         try:
             self.load(makeui(self.args) if newui else self.ui)
         except error.Abort as inst:
@@ -530,6 +535,7 @@ class daemon:
             hosts=[e.label for e in due],
             handler=self.handler,
             message=pycompat.sysbytes(self.args.message) if self.args.message else None,
+            pool=self.pool,
         )
         log.info('%s: syncing (%s)', res.name.decode('utf-8', 'replace'), why)
         with self.lock:
@@ -780,6 +786,7 @@ class daemon:
             log.warning('sync abandoned; the next sync repairs what it left')
         finally:
             self.stopwatch()
+            self.pool.close()
         return 0
 
 
@@ -830,6 +837,8 @@ def run(args):
             except Stop:
                 log.warning('sync abandoned; the next sync repairs what it left')
                 return 255
+            finally:
+                d.pool.close()
         code = d.serve()
         log.info('stopped')
         return code

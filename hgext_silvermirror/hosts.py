@@ -91,8 +91,42 @@ class connection:
     def call(self, name, args):
         return wireproto.call(self.peer, name, args, node=self.node)
 
+    @property
+    def reusable(self):
+        """worth keeping open between syncs: an ssh session costs a login
+        and an ``hg serve`` start, a local path or http request nothing"""
+        return self.node is None and self.url.startswith(b'ssh:')
+
     def close(self):
         self.peer.close()
+
+
+class pool:
+    """ssh connections kept open between syncs (``silvermirrord``)
+
+    A warm connection spares the next sync the ssh login and the host's
+    ``hg serve`` start.  One sync at a time takes a connection out and
+    gives it back when done; one that failed is closed instead.
+    """
+
+    def __init__(self):
+        self._conns = {}
+
+    def take(self, url):
+        return self._conns.pop(url, None)
+
+    def give(self, conn):
+        if not conn.reusable:
+            conn.close()
+            return
+        old = self._conns.pop(conn.url, None)
+        if old is not None:
+            old.close()
+        self._conns[conn.url] = conn
+
+    def close(self):
+        while self._conns:
+            self._conns.popitem()[1].close()
 
 
 def _scheme(url):

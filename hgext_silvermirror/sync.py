@@ -118,6 +118,7 @@ class options:
         dryrun=False,
         message=None,
         force=False,
+        pool=None,
     ):
         self.direction = direction
         self.hosts = list(hosts)
@@ -125,6 +126,8 @@ class options:
         self.dryrun = dryrun
         self.message = message
         self.force = force
+        # a hosts.pool keeps ssh connections open for the next sync
+        self.pool = pool
 
 
 def selecthosts(res, wanted):
@@ -289,21 +292,27 @@ def sync(ui, cfg, res, opts):
             return result
         _reportsnapshot(ui, res, result.snapshot, opts.dryrun)
         conns = []
+        done = False
         try:
             result.hosts = [hostresult(res, e) for e in entries]
             reached = _reachall(ui, cfg, res, opts, result.hosts, entries)
+            conns = [(hr, conn) for hr, conn, _reply in reached]
             with ui.makeprogress(
                 _(b'syncing %s') % res.name, unit=_(b'hosts'), total=len(reached)
             ) as progress:
                 for hr, conn, reply in reached:
                     progress.increment(item=hr.host)
-                    conns.append((hr, conn))
                     _bring(ui, repo, res, handler, hr, conn, reply)
             if direction == b'push' and not opts.dryrun:
                 _pushall(ui, repo, res, conns, cfg.timeout)
+            done = True
         finally:
-            for _hr, conn in conns:
-                conn.close()
+            # a connection interrupted mid-command is in no state to reuse
+            for hr, conn in conns:
+                if done and opts.pool is not None and hr.status != FAILED:
+                    opts.pool.give(conn)
+                else:
+                    conn.close()
     return result
 
 
@@ -362,6 +371,24 @@ def _reachall(ui, cfg, res, opts, hrs, entries):
 
 def _reach(ui, cfg, res, opts, hr, entry):
     """open a connection and snapshot the host: (conn, reply), or None"""
+    conn = opts.pool.take(entry.url) if opts.pool is not None else None
+    if conn is not None and not opts.dryrun:
+        ui.debug(b'%s: %s: reusing the open connection\n' % (res.name, hr.host))
+        try:
+            reply = conn.call(b'smprepare', hostargs(res, opts, cfg.timeout))
+            hr.reachable = True
+            return conn, reply
+        except wireproto.HostError as inst:
+            # the host answered: the connection is good
+            hr.reachable = True
+            hr.fail(SKIPPED if inst.kind == b'busy' else FAILED, inst)
+            opts.pool.give(conn)
+            return None
+        except HOSTERRORS:
+            # the host side went away since the last sync: open anew
+            conn.close()
+    elif conn is not None:
+        conn.close()
     try:
         conn = hostsmod.connect(
             ui,

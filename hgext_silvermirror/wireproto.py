@@ -121,6 +121,9 @@ def prepare(repo, args, node=None):
     with repo.ui.configoverride(
         {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
     ), hostlock(repo, args.get(b'locktimeout', 5)):
+        # a server kept open between syncs (the daemon's) caches the store
+        # as it was at the last sync: others may have pushed since
+        repo.invalidate()
         repaired = recovery.preamble(repo)
         ensureconfig(repo)
         name = node or configmod.nodename(repo.ui)

@@ -166,6 +166,28 @@ def test_watch_mirrors_saves_both_ways(pair, daemons):
         assert 'Traceback' not in d.log
 
 
+def test_warm_connection_sees_what_changed_on_the_host(pair, daemons):
+    """the daemon keeps its ssh connection open between syncs; the host's
+    ``hg serve`` behind it must not answer from a stale cache"""
+    alpha, beta = pair
+    a = daemons(alpha, '--watch', '-s', '300', '-vv')
+    a.waitlog(r'host syncs')
+    alpha.write('docs/one.txt', '1\n')
+    waitfor(lambda: exists(beta, 'docs/one.txt'), 'the first save on beta')
+    # beta commits in a process of its own, then edits again, unsynced
+    beta.write('docs/first.txt', 'beta 1\n')
+    beta.hg('mirror-pull', 'docs', check=0)
+    beta.write('docs/first.txt', 'beta 2\n')
+    alpha.write('docs/two.txt', '2\n')
+    waitfor(lambda: exists(beta, 'docs/two.txt'), 'the second save on beta')
+    waitfor(lambda: alpha.read('docs/first.txt') == b'beta 2\n', "beta's edit on alpha")
+    assert 'reusing the open connection' in a.log, a.log
+    assert beta.read('docs/first.txt') == b'beta 2\n'
+    beta.hg('verify', '-q', '-R', beta.path('docs'))
+    a.signal(signal.SIGTERM)
+    assert a.wait() == 0
+
+
 def test_debounce_burst_is_one_sync(pair, daemons):
     alpha, beta = pair
     alpha.config(MAIN + 'debounce = 1.5\n[docs]\n')
