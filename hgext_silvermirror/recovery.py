@@ -21,6 +21,7 @@ edit after the clean check, or a same-size same-mtime rewrite that
 """
 
 import contextlib
+import hashlib
 import re
 import threading
 import time
@@ -209,7 +210,8 @@ class _guardstate:
     def __init__(self, repo, base):
         self.repo = repo
         self.base = base
-        # what this update itself wrote, by path
+        # a digest of what this update itself wrote, by path (digests: a
+        # big file's content is not held twice)
         self.written = {}
         self.kept = []
 
@@ -223,10 +225,13 @@ class _guardstate:
         if data is None or data == incoming:
             return
         if path in self.written:
-            if data == self.written[path]:
+            if _digest(data) == self.written[path]:
                 return
-        elif path in self.base and self.base[path].data() == data:
-            return
+        elif path in self.base:
+            fctx = self.base[path]
+            # a hash check against the stored version: no third copy
+            if not fctx.filelog().cmp(fctx.filenode(), data):
+                return
         copy = conflicts.conflictname(repo, path, b'edited', time.time())
         repo.wvfs.write(copy, data)
         self.kept.append((path, copy))
@@ -236,12 +241,16 @@ class _guardstate:
         )
 
 
+def _digest(data):
+    return hashlib.sha1(data).digest()
+
+
 def _guardedwrite(orig, self, data, flags, **kwargs):
     state = getattr(_active, 'state', None)
     if state is not None and state.repo.root == self._repo.root:
         state.check(self._path, data)
         result = orig(self, data, flags, **kwargs)
-        state.written[self._path] = data
+        state.written[self._path] = _digest(data)
         return result
     return orig(self, data, flags, **kwargs)
 
