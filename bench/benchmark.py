@@ -75,6 +75,9 @@ SCENARIOS = (
 )
 
 
+# the daemon is also timed with this debounce (seconds), beside the default
+SHORT_DEBOUNCE = 0.25
+
 def log(msg):
     sys.stderr.write('[%s] %s\n' % (time.strftime('%H:%M:%S'), msg))
     sys.stderr.flush()
@@ -354,9 +357,9 @@ class Setup:
                 fp.write('#!/bin/sh\n' + body)
             os.chmod(path, 0o755)
 
-    def writeconfig(self, hosts='nodea nodeb'):
+    def writeconfig(self, hosts='nodea nodeb', extra=''):
         with open(os.path.join(self.homes['nodea'], '.silvermirror'), 'w') as fp:
-            fp.write('[::SilverMirror::]\nhosts = %s\n[res]\n' % hosts)
+            fp.write('[::SilverMirror::]\nhosts = %s\n%s[res]\n' % (hosts, extra))
 
     def src(self, tool):
         return os.path.join(self.homes['nodea'], self.subdir(tool))
@@ -668,12 +671,23 @@ class Bench:
             out['checks'][key] = self.check(st, key, hosts=hosts)
 
     def daemon(self, st, changer):
-        """seconds from a saved file to the complete file on node B"""
+        """seconds from a saved file to the complete file on node B
+
+        At the default debounce (1 s), and at a short one: the latency is
+        the debounce plus a warm sync.
+        """
         ok, why = daemon_available(st)
         if not ok:
             log('daemon: n/a (%s)' % why)
             return {'status': 'n/a', 'reason': why}
-        return daemon_latency(st, self.args.reps)
+        out = daemon_latency(st, self.args.reps)
+        st.writeconfig(extra='debounce = %g\n' % SHORT_DEBOUNCE)
+        try:
+            out['short'] = daemon_latency(st, self.args.reps)
+            out['short']['debounce'] = SHORT_DEBOUNCE
+        finally:
+            st.writeconfig()
+        return out
 
     def big(self):
         """one 1 GiB file: initial mirror, peak RSS on both sides"""
@@ -915,6 +929,12 @@ def table(results):
             lines.append('daemon save-to-replicated latency: n/a (%s)' % d['reason'])
         else:
             lines.append('daemon save-to-replicated latency: median %s (runs: %s)' % (fmt(d.get('median')), d.get('times')))
+            short = d.get('short')
+            if short:
+                lines.append(
+                    '  with debounce = %g: median %s (runs: %s)'
+                    % (short['debounce'], fmt(short.get('median')), short.get('times'))
+                )
     return '\n'.join(lines)
 
 
@@ -950,7 +970,14 @@ def targets(results):
         out.append(('1 GiB file peak RSS <= 2048 MB', '%d MB' % peak, peak <= 2048))
     d = results.get('daemon')
     if d and d.get('median') is not None:
-        out.append(('daemon latency <= 1 s', fmt(d['median']), d['median'] <= 1.0))
+        out.append(('daemon latency <= 1 s (debounce 1 s)', fmt(d['median']), d['median'] <= 1.0))
+        short = d.get('short') or {}
+        if short.get('median') is not None:
+            out.append((
+                'daemon latency <= 1 s (debounce %g s)' % short['debounce'],
+                fmt(short['median']),
+                short['median'] <= 1.0,
+            ))
     elif d:
         out.append(('daemon latency <= 1 s', 'n/a', None))
     del n0
@@ -976,7 +1003,7 @@ def main(argv=None):
         default='on',
         help="SilverMirror's silvermirror.ssh-control (default on, its default)",
     )
-    ap.add_argument('--profile', action='store_true', help='profile hg mirror-push (see bench/profiling.py)')
+    ap.add_argument('--profile', action='store_true', help='profile hg mirror-push (see bench/smprofile.py)')
     ap.add_argument('--profile-size', type=int, default=20000)
     ap.add_argument('--workdir', help='where the trees go (default: a new temporary directory)')
     ap.add_argument('--keep', action='store_true', help='keep the work directory')
