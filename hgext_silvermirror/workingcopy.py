@@ -383,9 +383,10 @@ def username(ui, node):
 def isclean(wctx):
     """no uncommitted change a sync could overwrite (ignored files apart)
 
-    The walk is cached in ``wctx``, so an update given it walks no more.
+    The walk is cached in ``wctx``, so an update given it walks no more
+    (``wctx.status()`` would compare a new working context).
     """
-    st = wctx.status(listunknown=True)
+    st = wctx.p1().status(wctx, listunknown=True)
     return not (st.modified or st.added or st.removed or st.deleted or st.unknown)
 
 
