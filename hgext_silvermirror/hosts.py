@@ -34,6 +34,19 @@ from mercurial.utils import (
 from . import wireproto
 
 
+def preload():
+    """load what reaching a host uses before threads do it
+
+    hg imports modules on first use, and two threads must not race to
+    load the same one.
+    """
+    from mercurial import httppeer, sshpeer, wireprotov1peer
+    from mercurial.utils import cborutil
+
+    for mod in (httppeer, sshpeer, wireprotov1peer, cborutil, procutil, urlutil):
+        dir(mod)
+
+
 class Unreachable(error.Abort):
     """the host could not be reached; the sync goes on with the others"""
 

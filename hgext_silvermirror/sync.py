@@ -276,6 +276,7 @@ def sync(ui, cfg, res, opts):
         for msg in result.repaired:
             ui.status(b'%s: %s\n' % (res.name, msg))
         wireproto.ensureconfig(repo)
+        reaching = _reaching(ui, cfg, res, opts, entries)
         try:
             result.snapshot = workingcopy.snapshot(
                 repo,
@@ -287,15 +288,18 @@ def sync(ui, cfg, res, opts):
                 force=opts.force,
                 dryrun=opts.dryrun,
             )
-        except workingcopy.MassDeletion as inst:
+        except BaseException as inst:
+            reaching.abandon()
+            if not isinstance(inst, workingcopy.MassDeletion):
+                raise
             result.error, result.hint = inst.message, inst.hint
             return result
         _reportsnapshot(ui, res, result.snapshot, opts.dryrun)
         conns = []
         done = False
         try:
-            result.hosts = [hostresult(res, e) for e in entries]
-            reached = _reachall(ui, cfg, res, opts, result.hosts, entries)
+            result.hosts = reaching.hrs
+            reached = reaching.finish()
             conns = [(hr, conn) for hr, conn, _reply in reached]
             with ui.makeprogress(
                 _(b'syncing %s') % res.name, unit=_(b'hosts'), total=len(reached)
@@ -359,14 +363,53 @@ def _parallel(ui, func, items, warm=False):
     return results
 
 
-def _reachall(ui, cfg, res, opts, hrs, entries):
-    """connect to every host and have it snapshot: (hr, conn, reply)"""
+class _reaching:
+    """reach the hosts of a resource while this thread takes its snapshot
 
-    def reach(item):
-        return _reach(ui, cfg, res, opts, *item)
+    An ssh host's login and ``hg serve`` start, then its own snapshot,
+    take about as long as the local snapshot and little of this machine's
+    time, so the ssh and http hosts are reached (and snapshot) in the
+    background meanwhile.  Local-path hosts are reached afterwards, in
+    this thread: they work in-process on this machine's repositories.
+    """
 
-    done = _parallel(ui, reach, list(zip(hrs, entries)), warm=True)
-    return [(hr, r[0], r[1]) for hr, r in zip(hrs, done) if r is not None]
+    def __init__(self, ui, cfg, res, opts, entries):
+        self.hrs = [hostresult(res, e) for e in entries]
+        self._items = list(zip(self.hrs, entries))
+
+        def reach(item):
+            return _reach(ui, cfg, res, opts, *item)
+
+        self._reach = reach
+        self._remote = [it for it in self._items if b'://' in it[0].url]
+        self._pool = concurrent.futures.ThreadPoolExecutor(1)
+        if self._remote:
+            hostsmod.preload()
+        self._future = self._pool.submit(_parallel, ui, reach, self._remote, True)
+
+    def _remotedone(self):
+        try:
+            done = self._future.result()
+        finally:
+            self._pool.shutdown()
+        return {id(hr): r for (hr, _e), r in zip(self._remote, done)}
+
+    def finish(self):
+        """(hr, conn, reply) of every host reached, in the hosts' order"""
+        remote = self._remotedone()
+        out = []
+        for item in self._items:
+            hr = item[0]
+            r = remote[id(hr)] if id(hr) in remote else self._reach(item)
+            if r is not None:
+                out.append((hr, r[0], r[1]))
+        return out
+
+    def abandon(self):
+        """close what was reached: the snapshot failed"""
+        for r in self._remotedone().values():
+            if r is not None:
+                r[0].close()
 
 
 def _reach(ui, cfg, res, opts, hr, entry):
