@@ -382,16 +382,20 @@ class _reaching:
 
         self._reach = reach
         self._remote = [it for it in self._items if b'://' in it[0].url]
-        self._pool = concurrent.futures.ThreadPoolExecutor(1)
+        self._pool = None
         if self._remote:
             hostsmod.preload()
-        self._future = self._pool.submit(_parallel, ui, reach, self._remote, True)
+            self._pool = concurrent.futures.ThreadPoolExecutor(1)
+            self._future = self._pool.submit(_parallel, ui, reach, self._remote, True)
 
     def _remotedone(self):
+        if self._pool is None:
+            return {}
         try:
             done = self._future.result()
         finally:
             self._pool.shutdown()
+            self._pool = None
         return {id(hr): r for (hr, _e), r in zip(self._remote, done)}
 
     def finish(self):
