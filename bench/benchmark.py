@@ -683,7 +683,7 @@ class Bench:
         out = daemon_latency(st, self.args.reps)
         st.writeconfig(extra='debounce = %g\n' % SHORT_DEBOUNCE)
         try:
-            out['short'] = daemon_latency(st, self.args.reps)
+            out['short'] = daemon_latency(st, self.args.reps, tag='short')
             out['short']['debounce'] = SHORT_DEBOUNCE
         finally:
             st.writeconfig()
@@ -714,7 +714,7 @@ class Bench:
             st.sshctl_exit()
 
 
-def daemon_latency(st, reps):
+def daemon_latency(st, reps, tag='d'):
     """start ``silvermirrord --watch`` on node A; time saved file -> on B
 
     Warm: the first measurement starts only once a first file has made it
@@ -761,7 +761,8 @@ def daemon_latency(st, reps):
         return None
 
     try:
-        warm = save_and_wait('warmup', 120)
+        # ``tag`` keeps the files of each measurement new on B
+        warm = save_and_wait('%s-warmup' % tag, 120)
         out['warmup'] = warm
         if warm is None:
             out['status'] = 'failed'
@@ -770,7 +771,7 @@ def daemon_latency(st, reps):
             return out
         for rep in range(reps):
             time.sleep(2)
-            t = save_and_wait('save%d' % rep, 60)
+            t = save_and_wait('%s-save%d' % (tag, rep), 60)
             out['times'].append(t)
             log('daemon rep %d latency %s' % (rep, fmt(t)))
         good = [t for t in out['times'] if t is not None]
