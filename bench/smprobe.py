@@ -161,10 +161,10 @@ def extsetup(ui):
         return
     w(workingcopy, 'snapshot', _timed('sm.workingcopy.snapshot'))
     w(workingcopy, 'update', _timed('sm.workingcopy.update'))
-    w(workingcopy, 'isclean', _timed('sm.workingcopy.isclean'))
+    w(workingcopy, 'pendingamong', _timed('sm.workingcopy.pendingamong'))
     w(recovery, 'preamble', _timed('sm.recovery.preamble'))
     w(hosts, 'connect', _timed('sm.hosts.connect'))
-    for name in ('_gather', '_reachall', '_reach', '_bring', '_parallel'):
+    for name in ('_reach', '_bring', '_parallel'):
         w(sync, name, _timed('sm.sync.%s' % name))
     w(sync, '_pull', _timed('sm.sync._pull'))
     w(sync, 'integrate', _timed('sm.sync.integrate'))

@@ -18,6 +18,7 @@ import re
 
 from mercurial.i18n import _
 from mercurial import (
+    context,
     error,
     match as matchmod,
     merge as mergemod,
@@ -380,14 +381,27 @@ def username(ui, node):
     return user or b'silvermirror@%s' % node
 
 
-def isclean(wctx):
-    """no uncommitted change a sync could overwrite (ignored files apart)
+def touched(ctx, target):
+    """the files an update from ``ctx`` to ``target`` writes or removes"""
+    return sorted(ctx.manifest().diff(target.manifest()))
 
-    The walk is cached in ``wctx``, so an update given it walks no more
-    (``wctx.status()`` would compare a new working context).
+
+def pendingamong(repo, files):
+    """the working copy's uncommitted changes among ``files``
+
+    One lstat per file and no walk of the tree: an update touches only
+    these, so a change anywhere else cannot be overwritten by it and
+    waits for the next snapshot.  The result is a working context whose
+    status is this narrow one, for the update to work from.
     """
-    st = wctx.p1().status(wctx, listunknown=True)
-    return not (st.modified or st.added or st.removed or st.deleted or st.unknown)
+    if files:
+        st = repo.status(match=matchmod.exact(files), unknown=True)
+    else:
+        # an exact matcher of no file would walk the whole tree
+        st = scmutil.status([], [], [], [], [], [], [])
+    return context.workingctx(repo, changes=st), any(
+        (st.modified, st.added, st.removed, st.deleted, st.unknown)
+    )
 
 
 def leadsto(repo, node, target):
@@ -406,7 +420,7 @@ def update(repo, node):
     """move the working copy to ``node`` if that overwrites nothing
 
     Returns ``b'updated'``, ``b'current'``, ``b'dirty'`` (uncommitted
-    changes: left alone) or ``b'diverged'`` (the working copy's parent is
+    changes to files it would write: left alone) or ``b'diverged'`` (the working copy's parent is
     not an ancestor of ``node``).  Caller holds the wlock.
     """
     wctx = repo[None]
@@ -418,7 +432,8 @@ def update(repo, node):
         return b'current'
     if not leadsto(repo, parents[0].node(), target.node()):
         return b'diverged'
-    if not isclean(wctx):
+    wctx, dirty = pendingamong(repo, touched(parents[0], target))
+    if dirty:
         return b'dirty'
     overrides = {
         (b'merge', b'checkunknown'): b'abort',

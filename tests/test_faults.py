@@ -559,6 +559,34 @@ def test_edit_between_check_and_write(cluster, where):
     c.check()
 
 
+@pytest.mark.parametrize('edited', ['f03.txt', 'f07.txt'])
+def test_host_edit_before_its_update(cluster, edited):
+    """D3: the host's update checks only the files it writes
+
+    An edit of a file the update writes keeps the whole working copy where
+    it is; an edit elsewhere is left for the next snapshot, and the update
+    goes ahead.
+    """
+    c = cluster
+    c.setup()
+    c.write('alpha', 'f03.txt', b'alpha changed f03\n')
+    proc = c.sync('alpha', hostfault=('update.start', 'edit:%s' % edited))
+    assert c.fired('update.start'), out(proc)
+    c.ledger.record(c.root('beta'), edited, _edit_text())
+    with open(os.path.join(c.root('beta'), 'f03.txt'), 'rb') as fp:
+        f03 = fp.read()
+    assert proc.returncode == 0, out(proc)
+    if edited == 'f03.txt':
+        assert 'working copy not updated' in out(proc)
+        assert f03 == _edit_text()
+    else:
+        assert 'not updated' not in out(proc)
+        assert f03 == b'alpha changed f03\n'
+        with open(os.path.join(c.root('beta'), edited), 'rb') as fp:
+            assert fp.read() == _edit_text()
+    c.check()
+
+
 def _edit_text():
     import faultinject
 
