@@ -269,8 +269,8 @@ def mirrorpush(ui, *names, **opts):
       shows for files changed on both sides; both versions always stay in
       history;
     - pushes the result to every host reached and updates each host's
-      working copy, unless it has changes made meanwhile (they are never
-      overwritten; the next sync records them).
+      working copy, unless a file the update would write was changed there
+      meanwhile (it is never overwritten; the next sync records it).
 
     With no RESOURCE, the innermost resource containing the current
     directory is synced; outside every resource, all of them. ``all``

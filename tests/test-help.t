@@ -59,8 +59,8 @@ The help is the user's first manual: it is reviewed here like code.
     "--conflict") decide what the working copy shows for files changed on both
     sides; both versions always stay in history;
   - pushes the result to every host reached and updates each host's working
-    copy, unless it has changes made meanwhile (they are never overwritten; the
-    next sync records them).
+    copy, unless a file the update would write was changed there meanwhile (it
+    is never overwritten; the next sync records it).
   
   With no RESOURCE, the innermost resource containing the current directory is
   synced; outside every resource, all of them. "all" names every resource. When
