@@ -3,15 +3,28 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+CHGSTAMP := $(VENV)/.chg
 
 .PHONY: demo test bench soak venv sshd clean
 
-venv: $(STAMP)
+venv: $(STAMP) $(CHGSTAMP)
 
 $(STAMP): setup.py tests/plugin/setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -e '.[test]' ./tests/plugin
 	touch $(STAMP)
+
+# chg, Mercurial's C client of a resident hg: it starts in 0.03 s where hg
+# takes 0.4 s (README, Performance).  Built from the source of the installed
+# Mercurial into $(VENV)/bin/chg; optional: without gcc or PyPI, hg is used.
+$(CHGSTAMP): $(STAMP)
+	@tmp=$$(mktemp -d) && v=$$($(VENV)/bin/hg version -T '{ver}') && \
+	if $(PY) -m pip download -q --no-deps --no-binary :all: -d $$tmp "mercurial==$$v" >/dev/null 2>&1 \
+	  && tar xzf $$tmp/mercurial-$$v.tar.gz -C $$tmp mercurial-$$v/contrib/chg \
+	  && $(MAKE) -s -C $$tmp/mercurial-$$v/contrib/chg HGPATH="$(abspath $(VENV))/bin/hg" >/dev/null 2>&1; then \
+	  install -m 755 $$tmp/mercurial-$$v/contrib/chg/chg $(VENV)/bin/chg; \
+	else echo "note: chg not built (it needs gcc and PyPI); hg is used"; fi; \
+	rm -rf $$tmp; touch $@
 
 # Debian's openssh-server, for the tests' real sshd on 127.0.0.1
 sshd:

@@ -140,6 +140,8 @@ class CramItem(pytest.Item):
             if diff:
                 raise CramFailure(b''.join(diff).decode('utf-8', 'replace'))
         finally:
+            # a test that failed half-way may leave its chg servers
+            nodes.stopchg(testtmp)
             shutil.rmtree(testtmp, ignore_errors=True)
 
     def repr_failure(self, excinfo):

@@ -8,8 +8,10 @@ the benchmark.
 """
 
 import os
+import signal
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sshd  # noqa: E402
@@ -141,9 +143,65 @@ class Node:
         )
 
 
+def chgservers(root):
+    """pids of the chg servers whose sockets lie under ``root``
+
+    chg starts its server as ``hg serve --cmdserver chgunix --address
+    SOCKET``; the nodes put their sockets in their homes (``CHGSOCKNAME``).
+    """
+    root = os.path.abspath(root) + os.sep
+    pids = []
+    for name in os.listdir('/proc'):
+        if not name.isdigit():
+            continue
+        try:
+            with open('/proc/%s/cmdline' % name, 'rb') as fp:
+                argv = fp.read().split(b'\0')
+        except OSError:
+            continue
+        if b'chgunix' not in argv or b'--address' not in argv:
+            continue
+        i = argv.index(b'--address') + 1
+        if i < len(argv) and os.fsdecode(argv[i]).startswith(root):
+            pids.append(int(name))
+    return pids
+
+
+def _alive(pid):
+    """running: a zombie nobody reaps (a daemon's parent is init) is not"""
+    try:
+        with open('/proc/%d/stat' % pid, 'rb') as fp:
+            return fp.read().rsplit(b')', 1)[1].split()[0] != b'Z'
+    except (OSError, IndexError):
+        return False
+
+
+def stopchg(root, timeout=10):
+    """stop, by pid, the chg servers started for the nodes under ``root``"""
+    pids = chgservers(root)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = [p for p in pids if _alive(p)]
+        if not pids:
+            return
+        time.sleep(0.05)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 if __name__ == '__main__':
-    # helpers.sh: python3 nodes.py mknode NAME
+    # helpers.sh: python3 nodes.py mknode NAME | stopchg DIR
     if len(sys.argv) == 3 and sys.argv[1] == 'mknode':
         mknode(os.environ['TESTTMP'], sys.argv[2], os.environ)
+    elif len(sys.argv) == 3 and sys.argv[1] == 'stopchg':
+        stopchg(sys.argv[2])
     else:
-        sys.exit('usage: nodes.py mknode NAME')
+        sys.exit('usage: nodes.py mknode NAME | nodes.py stopchg DIR')

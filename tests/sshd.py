@@ -18,6 +18,8 @@ import time
 SSHD = shutil.which('sshd') or '/usr/sbin/sshd'
 VENV_BIN = os.path.dirname(os.path.abspath(sys.executable))
 HG = os.path.join(VENV_BIN, 'hg')
+# Mercurial's C client of a resident hg (``make venv`` builds it)
+CHG = os.path.join(VENV_BIN, 'chg')
 
 
 def available():
@@ -39,6 +41,7 @@ class SSHServer:
         self.key = os.path.join(self.dir, 'client_key')
         self.hostkey = os.path.join(self.dir, 'host_key')
         self.remotecmd = os.path.join(self.dir, 'hg-remote')
+        self.chgremotecmd = os.path.join(self.dir, 'chg-remote')
 
     def start(self, timeout=10.0):
         for key in (self.key, self.hostkey):
@@ -50,17 +53,17 @@ class SSHServer:
         authorized = os.path.join(self.dir, 'authorized_keys')
         shutil.copy(self.key + '.pub', authorized)
         os.chmod(authorized, 0o600)
-        with open(self.remotecmd, 'w') as fp:
-            fp.write(
-                '#!/bin/sh\n'
-                '# hg on the test host, in the home of the node named by the alias\n'
-                'if [ -n "$SM_NODE_HOME" ]; then\n'
-                '  cd "$SM_NODE_HOME" || exit 255\n'
-                '  HOME="$SM_NODE_HOME"; export HOME\n'
-                'fi\n'
-                'exec %s "$@"\n' % HG
+        _wrapper(self.remotecmd, 'hg', 'exec %s "$@"\n' % HG)
+        if os.path.exists(CHG):
+            # each node's chg servers live in its home, where
+            # nodes.stopchg finds them
+            _wrapper(
+                self.chgremotecmd,
+                'chg',
+                'mkdir -p "$HOME/.chg"\n'
+                'CHGSOCKNAME="$HOME/.chg/server"; export CHGSOCKNAME\n'
+                'exec %s "$@"\n' % CHG,
             )
-        os.chmod(self.remotecmd, 0o755)
         os.makedirs('/run/sshd', exist_ok=True)
         self.port = freeport()
         config = os.path.join(self.dir, 'sshd_config')
@@ -121,6 +124,7 @@ class SSHServer:
             'SM_SSHD_PORT': str(self.port),
             'SM_SSH_KEY': self.key,
             'SM_REMOTE_HG': self.remotecmd,
+            'SM_REMOTE_CHG': self.chgremotecmd if os.path.exists(CHG) else '',
             'SM_SSH_USER': _user(),
         }
 
@@ -140,6 +144,19 @@ def alias(name, home, hgrcpath, port, key, user):
         '  SetEnv SM_NODE_HOME=%s HGRCPATH=%s\n'
         % (name, port, user, key, home, hgrcpath)
     )
+
+
+def _wrapper(path, what, body):
+    with open(path, 'w') as fp:
+        fp.write(
+            '#!/bin/sh\n'
+            '# %s on the test host, in the home of the node named by the alias\n'
+            'if [ -n "$SM_NODE_HOME" ]; then\n'
+            '  cd "$SM_NODE_HOME" || exit 255\n'
+            '  HOME="$SM_NODE_HOME"; export HOME\n'
+            'fi\n' % what + body
+        )
+    os.chmod(path, 0o755)
 
 
 def _user():
