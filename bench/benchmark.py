@@ -55,9 +55,13 @@ import nodes  # noqa: E402
 import sshd as sshdmod  # noqa: E402
 
 HG = sshdmod.HG
+CHG = sshdmod.CHG
 VENV_BIN = sshdmod.VENV_BIN
 GNUTIME = '/usr/bin/time'
 TOOLS = ('silvermirror', 'unison', 'rsync')
+# SilverMirror through chg on both sides (hg resident: no start-up), on
+# the silvermirror tree; measured after the others in each repetition
+CHGTOOL = 'sm-chg'
 SMALL = 4096
 BIG = 1 << 20
 NBIG = 5
@@ -314,6 +318,9 @@ class Setup:
         self.writeconfig()
         self.logpath = os.path.join(self.dir, 'commands.log')
         self.hgenv = nodes.nodeenv(self.dir, 'nodea', self.env)
+        self.chgenv = dict(self.hgenv)
+        self.chgenv['CHGSOCKNAME'] = os.path.join(self.homes['nodea'], '.chg', 'server')
+        os.makedirs(os.path.dirname(self.chgenv['CHGSOCKNAME']), exist_ok=True)
 
     def _env(self):
         env = {
@@ -369,15 +376,18 @@ class Setup:
 
     @staticmethod
     def subdir(tool):
-        return {'silvermirror': 'res', 'unison': 'uni', 'rsync': 'rsy'}[tool]
+        return {'silvermirror': 'res', CHGTOOL: 'res', 'unison': 'uni', 'rsync': 'rsy'}[tool]
 
     def unisonlocal(self):
         return os.path.join(self.homes['nodea'], '.unison-local')
 
     def commands(self, tool, hosts, hgextra=()):
         """the command lines that sync ``tool``'s source to ``hosts``"""
-        if tool == 'silvermirror':
+        if tool in ('silvermirror', CHGTOOL):
             cmd = [HG] + list(hgextra) + ['mirror-push']
+            if tool == CHGTOOL:
+                remote = self.server.env()['SM_REMOTE_CHG']
+                cmd[:1] = [CHG, '--config', 'ui.remotecmd=%s' % remote]
             for h in hosts:
                 cmd += ['-H', h]
             return [cmd + ['res']]
@@ -418,6 +428,8 @@ class Setup:
     def toolenv(self, tool):
         if tool == 'silvermirror':
             return self.hgenv
+        if tool == CHGTOOL:
+            return self.chgenv
         env = dict(self.hgenv)
         env['UNISON'] = self.unisonlocal()
         return env
@@ -440,8 +452,10 @@ class Setup:
             rss = max(rss, r.maxrss_kb)
             rcs.append(r.rc)
         # the remote side may finish a moment after the local one (Unison's
-        # server exits on EOF once its client is gone): wait for its record
-        deadline = time.monotonic() + 5
+        # server exits on EOF once its client is gone): wait for its record;
+        # chg's remote command runs without GNU time (it would measure the
+        # client, not the resident hg)
+        deadline = time.monotonic() + (0 if tool == CHGTOOL else 5)
         while True:
             vals = [readrss(os.path.join(self.homes[h], '.rss-remote')) for h in hosts]
             if all(vals) or time.monotonic() > deadline:
@@ -511,6 +525,8 @@ class Bench:
             'meta': meta(args),
             'sizes': {},
         }
+        self.chg = args.chg and os.path.exists(CHG) and bool(server.env().get('SM_REMOTE_CHG'))
+        self.results['meta']['chg'] = self.chg
 
     def save(self, partial):
         """write the JSON (after each size too, so a long run keeps its data)"""
@@ -575,6 +591,28 @@ class Bench:
                 ent['peak_rss_local_mb'] = round(max(ent['rss_local_kb']) / 1024, 1)
                 ent['peak_rss_remote_mb'] = round(max(ent['rss_remote_kb'] or [0]) / 1024, 1)
 
+    def chgwarm(self, st, hosts=('nodeb',), hgextra=(), tmo=300):
+        """start the chg servers (here and on ``hosts``): they stay, as in use"""
+        r = st.sync(CHGTOOL, hosts=hosts, timeout=tmo * len(hosts), hgextra=hgextra)
+        log('chg servers started (%.2fs, exit %d)' % (r.wall, r.rc))
+
+    def chgrep(self, st, res, key, rep, changer, counts, hosts=('nodeb',), hgextra=(), tmo=300):
+        """one timed sync through chg, of changes of its own
+
+        Unison and rsync are then brought to the same tree, untimed, so
+        the sources stay identical and every timed run syncs one scenario.
+        """
+        if counts:
+            ops = changer.plan(listfiles(st.src('silvermirror')), '%s%dchg' % (key, rep), *counts)
+            for tool in TOOLS:
+                changer.apply(st.src(tool), ops)
+        r = st.sync(CHGTOOL, hosts=hosts, timeout=tmo * len(hosts), hgextra=hgextra)
+        self.record(res, CHGTOOL, r, key)
+        log('%s rep %d %-12s %7.2fs' % (key, rep, CHGTOOL, r.wall))
+        if counts:
+            for tool in TOOLS[1:]:
+                self.record({}, tool, st.sync(tool, hosts=hosts, timeout=tmo * len(hosts)), key + ' (untimed)')
+
     def size(self, n):
         args = self.args
         label = 's%d' % n
@@ -604,6 +642,8 @@ class Bench:
                 log('initial rep %d %-12s %7.2fs rss %d/%d MB' % (rep, tool, r.wall, r.maxrss_kb // 1024, (r.remote_kb or 0) // 1024))
         self.summarize(res)
         out['checks']['initial'] = self.check(st, 'initial')
+        if self.chg:
+            self.chgwarm(st, tmo=tmo)
 
         changer = Changer()
         for key, counts in (
@@ -623,6 +663,8 @@ class Bench:
                     r = st.sync(tool, timeout=tmo)
                     self.record(res, tool, r, key)
                     log('%s rep %d %-12s %7.2fs' % (key, rep, tool, r.wall))
+                if self.chg:
+                    self.chgrep(st, res, key, rep, changer, counts, tmo=tmo)
             self.summarize(res)
             out['checks'][key] = self.check(st, key)
 
@@ -636,6 +678,7 @@ class Bench:
             self.results['profile'] = profile(self, st, changer)
         if args.ssh_control:
             st.sshctl_exit()
+        nodes.stopchg(st.dir)
         out['engine_at_end'] = engine_fingerprint()
         # the trees are removed with the work directory at the end: on a
         # busy disk removing them takes minutes, and the results come first
@@ -656,6 +699,8 @@ class Bench:
             # each fan-out node's session lands in nodeb's home
             hgextra = ['--config', 'silvermirror.ssh-control=false']
         out['fanout_hg_options'] = hgextra
+        if self.chg:
+            self.chgwarm(st, hosts=Setup.FANOUT, hgextra=hgextra, tmo=tmo)
         for key, count in (('fanout8', 8), ('fanout3', 3), ('fanout1', 1)):
             hosts = Setup.FANOUT[:count]
             res = out['scenarios'][key] = {'hosts': hosts}
@@ -667,6 +712,8 @@ class Bench:
                     r = st.sync(tool, hosts=hosts, timeout=tmo * count, hgextra=hgextra)
                     self.record(res, tool, r, key)
                     log('%s rep %d %-12s %7.2fs' % (key, rep, tool, r.wall))
+                if self.chg:
+                    self.chgrep(st, res, key, rep, changer, (1, 0, 0, 0), hosts, hgextra, tmo)
             self.summarize(res)
             out['checks'][key] = self.check(st, key, hosts=hosts)
 
@@ -884,24 +931,27 @@ def table(results):
         lines.append('')
         lines.append('%s files (4 KiB) + %d x 1 MiB, medians of %d' % (n, NBIG, results['meta']['reps']))
         lines.append(
-            '| %-44s | %9s | %9s | %12s | %10s |'
-            % ('scenario', 'rsync', 'unison', 'silvermirror', 'SM/unison')
+            '| %-44s | %9s | %9s | %12s | %10s | %9s | %10s |'
+            % ('scenario', 'rsync', 'unison', 'silvermirror', 'SM/unison', 'SM+chg', 'chg/unison')
         )
-        lines.append('|%s|%s|%s|%s|%s|' % ('-' * 46, '-' * 11, '-' * 11, '-' * 14, '-' * 12))
+        lines.append('|%s|%s|%s|%s|%s|%s|%s|' % ('-' * 46, '-' * 11, '-' * 11, '-' * 14, '-' * 12, '-' * 11, '-' * 12))
         for key, title in SCENARIOS:
             res = data['scenarios'].get(key)
             if not res:
                 continue
-            med = {t: res.get(t, {}).get('median') for t in TOOLS}
+            med = {t: res.get(t, {}).get('median') for t in TOOLS + (CHGTOOL,)}
             r = ratio(med['silvermirror'], med['unison'])
+            rc = ratio(med[CHGTOOL], med['unison'])
             lines.append(
-                '| %-44s | %9s | %9s | %12s | %10s |'
+                '| %-44s | %9s | %9s | %12s | %10s | %9s | %10s |'
                 % (
                     title,
                     fmt(med['rsync']),
                     fmt(med['unison']),
                     fmt(med['silvermirror']),
                     '%.2fx' % r if r else '-',
+                    fmt(med[CHGTOOL]),
+                    '%.2fx' % rc if rc else '-',
                 )
             )
         rss = {}
@@ -910,8 +960,8 @@ def table(results):
             rem = max((data['scenarios'][k].get(t, {}).get('peak_rss_remote_mb', 0) for k in data['scenarios']), default=0)
             rss[t] = '%d/%d MB' % (loc, rem)
         lines.append(
-            '| %-44s | %9s | %9s | %12s | %10s |'
-            % ('peak RSS local/remote', rss['rsync'], rss['unison'], rss['silvermirror'], '')
+            '| %-44s | %9s | %9s | %12s | %10s | %9s | %10s |'
+            % ('peak RSS local/remote', rss['rsync'], rss['unison'], rss['silvermirror'], '', '', '')
         )
         bad = [k for k, c in data['checks'].items() if not c['identical']]
         lines.append('trees identical after every scenario: %s' % ('yes' if not bad else 'NO: ' + ', '.join(bad)))
@@ -947,19 +997,19 @@ def targets(results):
     def med(n, key, tool):
         return sizes.get(str(n), {}).get('scenarios', {}).get(key, {}).get(tool, {}).get('median')
 
-    for key, limit in (('one', 1.2), ('nothing', 1.2), ('changes115', 1.5), ('initial', 2.5)):
-        r = ratio(med(20000, key, 'silvermirror'), med(20000, key, 'unison'))
-        if r is not None:
-            out.append(('20k %s <= %.1fx unison' % (key, limit), '%.2fx' % r, r <= limit))
-    n0 = min(int(n) for n in sizes) if sizes else None
-    for n in sorted(int(n) for n in sizes):
-        a, b = med(n, 'fanout8', 'silvermirror'), med(n, 'fanout1', 'silvermirror')
-        if a and b:
-            out.append(('%d: 8 hosts <= 2.5x 1 host' % n, '%.2fx' % (a / b), a / b <= 2.5))
-    if '5000' in sizes and '100000' in sizes:
-        a, b = med(100000, 'one', 'silvermirror'), med(5000, 'one', 'silvermirror')
-        if a and b:
-            out.append(('one file 100k / 5k <= 1.5x', '%.2fx' % (a / b), a / b <= 1.5))
+    for tool, tag in (('silvermirror', ''), (CHGTOOL, ' (chg)')):
+        for key, limit in (('one', 1.2), ('nothing', 1.2), ('changes115', 1.5), ('initial', 2.5)):
+            r = ratio(med(20000, key, tool), med(20000, key, 'unison'))
+            if r is not None:
+                out.append(('20k %s <= %.1fx unison%s' % (key, limit, tag), '%.2fx' % r, r <= limit))
+        for n in sorted(int(n) for n in sizes):
+            a, b = med(n, 'fanout8', tool), med(n, 'fanout1', tool)
+            if a and b:
+                out.append(('%d: 8 hosts <= 2.5x 1 host%s' % (n, tag), '%.2fx' % (a / b), a / b <= 2.5))
+        if '5000' in sizes and '100000' in sizes:
+            a, b = med(100000, 'one', tool), med(5000, 'one', tool)
+            if a and b:
+                out.append(('one file 100k / 5k <= 1.5x%s' % tag, '%.2fx' % (a / b), a / b <= 1.5))
     if '100000' in sizes:
         sc = sizes['100000']['scenarios']
         peak = max(max(sc[k]['silvermirror']['peak_rss_local_mb'], sc[k]['silvermirror']['peak_rss_remote_mb']) for k in sc if 'silvermirror' in sc[k])
@@ -981,7 +1031,6 @@ def targets(results):
             ))
     elif d:
         out.append(('daemon latency <= 1 s', 'n/a', None))
-    del n0
     return out
 
 
@@ -998,6 +1047,12 @@ def main(argv=None):
     )
     ap.add_argument('--big', action='store_true', help='also sync one 1 GiB file (slow)')
     ap.add_argument('--no-daemon', action='store_true', help='skip the daemon latency')
+    ap.add_argument(
+        '--no-chg',
+        dest='chg',
+        action='store_false',
+        help='skip the runs of SilverMirror through chg (on by default when .venv/bin/chg exists)',
+    )
     ap.add_argument(
         '--ssh-control',
         choices=('on', 'off'),
@@ -1054,7 +1109,7 @@ def report(results, path, failures):
     print('')
     print('targets (issue 8):')
     for t, m, ok in targets(results):
-        print('  %-34s %10s  %s' % (t, m, {True: 'met', False: 'MISSED', None: 'n/a'}[ok]))
+        print('  %-40s %10s  %s' % (t, m, {True: 'met', False: 'MISSED', None: 'n/a'}[ok]))
     print('\nJSON: %s' % path)
     if failures:
         print('FAILURES: %d (see JSON)' % len(failures))
