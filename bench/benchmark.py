@@ -483,11 +483,15 @@ class Setup:
 
     def sshctl_exit(self):
         """close the ssh masters SilverMirror left running (ControlPersist)"""
-        path = '/tmp/silvermirror-%d/%%C' % os.getuid()
+        from hgext_silvermirror import hosts
+
         for host in self.FANOUT:
+            path = hosts.controlpath(b'ssh://%s/res' % host.encode())
+            if path is None or not os.path.exists(path):
+                continue
             try:
                 subprocess.run(
-                    ['ssh', '-F', self.sshconfig, '-o', 'ControlPath=%s' % path, '-O', 'exit', host],
+                    ['ssh', '-F', self.sshconfig, '-o', 'ControlPath=%s' % os.fsdecode(path), '-O', 'exit', host],
                     capture_output=True,
                     timeout=10,
                 )
@@ -693,11 +697,6 @@ class Bench:
             st.sync('unison', hosts=(h,), timeout=tmo)
         log('fan-out hosts prepared in %.1fs' % (time.perf_counter() - t0))
         hgextra = []
-        if self.args.ssh_control:
-            # hosts.py's ControlPath (%C: a hash of host, port and user) is
-            # shared by every alias of 127.0.0.1, so with ssh-control on
-            # each fan-out node's session lands in nodeb's home
-            hgextra = ['--config', 'silvermirror.ssh-control=false']
         out['fanout_hg_options'] = hgextra
         if self.chg:
             self.chgwarm(st, hosts=Setup.FANOUT, hgextra=hgextra, tmo=tmo)

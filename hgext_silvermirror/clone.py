@@ -128,7 +128,7 @@ def fetch(ui, source, timeout):
         return None, data, _diskrelpath(ui, path, data)
     entry = _sourceentry(source)
     if entry.url.startswith(b'ssh://'):
-        sshcmd = hostsmod.sshcommand(ui, timeout, batch=True)
+        sshcmd = hostsmod.sshcommand(ui, timeout, True, entry.url)
         ok, out = hostsmod._sshrun(
             ui, entry, sshcmd, timeout, b'debugmirrorconfig -T cbor --cwd', output=True
         )

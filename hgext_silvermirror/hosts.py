@@ -15,6 +15,8 @@ the host; a local-path host whose base directory is missing (an unmounted
 disk) is unreachable, and nothing is created on the file system beneath.
 """
 
+import concurrent.futures
+import hashlib
 import io
 import os
 import subprocess
@@ -51,8 +53,13 @@ class Unreachable(error.Abort):
     """the host could not be reached; the sync goes on with the others"""
 
 
-def sshcommand(ui, timeout, batch):
-    """``ui.ssh`` with the options a sync relies on"""
+def sshcommand(ui, timeout, batch, url):
+    """``ui.ssh`` with the options a sync relies on, to reach ``url``
+
+    The shared connection is named after the URL as written: two ssh
+    aliases of one machine (other users, other ``SetEnv``) must not share
+    a session, and ssh's own ``%C`` hashes the resolved address.
+    """
     cmd = ui.config(b'ui', b'ssh') or b'ssh'
     t = max(1, int(round(timeout)))
     opts = [
@@ -64,14 +71,22 @@ def sshcommand(ui, timeout, batch):
     if batch:
         opts.append(b'-o BatchMode=yes')
     if ui.configbool(b'silvermirror', b'ssh-control'):
-        sockdir = controldir()
-        if sockdir is not None:
+        path = controlpath(url)
+        if path is not None:
             persist = ui.configint(b'silvermirror', b'ssh-persist')
             opts.append(
-                b'-o ControlMaster=auto -o ControlPath=%s/%%C '
-                b'-o ControlPersist=%d' % (sockdir, persist)
+                b'-o ControlMaster=auto -o ControlPath=%s '
+                b'-o ControlPersist=%d' % (path, persist)
             )
     return b'%s %s' % (cmd, b' '.join(opts))
+
+
+def controlpath(url):
+    """the socket of the shared ssh connection to ``url``, or None"""
+    sockdir = controldir()
+    if sockdir is None:
+        return None
+    return b'%s/%s' % (sockdir, hashlib.sha1(url).hexdigest()[:20].encode('ascii'))
 
 
 def controldir():
@@ -138,8 +153,25 @@ class pool:
         self._conns[conn.url] = conn
 
     def close(self):
-        while self._conns:
-            self._conns.popitem()[1].close()
+        conns = list(self._conns.values())
+        self._conns.clear()
+        closeall(conns)
+
+
+def closeall(conns):
+    """close connections together
+
+    Closing an ssh peer waits for the host's hg to exit; with several
+    hosts those waits overlap instead of adding up.
+    """
+    conns = list(conns)
+    if len(conns) < 2:
+        for conn in conns:
+            conn.close()
+        return
+    with concurrent.futures.ThreadPoolExecutor(len(conns)) as workers:
+        for future in [workers.submit(conn.close) for conn in conns]:
+            future.result()
 
 
 def _scheme(url):
@@ -224,7 +256,7 @@ def _tryssh(ui, opts, url):
 
 
 def _connectssh(ui, entry, timeout, batch, create):
-    opts = {b'ssh': sshcommand(ui, timeout, batch)}
+    opts = {b'ssh': sshcommand(ui, timeout, batch, entry.url)}
     peer, why = _tryssh(ui, opts, entry.url)
     created = False
     if peer is None:

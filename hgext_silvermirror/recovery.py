@@ -213,7 +213,6 @@ class _guardstate:
         # a digest of what this update itself wrote, by path (digests: a
         # big file's content is not held twice)
         self.written = {}
-        self.kept = []
 
     def check(self, path, incoming):
         """keep the file as a copy if someone changed it since ``base``"""
@@ -234,7 +233,6 @@ class _guardstate:
                 return
         copy = conflicts.conflictname(repo, path, b'edited', time.time())
         repo.wvfs.write(copy, data)
-        self.kept.append((path, copy))
         repo.ui.warn(
             _(b'%s changed during the sync; that version is kept as %s\n')
             % (path, copy)
@@ -275,8 +273,12 @@ def guard(repo, kind, target):
     """protect the working-copy writes of an update or merge to ``target``
 
     ``kind`` is ``b'update'`` or ``b'merge'``; the state file lets the next
-    preamble finish or abandon it if this process dies.  Yields the guard,
-    whose ``kept`` lists (path, copy) of files saved from being overwritten.
+    preamble finish or abandon it if this process dies.
+
+    An update may use hg's workers (a first population of thousands of
+    files goes twice as fast): they fork after the guard is installed, so
+    each checks the files it writes.  A merge writes some files twice and
+    stays in this process, where the guard remembers what it wrote.
     """
     _install()
     repo.vfs.makedirs(b'silvermirror')
@@ -284,18 +286,16 @@ def guard(repo, kind, target):
     state = _guardstate(repo, repo[b'.'])
     _active.state = state
     ok = False
+    # atomic writes leave no file cut short for the preamble to guess at
+    overrides = {(b'experimental', b'update.atomic-file'): True}
+    if kind != b'update':
+        overrides[(b'worker', b'enabled')] = False
     try:
-        # workers would write in other processes, out of the guard's sight;
-        # atomic writes leave no file cut short for the preamble to guess at
-        overrides = {
-            (b'worker', b'enabled'): False,
-            (b'experimental', b'update.atomic-file'): True,
-        }
         with repo.ui.configoverride(overrides, b'silvermirror'):
             yield state
         ok = True
     finally:
         _active.state = None
-        if ok or not state.written:
+        # what workers wrote is not known here: the next preamble looks
+        if ok or (kind != b'update' and not state.written):
             repo.vfs.unlinkpath(STATEFILE, ignoremissing=True)
-

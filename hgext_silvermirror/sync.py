@@ -312,11 +312,13 @@ def sync(ui, cfg, res, opts):
             done = True
         finally:
             # a connection interrupted mid-command is in no state to reuse
+            closing = []
             for hr, conn in conns:
                 if done and opts.pool is not None and hr.status != FAILED:
                     opts.pool.give(conn)
                 else:
-                    conn.close()
+                    closing.append(conn)
+            hostsmod.closeall(closing)
     return result
 
 

@@ -440,17 +440,19 @@ def update(repo, node):
         (b'merge', b'checkignored'): b'abort',
         (b'commands', b'update.check'): b'noconflict',
     }
-    try:
-        with repo.ui.configoverride(overrides, b'silvermirror'), recovery.guard(
-            repo, b'update', target.node()
-        ):
+    with repo.ui.configoverride(overrides, b'silvermirror'), recovery.guard(
+        repo, b'update', target.node()
+    ):
+        # refused before any file is written: the guard has nothing to
+        # leave for the next preamble
+        try:
             mergemod.update(target, updatecheck=b'noconflict', wc=wctx)
-    except error.StateError:
-        return b'dirty'
-    except error.Abort as inst:
-        if b'untracked file' in inst.message:
+        except error.StateError:
             return b'dirty'
-        raise
+        except error.Abort as inst:
+            if b'untracked file' not in inst.message:
+                raise
+            return b'dirty'
     materializedirs(repo, recordeddirs(parents[0]), recordeddirs(target))
     return b'updated'
 
