@@ -80,7 +80,7 @@ SCENARIOS = (
 
 
 # the daemon is also timed with this debounce (seconds), beside the default
-SHORT_DEBOUNCE = 0.25
+OTHER_DEBOUNCE = 1.0
 
 def log(msg):
     sys.stderr.write('[%s] %s\n' % (time.strftime('%H:%M:%S'), msg))
@@ -719,18 +719,18 @@ class Bench:
     def daemon(self, st, changer):
         """seconds from a saved file to the complete file on node B
 
-        At the default debounce (1 s), and at a short one: the latency is
-        the debounce plus a warm sync.
+        At the default debounce (0.25 s), and at 1 s: the latency is the
+        debounce plus a warm sync.
         """
         ok, why = daemon_available(st)
         if not ok:
             log('daemon: n/a (%s)' % why)
             return {'status': 'n/a', 'reason': why}
         out = daemon_latency(st, self.args.reps)
-        st.writeconfig(extra='debounce = %g\n' % SHORT_DEBOUNCE)
+        st.writeconfig(extra='debounce = %g\n' % OTHER_DEBOUNCE)
         try:
-            out['short'] = daemon_latency(st, self.args.reps, tag='short')
-            out['short']['debounce'] = SHORT_DEBOUNCE
+            out['other'] = daemon_latency(st, self.args.reps, tag='other')
+            out['other']['debounce'] = OTHER_DEBOUNCE
         finally:
             st.writeconfig()
         return out
@@ -979,11 +979,11 @@ def table(results):
             lines.append('daemon save-to-replicated latency: n/a (%s)' % d['reason'])
         else:
             lines.append('daemon save-to-replicated latency: median %s (runs: %s)' % (fmt(d.get('median')), d.get('times')))
-            short = d.get('short')
-            if short:
+            other = d.get('other')
+            if other:
                 lines.append(
                     '  with debounce = %g: median %s (runs: %s)'
-                    % (short['debounce'], fmt(short.get('median')), short.get('times'))
+                    % (other['debounce'], fmt(other.get('median')), other.get('times'))
                 )
     return '\n'.join(lines)
 
@@ -1020,13 +1020,13 @@ def targets(results):
         out.append(('1 GiB file peak RSS <= 2048 MB', '%d MB' % peak, peak <= 2048))
     d = results.get('daemon')
     if d and d.get('median') is not None:
-        out.append(('daemon latency <= 1 s (debounce 1 s)', fmt(d['median']), d['median'] <= 1.0))
-        short = d.get('short') or {}
-        if short.get('median') is not None:
+        out.append(('daemon latency <= 1 s (default debounce)', fmt(d['median']), d['median'] <= 1.0))
+        other = d.get('other') or {}
+        if other.get('median') is not None:
             out.append((
-                'daemon latency <= 1 s (debounce %g s)' % short['debounce'],
-                fmt(short['median']),
-                short['median'] <= 1.0,
+                'daemon latency <= 1 s (debounce %g s)' % other['debounce'],
+                fmt(other['median']),
+                other['median'] <= 1.0,
             ))
     elif d:
         out.append(('daemon latency <= 1 s', 'n/a', None))

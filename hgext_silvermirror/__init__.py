@@ -68,7 +68,7 @@ Main section ``[::SilverMirror::]``:
 
 ``interval``, ``debounce``
   Seconds between daemon syncs (default 300) and of quiet after a file
-  event before the daemon syncs (default 1).
+  event before the daemon syncs (default 0.25).
 
 Each other section is a resource with ``directory`` (default: the section
 name), and ``hosts``, ``ignore``, ``conflict``, ``conflict.push``,

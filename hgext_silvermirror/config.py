@@ -36,7 +36,9 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAXDELETE = 50
 # deleting this many files or fewer never trips the mass-deletion guard
 MAXDELETE_FLOOR = 20
-DEFAULT_DEBOUNCE = 1.0
+# an editor's save is done in milliseconds; a copy in progress keeps
+# sending events, so a short quiet period still waits for its end
+DEFAULT_DEBOUNCE = 0.25
 DEFAULT_INTERVAL = 300.0
 
 # options shared by the main section and resources (resources inherit them)
