@@ -182,10 +182,22 @@ OPERATIONS = {
 }
 
 
+def _operate(func, repo, args, node=None):
+    """run a host operation; a dead worker of hg's reads as a failure"""
+    try:
+        return func(repo, args, node=node)
+    except error.WorkerError as inst:
+        raise HostError(
+            _(b'a worker writing the working copy failed (status %d)')
+            % inst.status_code,
+            hint=_(b'the next sync finishes the update'),
+        )
+
+
 def _serve(func):
     def command(repo, proto, data):
         try:
-            reply = func(repo, decode(base64.b64decode(data)))
+            reply = _operate(func, repo, decode(base64.b64decode(data)))
         except HostError as inst:
             reply = {b'error': inst.message, b'hint': inst.hint, b'kind': inst.kind}
         except error.Abort as inst:
@@ -222,7 +234,7 @@ def call(peer, name, args, node=None):
     if peer.local() is not None:
         func = OPERATIONS[name][0]
         try:
-            return func(peer.local(), args, node=node)
+            return _operate(func, peer.local(), args, node=node)
         except error.LockError as inst:
             raise HostError(stringutil.forcebytestr(inst), kind=b'busy')
     # the wire-protocol v1 call, as hgext/largefiles does for its commands

@@ -212,6 +212,38 @@ def test_interrupted_sync_recovers(testenv, mknode, transport, point, where, act
     c.check()
 
 
+@pytest.mark.parametrize('action', ['kill', 'raise:ENOSPC'])
+def test_worker_dies_mid_update(cluster, action):
+    """A7 with hg's workers: a first population of many files is written by
+    forked workers (each guarded); one dying stops the update, and the next
+    run finishes it"""
+    c = cluster
+    c.setup()
+    for i in range(WORKERFILES):
+        c.write('alpha', 'many/d%d/f%04d.txt' % (i % 10, i), b'file %d\n' % i)
+    workers = ('--config', 'worker.numcpus=2')
+    point = 'update.after-file:50'
+    if c.transport == 'ssh':
+        with open(c.nodes['beta'].path('.hgrc'), 'a') as fp:
+            fp.write('[worker]\nnumcpus = 2\n')
+    proc = c.sync('alpha', *workers, hostfault=(point, action))
+    assert c.fired(point), out(proc)
+    if c.transport == 'local' and action == 'kill':
+        # hg's worker pool dies of the signal its worker died of
+        assert proc.returncode == -signal.SIGKILL
+    else:
+        assert proc.returncode == 1, out(proc)
+    if action != 'kill':
+        assert 'a worker writing the working copy failed' in out(proc), out(proc)
+    again = c.sync('beta', *workers, check=0)
+    assert 'finished an interrupted update' in out(again), out(again)
+    c.check()
+
+
+# enough files for hg to fork workers for the update (its cost model)
+WORKERFILES = 1000
+
+
 def test_kill_after_finalize(cluster):
     """A2: the snapshot committed, the journal not yet cleaned up"""
     c = cluster
