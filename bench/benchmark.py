@@ -62,6 +62,8 @@ TOOLS = ('silvermirror', 'unison', 'rsync')
 # SilverMirror through chg on both sides (hg resident: no start-up), on
 # the silvermirror tree; measured after the others in each repetition
 CHGTOOL = 'sm-chg'
+# with --fsmonitor, the chg runs also use hg's fsmonitor on both sides
+FSMONITOR = ['--config', 'extensions.fsmonitor=', '--config', 'fsmonitor.warn_when_unused=false']
 SMALL = 4096
 BIG = 1 << 20
 NBIG = 5
@@ -321,6 +323,23 @@ class Setup:
         self.chgenv = dict(self.hgenv)
         self.chgenv['CHGSOCKNAME'] = os.path.join(self.homes['nodea'], '.chg', 'server')
         os.makedirs(os.path.dirname(self.chgenv['CHGSOCKNAME']), exist_ok=True)
+        self.chgremote = self.server.env().get('SM_REMOTE_CHG')
+        if args.fsmonitor and self.chgremote:
+            # the hosts' chg with fsmonitor, asking the bench's Watchman
+            self.chgenv['WATCHMAN_SOCK'] = args.watchman_sock
+            # hg refuses --config before serve --stdio: an rc file instead
+            rc = os.path.join(self.dir, 'fsmonitor.rc')
+            with open(rc, 'w') as fp:
+                fp.write('[extensions]\nfsmonitor =\n[fsmonitor]\nwarn_when_unused = false\n')
+            wrapper = os.path.join(self.dir, 'chg-fsmonitor-remote')
+            with open(wrapper, 'w') as fp:
+                fp.write(
+                    '#!/bin/sh\nWATCHMAN_SOCK=%s; export WATCHMAN_SOCK\n'
+                    'HGRCPATH="$HGRCPATH:%s"; export HGRCPATH\nexec %s "$@"\n'
+                    % (args.watchman_sock, rc, self.chgremote)
+                )
+            os.chmod(wrapper, 0o755)
+            self.chgremote = wrapper
 
     def _env(self):
         env = {
@@ -386,8 +405,9 @@ class Setup:
         if tool in ('silvermirror', CHGTOOL):
             cmd = [HG] + list(hgextra) + ['mirror-push']
             if tool == CHGTOOL:
-                remote = self.server.env()['SM_REMOTE_CHG']
-                cmd[:1] = [CHG, '--config', 'ui.remotecmd=%s' % remote]
+                cmd[:1] = [CHG, '--config', 'ui.remotecmd=%s' % self.chgremote]
+                if self.args.fsmonitor:
+                    cmd[1:1] = FSMONITOR
             for h in hosts:
                 cmd += ['-H', h]
             return [cmd + ['res']]
@@ -531,6 +551,7 @@ class Bench:
         }
         self.chg = args.chg and os.path.exists(CHG) and bool(server.env().get('SM_REMOTE_CHG'))
         self.results['meta']['chg'] = self.chg
+        self.results['meta']['chg_fsmonitor'] = bool(args.fsmonitor and self.chg)
 
     def save(self, partial):
         """write the JSON (after each size too, so a long run keeps its data)"""
@@ -928,7 +949,10 @@ def table(results):
     lines = []
     for n, data in results['sizes'].items():
         lines.append('')
-        lines.append('%s files (4 KiB) + %d x 1 MiB, medians of %d' % (n, NBIG, results['meta']['reps']))
+        lines.append(
+            '%s files (4 KiB) + %d x 1 MiB, medians of %d%s'
+            % (n, NBIG, results['meta']['reps'], '; SM+chg with fsmonitor' if results['meta'].get('chg_fsmonitor') else '')
+        )
         lines.append(
             '| %-44s | %9s | %9s | %12s | %10s | %9s | %10s |'
             % ('scenario', 'rsync', 'unison', 'silvermirror', 'SM/unison', 'SM+chg', 'chg/unison')
@@ -996,7 +1020,8 @@ def targets(results):
     def med(n, key, tool):
         return sizes.get(str(n), {}).get('scenarios', {}).get(key, {}).get(tool, {}).get('median')
 
-    for tool, tag in (('silvermirror', ''), (CHGTOOL, ' (chg)')):
+    chgtag = ' (chg+fsmonitor)' if results['meta'].get('chg_fsmonitor') else ' (chg)'
+    for tool, tag in (('silvermirror', ''), (CHGTOOL, chgtag)):
         for key, limit in (('one', 1.2), ('nothing', 1.2), ('changes115', 1.5), ('initial', 2.5)):
             r = ratio(med(20000, key, tool), med(20000, key, 'unison'))
             if r is not None:
@@ -1058,6 +1083,11 @@ def main(argv=None):
         default='on',
         help="SilverMirror's silvermirror.ssh-control (default on, its default)",
     )
+    ap.add_argument(
+        '--fsmonitor',
+        action='store_true',
+        help="the chg runs also use hg's fsmonitor, both sides (needs watchman; the bench runs its own)",
+    )
     ap.add_argument('--profile', action='store_true', help='profile hg mirror-push (see bench/smprofile.py)')
     ap.add_argument('--profile-size', type=int, default=20000)
     ap.add_argument('--workdir', help='where the trees go (default: a new temporary directory)')
@@ -1083,9 +1113,13 @@ def main(argv=None):
     os.makedirs(base, exist_ok=True)
     server = sshdmod.SSHServer(os.path.join(base, 'sshd'))
     log('work directory %s' % base)
-    bench = Bench(args, server, base)
+    watchman = None
     try:
         server.start()
+        if args.fsmonitor:
+            watchman = start_watchman(base)
+            args.watchman_sock = watchman.sock
+        bench = Bench(args, server, base)
         log('sshd on 127.0.0.1:%d' % server.port)
         for n in args.sizes:
             bench.size(n)
@@ -1096,11 +1130,49 @@ def main(argv=None):
         results = bench.results
         report(results, path, bench.failures)
     finally:
+        if watchman is not None:
+            watchman.stop()
         server.stop()
         if not args.keep:
             log('removing %s' % base)
             rmtree(base)
     return 1 if bench.failures else 0
+
+
+class start_watchman:
+    """a Watchman server of the bench's own, stopped by its pid"""
+
+    def __init__(self, base):
+        if not shutil.which('watchman'):
+            sys.exit('--fsmonitor needs watchman')
+        d = os.path.join(base, 'watchman')
+        os.makedirs(d, exist_ok=True)
+        self.sock = os.path.join(d, 'sock')
+        self.proc = subprocess.Popen(
+            [
+                'watchman', '--foreground', '--sockname=%s' % self.sock,
+                '--statefile=%s' % os.path.join(d, 'state'),
+                '--logfile=%s' % os.path.join(d, 'log'),
+                '--pidfile=%s' % os.path.join(d, 'pid'),
+            ],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        while not os.path.exists(self.sock):
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                self.stop()
+                sys.exit('watchman did not start')
+            time.sleep(0.05)
+        log('watchman on %s' % self.sock)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
 
 
 def report(results, path, failures):
