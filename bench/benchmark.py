@@ -62,8 +62,6 @@ TOOLS = ('silvermirror', 'unison', 'rsync')
 # SilverMirror through chg on both sides (hg resident: no start-up), on
 # the silvermirror tree; measured after the others in each repetition
 CHGTOOL = 'sm-chg'
-# with --fsmonitor, the chg runs also use hg's fsmonitor on both sides
-FSMONITOR = ['--config', 'extensions.fsmonitor=', '--config', 'fsmonitor.warn_when_unused=false']
 SMALL = 4096
 BIG = 1 << 20
 NBIG = 5
@@ -317,6 +315,17 @@ class Setup:
                 '[silvermirror]\nssh-control = %s\n'
                 % (self.hgremote, 'true' if args.ssh_control else 'false')
             )
+            if args.fsmonitor:
+                # every hg of every node, here and as a host, asks the
+                # bench's own Watchman (watchman_exe names its socket)
+                exe = os.path.join(self.dir, 'watchman-bench')
+                with open(exe, 'w') as wfp:
+                    wfp.write('#!/bin/sh\nexec watchman --no-spawn --sockname=%s "$@"\n' % args.watchman_sock)
+                os.chmod(exe, 0o755)
+                fp.write(
+                    '[extensions]\nfsmonitor =\n'
+                    '[fsmonitor]\nwarn_when_unused = false\nwatchman_exe = %s\n' % exe
+                )
         self.writeconfig()
         self.logpath = os.path.join(self.dir, 'commands.log')
         self.hgenv = nodes.nodeenv(self.dir, 'nodea', self.env)
@@ -324,22 +333,6 @@ class Setup:
         self.chgenv['CHGSOCKNAME'] = os.path.join(self.homes['nodea'], '.chg', 'server')
         os.makedirs(os.path.dirname(self.chgenv['CHGSOCKNAME']), exist_ok=True)
         self.chgremote = self.server.env().get('SM_REMOTE_CHG')
-        if args.fsmonitor and self.chgremote:
-            # the hosts' chg with fsmonitor, asking the bench's Watchman
-            self.chgenv['WATCHMAN_SOCK'] = args.watchman_sock
-            # hg refuses --config before serve --stdio: an rc file instead
-            rc = os.path.join(self.dir, 'fsmonitor.rc')
-            with open(rc, 'w') as fp:
-                fp.write('[extensions]\nfsmonitor =\n[fsmonitor]\nwarn_when_unused = false\n')
-            wrapper = os.path.join(self.dir, 'chg-fsmonitor-remote')
-            with open(wrapper, 'w') as fp:
-                fp.write(
-                    '#!/bin/sh\nWATCHMAN_SOCK=%s; export WATCHMAN_SOCK\n'
-                    'HGRCPATH="$HGRCPATH:%s"; export HGRCPATH\nexec %s "$@"\n'
-                    % (args.watchman_sock, rc, self.chgremote)
-                )
-            os.chmod(wrapper, 0o755)
-            self.chgremote = wrapper
 
     def _env(self):
         env = {
@@ -406,8 +399,6 @@ class Setup:
             cmd = [HG] + list(hgextra) + ['mirror-push']
             if tool == CHGTOOL:
                 cmd[:1] = [CHG, '--config', 'ui.remotecmd=%s' % self.chgremote]
-                if self.args.fsmonitor:
-                    cmd[1:1] = FSMONITOR
             for h in hosts:
                 cmd += ['-H', h]
             return [cmd + ['res']]
@@ -551,7 +542,7 @@ class Bench:
         }
         self.chg = args.chg and os.path.exists(CHG) and bool(server.env().get('SM_REMOTE_CHG'))
         self.results['meta']['chg'] = self.chg
-        self.results['meta']['chg_fsmonitor'] = bool(args.fsmonitor and self.chg)
+        self.results['meta']['fsmonitor'] = bool(args.fsmonitor)
 
     def save(self, partial):
         """write the JSON (after each size too, so a long run keeps its data)"""
@@ -951,7 +942,7 @@ def table(results):
         lines.append('')
         lines.append(
             '%s files (4 KiB) + %d x 1 MiB, medians of %d%s'
-            % (n, NBIG, results['meta']['reps'], '; SM+chg with fsmonitor' if results['meta'].get('chg_fsmonitor') else '')
+            % (n, NBIG, results['meta']['reps'], '; SilverMirror with fsmonitor' if results['meta'].get('fsmonitor') else '')
         )
         lines.append(
             '| %-44s | %9s | %9s | %12s | %10s | %9s | %10s |'
@@ -1020,8 +1011,8 @@ def targets(results):
     def med(n, key, tool):
         return sizes.get(str(n), {}).get('scenarios', {}).get(key, {}).get(tool, {}).get('median')
 
-    chgtag = ' (chg+fsmonitor)' if results['meta'].get('chg_fsmonitor') else ' (chg)'
-    for tool, tag in (('silvermirror', ''), (CHGTOOL, chgtag)):
+    fsm = '+fsmonitor' if results['meta'].get('fsmonitor') else ''
+    for tool, tag in (('silvermirror', ' (hg%s)' % fsm), (CHGTOOL, ' (chg%s)' % fsm)):
         for key, limit in (('one', 1.2), ('nothing', 1.2), ('changes115', 1.5), ('initial', 2.5)):
             r = ratio(med(20000, key, tool), med(20000, key, 'unison'))
             if r is not None:
@@ -1086,7 +1077,7 @@ def main(argv=None):
     ap.add_argument(
         '--fsmonitor',
         action='store_true',
-        help="the chg runs also use hg's fsmonitor, both sides (needs watchman; the bench runs its own)",
+        help="SilverMirror (hg and chg) with hg's fsmonitor on every node (needs watchman; the bench runs its own)",
     )
     ap.add_argument('--profile', action='store_true', help='profile hg mirror-push (see bench/smprofile.py)')
     ap.add_argument('--profile-size', type=int, default=20000)
