@@ -182,10 +182,10 @@ OPERATIONS = {
 }
 
 
-def _operate(func, repo, args, node=None):
+def _operate(func, repo, args, **kwargs):
     """run a host operation; a dead worker of hg's reads as a failure"""
     try:
-        return func(repo, args, node=node)
+        return func(repo, args, **kwargs)
     except error.WorkerError as inst:
         raise HostError(
             _(b'a worker writing the working copy failed (status %d)')
