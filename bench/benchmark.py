@@ -1108,7 +1108,7 @@ def main(argv=None):
     try:
         server.start()
         if args.fsmonitor:
-            watchman = start_watchman(base)
+            watchman = Watchman(base)
             args.watchman_sock = watchman.sock
         bench = Bench(args, server, base)
         log('sshd on 127.0.0.1:%d' % server.port)
@@ -1130,7 +1130,7 @@ def main(argv=None):
     return 1 if bench.failures else 0
 
 
-class start_watchman:
+class Watchman:
     """a Watchman server of the bench's own, stopped by its pid"""
 
     def __init__(self, base):

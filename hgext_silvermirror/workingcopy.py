@@ -420,11 +420,11 @@ def update(repo, node):
     """move the working copy to ``node`` if that overwrites nothing
 
     Returns ``b'updated'``, ``b'current'``, ``b'dirty'`` (uncommitted
-    changes to files it would write: left alone) or ``b'diverged'`` (the working copy's parent is
-    not an ancestor of ``node``).  Caller holds the wlock.
+    changes to files it would write: left alone) or ``b'diverged'`` (the
+    working copy's parent is not an ancestor of ``node``).  Caller holds
+    the wlock.
     """
-    wctx = repo[None]
-    parents = wctx.parents()
+    parents = repo[None].parents()
     target = repo[node]
     if len(parents) > 1:
         return b'dirty'

@@ -1,11 +1,20 @@
 # helpers.sh - shell helpers for the cram tests, sourced by each .t file
 #
 #   mknode NAME        a node: its home $TESTTMP/NAME, hgrc, ssh alias NAME
+#   pairnodes A B RES  nodes A and B over ssh sharing one SilverMirror file
+#                      (hosts = A B, resource RES), as test-basic-ssh.t shows
 #   on NAME CMD...     run CMD as node NAME (its HOME and hgrc)
 #   glog               the history as a small graph
 
 mknode() {
   python3 "$TESTDIR/nodes.py" mknode "$1"
+}
+
+pairnodes() {
+  mknode "$1"
+  mknode "$2"
+  printf '[::SilverMirror::]\nhosts = %s %s\n[%s]\n' "$1" "$2" "$3" > "$TESTTMP/$1/.silvermirror"
+  cp "$TESTTMP/$1/.silvermirror" "$TESTTMP/$2/.silvermirror"
 }
 
 on() {

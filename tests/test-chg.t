@@ -18,14 +18,7 @@ stops them at the end:
   $ CHGSOCKNAME=$TESTTMP/.chg/server
   $ export CHGSOCKNAME
 
-  $ mknode alpha
-  $ mknode beta
-  $ cat > $TESTTMP/alpha/.silvermirror <<EOF
-  > [::SilverMirror::]
-  > hosts = alpha beta
-  > [docs]
-  > EOF
-  $ cp $TESTTMP/alpha/.silvermirror $TESTTMP/beta/.silvermirror
+  $ pairnodes alpha beta docs
   $ cat >> $TESTTMP/alpha/.hgrc <<EOF
   > [ui]
   > remotecmd = $SM_REMOTE_CHG

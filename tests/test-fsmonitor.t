@@ -63,15 +63,8 @@ seen through Watchman:
   ./sub:
   b-renamed.txt
   new.txt
-  $ cd $TESTTMP/beta/docs && ls -R . | grep -v '^$' && cd $TESTTMP/alpha/docs
-  .:
-  a.txt
-  from-beta.txt
-  sub
-  ./sub:
-  b-renamed.txt
-  new.txt
-  $ cat $TESTTMP/beta/docs/a.txt
+  $ diff -r -x .hg . $TESTTMP/beta/docs
+  $ cat a.txt
   one
   changed
   $ on alpha hg status

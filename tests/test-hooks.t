@@ -6,18 +6,11 @@ The commit hook: a user's own commit in a resource mirrors it
 
 Two machines, both with the hook enabled as hgrc.example shows:
 
-  $ mknode alpha
-  $ mknode beta
+  $ pairnodes alpha beta docs
   $ cat >> $TESTTMP/.hgrc <<EOF
   > [hooks]
   > commit.silvermirror = python:hgext_silvermirror.hooks.mirror_on_commit
   > EOF
-  $ cat > $TESTTMP/alpha/.silvermirror <<EOF
-  > [::SilverMirror::]
-  > hosts = alpha beta
-  > [docs]
-  > EOF
-  $ cp $TESTTMP/alpha/.silvermirror $TESTTMP/beta/.silvermirror
 
 A sync commits (snapshots, merges, the host's snapshot over ssh) but the
 hook never fires for those commits: no nested "mirroring" run, locally or
