@@ -496,9 +496,11 @@ class Setup:
         """close the ssh masters SilverMirror left running (ControlPersist)"""
         from hgext_silvermirror import hosts
 
+        # ui.ssh as tests/nodes.py writes it: the socket's name hashes it
+        sshcmd = ('ssh -F %s' % self.sshconfig).encode()
         for host in self.FANOUT:
-            path = hosts.controlpath(b'ssh://%s/res' % host.encode())
-            if path is None or not os.path.exists(path):
+            path = hosts.controlpath(b'ssh://%s/res' % host.encode(), sshcmd)
+            if path is None:
                 continue
             try:
                 subprocess.run(

@@ -54,12 +54,7 @@ class Unreachable(error.Abort):
 
 
 def sshcommand(ui, timeout, batch, url):
-    """``ui.ssh`` with the options a sync relies on, to reach ``url``
-
-    The shared connection is named after the URL as written: two ssh
-    aliases of one machine (other users, other ``SetEnv``) must not share
-    a session, and ssh's own ``%C`` hashes the resolved address.
-    """
+    """``ui.ssh`` with the options a sync relies on, to reach ``url``"""
     cmd = ui.config(b'ui', b'ssh') or b'ssh'
     t = max(1, int(round(timeout)))
     opts = [
@@ -71,7 +66,7 @@ def sshcommand(ui, timeout, batch, url):
     if batch:
         opts.append(b'-o BatchMode=yes')
     if ui.configbool(b'silvermirror', b'ssh-control'):
-        path = controlpath(url)
+        path = controlpath(url, cmd)
         if path is not None:
             persist = ui.configint(b'silvermirror', b'ssh-persist')
             opts.append(
@@ -81,12 +76,20 @@ def sshcommand(ui, timeout, batch, url):
     return b'%s %s' % (cmd, b' '.join(opts))
 
 
-def controlpath(url):
-    """the socket of the shared ssh connection to ``url``, or None"""
+def controlpath(url, sshcmd):
+    """the socket of the shared ssh connection to ``url``, or None
+
+    Named after the URL as written and the ssh command: two ssh aliases
+    of one machine (other users, other ``SetEnv``) or two ssh
+    configurations must not share a session.  ssh's own ``%C`` (a hash of
+    the resolved address, port and user) follows, so a master left from
+    before an address changed is not reused either.
+    """
     sockdir = controldir()
     if sockdir is None:
         return None
-    return b'%s/%s' % (sockdir, hashlib.sha1(url).hexdigest()[:20].encode('ascii'))
+    key = hashlib.sha1(b'%s\0%s' % (sshcmd, url)).hexdigest()[:12]
+    return b'%s/%s-%%C' % (sockdir, key.encode('ascii'))
 
 
 def controldir():
@@ -116,8 +119,8 @@ class connection:
     def url(self):
         return self.entry.url
 
-    def call(self, name, args):
-        return wireproto.call(self.peer, name, args, node=self.node)
+    def call(self, name, args, payload=None):
+        return wireproto.call(self.peer, name, args, node=self.node, payload=payload)
 
     @property
     def reusable(self):

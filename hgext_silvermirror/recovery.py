@@ -36,7 +36,10 @@ from mercurial import (
 )
 from mercurial.node import bin, hex
 
-from . import conflicts
+from . import (
+    conflicts,
+    seed,
+)
 
 STATEFILE = b'silvermirror/interrupted'
 
@@ -161,6 +164,8 @@ def preamble(repo):
             repaired.append(_(b'freed the lock of a process that died'))
         except error.LockHeld:
             pass
+    # before the journal: an interrupted stream's store cannot be rolled back
+    repaired.extend(seed.recover(repo))
     if repo.svfs.exists(b'journal'):
         with ui.configoverride({(b'ui', b'quiet'): True}, b'silvermirror'):
             repo.recover()

@@ -30,6 +30,7 @@ from mercurial import (
     error,
     exchange,
     merge as mergemod,
+    util,
 )
 from mercurial.node import hex
 from mercurial.repo import factory as repo_factory
@@ -40,6 +41,7 @@ from . import (
     conflicts,
     hosts as hostsmod,
     recovery,
+    seed,
     wireproto,
     workingcopy,
 )
@@ -79,6 +81,8 @@ class hostresult:
         self.uncommitted = None
         # the host's working-copy parent after its snapshot
         self.hostparent = None
+        # the host's repository has no changeset yet
+        self.hostempty = False
 
     def fail(self, status, inst):
         self.status = status
@@ -480,6 +484,7 @@ def _bring(ui, repo, res, handler, hr, conn, reply):
         return
     hr.repaired = reply.get(b'repaired', [])
     hr.hostparent = reply.get(b'parent')
+    hr.hostempty = reply.get(b'empty', False)
     for msg in hr.repaired:
         ui.status(b'%s: %s: %s\n' % (res.name, hr.host, msg))
     skipped = reply.get(b'snapshot', {}).get(b'skipped', [])
@@ -600,12 +605,11 @@ def _pushall(ui, repo, res, conns, timeout):
         if hr.status not in (SYNCED, SKIPPED):
             continue
         try:
-            with _quiet(repo.ui, conn.peer.ui):
-                pushop = exchange.push(repo, conn.peer, revs=[head], newbranch=True)
-            if pushop.cgresult == 0:
-                raise error.Abort(_(b'push to %s failed') % hr.host)
-            outgoing = getattr(pushop, 'outgoing', None)
-            hr.pushed = len(outgoing.missing) if outgoing is not None and pushop.cgresult else 0
+            seeded = _seed(repo, hr, conn, timeout) if hr.hostempty else None
+            if seeded is not None:
+                hr.pushed = seeded
+            else:
+                hr.pushed = _push(repo, hr, conn, head)
         except HOSTERRORS as inst:
             hr.fail(FAILED, inst)
             continue
@@ -633,6 +637,42 @@ def _pushall(ui, repo, res, conns, timeout):
             hr.message = _(b'working copy not updated: %s has local changes') % hr.host
 
     _parallel(ui, update, pushed)
+
+
+def _push(repo, hr, conn, head):
+    """push ``head`` to a host; the number of changesets it got"""
+    with _quiet(repo.ui, conn.peer.ui):
+        pushop = exchange.push(repo, conn.peer, revs=[head], newbranch=True)
+    if pushop.cgresult == 0:
+        raise error.Abort(_(b'push to %s failed') % hr.host)
+    outgoing = getattr(pushop, 'outgoing', None)
+    return len(outgoing.missing) if outgoing is not None and pushop.cgresult else 0
+
+
+def _seed(repo, hr, conn, timeout):
+    """stream the store to an empty host: changesets it got, or None
+
+    None when the host cannot take the stream: then it gets a push.
+    """
+    if not len(repo) or not seed.streamable(repo, conn.peer):
+        return None
+    args, chunks = seed.generate(repo, conn.peer)
+    args[b'locktimeout'] = min(5, int(timeout))
+    try:
+        reply = conn.call(b'smseed', args, payload=util.chunkbuffer(chunks))
+    finally:
+        chunks.close()
+    if not reply.get(b'seeded'):
+        repo.ui.note(
+            _(b'%s: %s: pushing instead of streaming: %s\n')
+            % (hr.resource, hr.host, reply.get(b'refused', b''))
+        )
+        return None
+    repo.ui.note(
+        _(b'%s: %s: streamed the store (%d files, %s)\n')
+        % (hr.resource, hr.host, args[b'files'], util.bytecount(args[b'bytes']))
+    )
+    return reply.get(b'changesets', 0)
 
 
 def remotestatus(repo, conn, hr):

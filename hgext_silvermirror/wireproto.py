@@ -24,6 +24,7 @@ from mercurial.i18n import _
 from mercurial import (
     error,
     exthelper,
+    util,
     wireprototypes,
     wireprotov1server,
 )
@@ -33,6 +34,7 @@ from mercurial.utils import cborutil, stringutil
 from . import (
     config as configmod,
     recovery,
+    seed,
     workingcopy,
 )
 
@@ -143,6 +145,7 @@ def prepare(repo, args, node=None):
             b'snapshot': snap.todict(),
             b'parent': repo[b'.'].hex(),
             b'joinable': sidesok(repo),
+            b'empty': seed.wanted(repo),
         }
 
 
@@ -153,6 +156,15 @@ def update(repo, args, node=None):
         {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
     ), hostlock(repo, args.get(b'locktimeout', 5)):
         return {b'update': workingcopy.update(repo, bin(args[b'node']))}
+
+
+def seedrepo(repo, args, node=None, payload=None):
+    """take a stream of the client's store, if this repository is empty"""
+    # the override encloses the lock: commit hooks run when it is released
+    with repo.ui.configoverride(
+        {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
+    ), hostlock(repo, args.get(b'locktimeout', 5)):
+        return seed.receive(repo, args, payload)
 
 
 def status(repo, args, node=None):
@@ -175,10 +187,12 @@ def status(repo, args, node=None):
     }
 
 
+# name: (function, permission, takes a payload)
 OPERATIONS = {
-    b'smprepare': (prepare, b'push'),
-    b'smupdate': (update, b'push'),
-    b'smstatus': (status, b'pull'),
+    b'smprepare': (prepare, b'push', False),
+    b'smupdate': (update, b'push', False),
+    b'smseed': (seedrepo, b'push', True),
+    b'smstatus': (status, b'pull', False),
 }
 
 
@@ -194,10 +208,43 @@ def _operate(func, repo, args, **kwargs):
         )
 
 
-def _serve(func):
-    def command(repo, proto, data):
+class _payload:
+    """the data pushed with a command, asked of the client when first read"""
+
+    def __init__(self, proto):
+        self._proto = proto
+        self._buf = None
+
+    def _open(self):
+        if self._buf is None:
+            self._buf = util.chunkbuffer(self._proto.getpayload())
+        return self._buf
+
+    def read(self, size=None):
+        return self._open().read(size)
+
+    def tell(self):
+        return self._open().tell()
+
+    def drain(self):
+        """read what a failed command left, so the connection stays in step"""
+        if self._buf is None:
+            return
         try:
-            reply = _operate(func, repo, decode(base64.b64decode(data)))
+            while self._buf.read(1 << 16):
+                pass
+        except (ValueError, OSError):
+            # the client went away mid-payload: there is no one to answer
+            pass
+
+
+def _serve(func, payload=False):
+    def command(repo, proto, data):
+        kwargs = {}
+        if payload:
+            kwargs['payload'] = _payload(proto)
+        try:
+            reply = _operate(func, repo, decode(base64.b64decode(data)), **kwargs)
         except HostError as inst:
             reply = {b'error': inst.message, b'hint': inst.hint, b'kind': inst.kind}
         except error.Abort as inst:
@@ -208,6 +255,8 @@ def _serve(func):
                 b'hint': None,
                 b'kind': b'failed',
             }
+        if payload:
+            kwargs['payload'].drain()
         return wireprototypes.bytesresponse(encode(reply))
 
     return command
@@ -215,28 +264,40 @@ def _serve(func):
 
 @eh.uisetup
 def _uisetup(ui):
-    for name, (func, permission) in OPERATIONS.items():
+    for name, (func, permission, payload) in OPERATIONS.items():
         if name not in wireprotov1server.commands:
             wireprotov1server.wireprotocommand(
                 name, ARGS, permission=permission
-            )(_serve(func))
+            )(_serve(func, payload))
 
 
 @eh.wrapfunction(wireprotov1server, '_capabilities')
 def _capabilities(orig, repo, proto):
     caps = orig(repo, proto)
     caps.append(b'%s=%d' % (CAPABILITY, PROTOCOL))
+    caps.append(seed.CAPABILITY)
     return caps
 
 
-def call(peer, name, args, node=None):
-    """run a host operation over ``peer``; in-process for a local path"""
+def call(peer, name, args, node=None, payload=None):
+    """run a host operation over ``peer``; in-process for a local path
+
+    ``payload`` (a file object) goes with the operations that take one,
+    as a push sends its bundle.
+    """
+    kwargs = {} if payload is None else {'payload': payload}
     if peer.local() is not None:
         func = OPERATIONS[name][0]
         try:
-            return _operate(func, peer.local(), args, node=node)
+            return _operate(func, peer.local(), args, node=node, **kwargs)
         except error.LockError as inst:
             raise HostError(stringutil.forcebytestr(inst), kind=b'busy')
+    if payload is not None:
+        # ssh: the host answers at once (a refusal) or after the payload
+        _ret, data = peer._callpush(
+            name, payload, request=base64.b64encode(encode(args))
+        )
+        return _reply(name, decode(data))
     # the wire-protocol v1 call, as hgext/largefiles does for its commands
     # over http an (empty) body makes it a POST, which push permission
     # needs, as hg's own pushkey does
@@ -255,6 +316,10 @@ def call(peer, name, args, node=None):
                 b'false without https), or give credentials in [auth]'
             ),
         )
+    return _reply(name, reply)
+
+
+def _reply(name, reply):
     if not isinstance(reply, dict):
         raise HostError(_(b'unexpected reply to %s') % name)
     if reply.get(b'error') is not None:

@@ -25,7 +25,13 @@ Points: ``lock.acquired`` (the preamble is about to run, lock held),
 ``merge.in-txn``, ``pull.before``, ``pull.in-txn``, ``push.before``,
 ``push.server-in-txn``, ``update.start`` (a sync's safe update, here or
 on a host), ``update.before-write``,
-``merge.before-write``, ``update.after-file:K``, ``merge.after-file:K``.
+``merge.before-write``, ``update.after-file:K``, ``merge.after-file:K``,
+``seed.after-file:K`` (a host took K files of the first push's stream of
+the store).
+
+``claim-empty = true`` makes a host report an empty repository after its
+snapshot, as if another node pushed to it just after: the stream it is
+then offered must be refused, and the sync push instead.
 """
 
 import errno
@@ -38,6 +44,7 @@ from mercurial import (
     exchange,
     extensions,
     registrar,
+    streamclone,
 )
 from mercurial.merge_utils import update as update_util
 
@@ -47,6 +54,7 @@ configitem(b'faultinject', b'point', default=None)
 configitem(b'faultinject', b'action', default=b'kill')
 configitem(b'faultinject', b'nth', default=1)
 configitem(b'faultinject', b'marker', default=None)
+configitem(b'faultinject', b'claim-empty', default=False)
 
 EDIT_TEXT = b'edited by the user during a sync\n'
 
@@ -174,12 +182,42 @@ def _preamble(orig, repo, *args, **kwargs):
     return orig(repo, *args, **kwargs)
 
 
+# the repository taking a stream, for the writes that follow
+_seeding = {'repo': None}
+
+
+def _receive(orig, repo, *args, **kwargs):
+    _seeding['repo'] = repo
+    try:
+        return orig(repo, *args, **kwargs)
+    finally:
+        _seeding['repo'] = None
+
+
+def _write_files(orig, info):
+    def counted():
+        for count, item in enumerate(info, 1):
+            yield item
+            repo = _seeding['repo']
+            if repo is not None:
+                reach(repo.ui, b'seed.after-file:%d' % count, repo.root)
+
+    return orig(counted())
+
+
+def _wanted(orig, repo):
+    return repo.ui.configbool(b'faultinject', b'claim-empty') or orig(repo)
+
+
 def extsetup(ui):
     extensions.wrapfunction(update_util, 'apply_updates', _apply_updates)
     extensions.wrapfunction(context.workingfilectx, 'write', _write)
     extensions.wrapfunction(exchange, 'pull', _pull)
     extensions.wrapfunction(exchange, 'push', _push)
-    from hgext_silvermirror import recovery, workingcopy
+    extensions.wrapfunction(streamclone, '_write_files', _write_files)
+    from hgext_silvermirror import recovery, seed, workingcopy
 
     extensions.wrapfunction(recovery, 'preamble', _preamble)
     extensions.wrapfunction(workingcopy, 'update', _wcupdate)
+    extensions.wrapfunction(seed, 'receive', _receive)
+    extensions.wrapfunction(seed, 'wanted', _wanted)

@@ -825,3 +825,59 @@ def test_unreadable_file_is_not_deleted():
     if os.getuid() == 0:
         pytest.skip('root reads every file, so EACCES cannot happen here; '
                     'workingcopy.snapshot checks os.access before recording')
+
+
+# the first push to an empty host: a stream of the store ----------------------
+
+SEEDKILLS = [
+    ('local', 'kill'),
+    ('local', 'raise:ENOSPC'),
+    ('ssh', 'kill'),
+    ('ssh', 'raise:ENOSPC'),
+]
+
+
+@pytest.mark.parametrize('transport,action', SEEDKILLS)
+def test_interrupted_seed_recovers(testenv, mknode, transport, action):
+    """A5 for the stream: a host dying (or its disk filling) amid the store
+    it is taking keeps no half-written store; the next run streams again"""
+    c = Cluster(testenv, mknode, transport)
+    for rel, data in BASE.items():
+        c.write('alpha', rel, data)
+    point = 'seed.after-file:3'
+    proc = c.sync('alpha', hostfault=(point, action))
+    assert c.fired(point), out(proc)
+    if c.transport == 'local' and action == 'kill':
+        assert proc.returncode == -signal.SIGKILL
+    else:
+        assert proc.returncode == 1, out(proc)
+    store = os.path.join(c.root('beta'), '.hg', 'store')
+    if action != 'kill':
+        # emptied at once: nothing of the stream is left
+        assert sorted(os.listdir(store)) == ['requires'], os.listdir(store)
+    again = c.sync('alpha', '-v', check=0)
+    if action == 'kill':
+        assert 'emptied the store of an interrupted first push' in out(again), out(again)
+    assert 'beta: streamed the store' in out(again), out(again)
+    c.check()
+
+
+def test_host_no_longer_empty_gets_a_push(cluster):
+    """a host that got changesets between its snapshot and the stream (another
+    node pushed) refuses the stream; the sync pushes to it instead"""
+    c = cluster
+    c.setup()
+    changes(c)
+    args = ['-v']
+    if c.transport == 'ssh':
+        c.hostfault('beta', 'none', 'kill')
+        with open(c.nodes['beta'].path('.hgrc'), 'a') as fp:
+            fp.write('claim-empty = true\n')
+    else:
+        args += ['--config', 'extensions.faultinject=%s' % FAULTINJECT,
+                 '--config', 'faultinject.claim-empty=true']
+    proc = c.nodes['alpha'].hg('mirror-push', 'docs', *args, check=0)
+    c.clearfaults()
+    c.ledger.observe()
+    assert 'pushing instead of streaming: the repository is not empty' in out(proc), out(proc)
+    c.check()

@@ -1,0 +1,194 @@
+# seed.py - the first push to an empty host, as a stream of the store
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""populate an empty host by streaming the store, as ``hg clone --stream``
+
+A first mirror pushes every file's whole history: as a changegroup, the
+host's hg decompresses, checks and re-deltas each revision and writes
+each revlog anew, which costs more than the snapshot that made them.  An
+empty host needs none of that: it gets the revlog files themselves (the
+store walk of hg's stream clone, version 2, with the phases), as a clone
+with ``--stream`` would.
+
+hg applies a stream outside the transaction's journal, so an interrupted
+stream would leave a half-written store.  The host therefore notes the
+seed in ``.hg/silvermirror/seeding`` before the first byte, under its
+locks, and removes the note only once the store and its requirements are
+complete.  The next preamble that finds the note empties the store back
+to what it was (the repository was empty: nothing of value is removed),
+and the next sync seeds again.  If changesets other than the seeded ones
+were committed meanwhile, the store was complete and is kept.
+"""
+
+import os
+
+from mercurial.i18n import _
+from mercurial import (
+    bundle2,
+    error,
+    obsolete,
+    phases,
+    scmutil,
+    streamclone,
+    util,
+)
+from mercurial.interfaces import repository
+from mercurial.node import bin, hex
+from mercurial.repo import vfs_options
+from mercurial.utils import cborutil
+
+MARKER = b'silvermirror/seeding'
+# what a host that takes ``smseed`` advertises
+CAPABILITY = b'silvermirror-seed'
+
+
+def wanted(repo):
+    """would this host take a stream (it has no changeset yet)?"""
+    return len(repo.unfiltered()) == 0
+
+
+def streamable(repo, peer):
+    """may this repository's store be streamed to ``peer``'s empty one?
+
+    A stream cannot leave secret changesets out, and hg's http peer would
+    spool the whole store to a temporary file first: ssh and local paths
+    only.
+    """
+    if repository.REPO_FEATURE_STREAM_CLONE not in repo.features:
+        return False
+    if phases.hassecret(repo):
+        return False
+    if peer.local() is not None:
+        return True
+    return peer.url().startswith(b'ssh:') and peer.capable(CAPABILITY)
+
+
+def generate(repo, peer):
+    """(arguments, chunks) of a stream of the store for ``peer``"""
+    remotecaps = bundle2.bundle2caps(peer)
+    obsmarkers = obsolete.isenabled(repo, obsolete.exchangeopt) and bool(
+        obsolete.commonversion(bundle2.obsmarkersversion(remotecaps))
+    )
+    unfi = repo.unfiltered()
+    with unfi.lock():
+        files, size, chunks = streamclone.generatev2(unfi, None, obsmarkers)
+        args = {
+            b'requirements': sorted(streamclone.streamed_requirements(unfi)),
+            b'files': files,
+            b'bytes': size,
+            b'heads': [hex(h) for h in unfi.heads()],
+        }
+    return args, chunks
+
+
+def refusal(repo, args):
+    """why this repository cannot take the stream ``args`` describe, or None"""
+    if len(repo):
+        return _(b'the repository is not empty')
+    missing = sorted(set(args[b'requirements']) - repo.supported)
+    if missing:
+        return _(b'its hg does not support %s') % b', '.join(missing)
+    return None
+
+
+def receive(repo, args, payload):
+    """apply a stream of the store to this empty repository
+
+    Caller holds the wlock.  ``payload`` is read only if the stream is
+    taken.  Returns the reply: ``seeded`` and the number of changesets,
+    or ``refused`` with the reason (the client then pushes as usual).
+    """
+    repo = repo.unfiltered()
+    why = refusal(repo, args)
+    if why is not None:
+        return {b'seeded': False, b'refused': why}
+    with repo.lock():
+        note = {
+            b'requirements': sorted(repo.requirements),
+            b'heads': args[b'heads'],
+        }
+        repo.vfs.makedirs(b'silvermirror')
+        repo.vfs.write(MARKER, b''.join(cborutil.streamencode(note)), atomictemp=True)
+        try:
+            with repo.ui.configoverride({(b'ui', b'quiet'): True}, b'silvermirror'):
+                streamclone.applybundlev2(
+                    repo, payload, args[b'files'], args[b'bytes'], args[b'requirements']
+                )
+        except BaseException:
+            _empty(repo, note[b'requirements'])
+            repo.vfs.unlinkpath(MARKER, ignoremissing=True)
+            raise
+        repo.vfs.unlinkpath(MARKER, ignoremissing=True)
+    repo.invalidate(clearfilecache=True)
+    return {b'seeded': True, b'changesets': len(repo)}
+
+
+def recover(repo):
+    """empty the store an interrupted seed left; caller holds the wlock
+
+    Returns the messages of what was repaired.
+    """
+    data = repo.vfs.tryread(MARKER)
+    if not data:
+        return []
+    values = cborutil.decodeall(data)
+    note = values[0] if values else {}
+    repo = repo.unfiltered()
+    with repo.lock():
+        if _grown(repo, note.get(b'heads', [])):
+            repo.vfs.unlinkpath(MARKER)
+            return []
+        _empty(repo, note.get(b'requirements'))
+        repo.vfs.unlinkpath(MARKER)
+    return [_(b'emptied the store of an interrupted first push')]
+
+
+def _grown(repo, heads):
+    """were changesets beyond the seeded ones committed on the store?
+
+    That takes a complete, readable store.  One the stream left
+    half-written cannot be read, which is an answer too.
+    """
+    repo.invalidate(clearfilecache=True)
+    try:
+        nodes = [bin(h) for h in heads]
+        cl = repo.changelog
+        if not nodes or not all(cl.index.has_node(n) for n in nodes):
+            return False
+        seeded = cl.ancestors([cl.rev(n) for n in nodes], inclusive=True)
+        return len(repo) > sum(1 for _rev in seeded)
+    except (error.StorageError, error.RepoError, ValueError, IndexError, OSError):
+        return False
+
+
+def _empty(repo, requirements):
+    """back to an empty store with ``requirements``; caller holds the lock"""
+    svfs = repo.svfs
+    top = {b'requires', b'lock'}
+    for root, dirs, files in os.walk(svfs.base, topdown=False):
+        rel = os.path.relpath(root, svfs.base)
+        for name in files:
+            if rel == b'.' and name in top:
+                continue
+            util.tryunlink(os.path.join(root, name))
+        if rel != b'.':
+            try:
+                os.rmdir(root)
+            except OSError:
+                pass
+    # the caches copied with the stream describe history that is gone
+    cachedir = repo.cachevfs.base
+    if os.path.isdir(cachedir):
+        for name in os.listdir(cachedir):
+            path = os.path.join(cachedir, name)
+            if os.path.isfile(path) or os.path.islink(path):
+                util.tryunlink(path)
+    if requirements:
+        repo.requirements = set(requirements)
+        repo.svfs.options = vfs_options.resolve_store_vfs_options(
+            repo.ui, repo.requirements, repo.features
+        )
+        scmutil.writereporequirements(repo)
+    repo.invalidate(clearfilecache=True)
