@@ -5,9 +5,10 @@
 
 """the recovery preamble run at the start of every sync on every repository
 
-An interrupted run can leave an abandoned transaction, a half-done update
-(whose half-written and missing files must never be snapshot as edits) or
-a merge in progress.  ``preamble`` puts the repository back to a state
+An interrupted run can leave a half-written store (a first push streamed
+to an empty host: ``seed.recover`` empties it), an abandoned transaction,
+a half-done update (whose half-written and missing files must never be
+snapshot as edits) or a merge in progress.  ``preamble`` puts the repository back to a state
 the sync can start from, putting back in place any version of a file it
 cannot find in history (an edit made since), and says what it repaired.
 
