@@ -3,31 +3,35 @@
 # This software may be used and distributed according to the terms of the
 # GNU General Public License version 2 or any later version.
 
-"""populate an empty host by streaming the store, as ``hg clone --stream``
+"""an empty repository gets the store as a stream, as ``hg clone --stream``
 
 A first mirror pushes every file's whole history: as a changegroup, the
 host's hg decompresses, checks and re-deltas each revision and writes
 each revlog anew, which costs more than the snapshot that made them.  An
 empty host needs none of that: it gets the revlog files themselves (the
 store walk of hg's stream clone, version 2, with the phases), as a clone
-with ``--stream`` would.
+with ``--stream`` would.  The other way round, a node whose repository is
+empty (a new node) pulls its first history as such a stream, through
+hg's own pull.
 
 hg applies a stream outside the transaction's journal, so an interrupted
-stream would leave a half-written store.  The host therefore notes the
-seed in ``.hg/silvermirror/seeding`` before the first byte, under its
-locks, and removes the note only once the store and its requirements are
-complete.  The next preamble that finds the note empties the store back
+stream would leave a half-written store.  The receiving side therefore
+notes the stream in ``.hg/silvermirror/seeding`` before the first byte,
+under its locks, and removes the note only once the store and its
+requirements are complete.  The next preamble that finds the note empties the store back
 to what it was (the repository was empty: nothing of value is removed),
 and the next sync seeds again.  If changesets other than the seeded ones
 were committed meanwhile, the store was complete and is kept.
 """
 
+import contextlib
 import os
 
 from mercurial.i18n import _
 from mercurial import (
     bundle2,
     error,
+    exchange,
     obsolete,
     phases,
     scmutil,
@@ -65,15 +69,19 @@ def streamable(repo, peer):
     return peer.url().startswith(b'ssh:') and peer.capable(CAPABILITY)
 
 
-def generate(repo, peer):
-    """(arguments, chunks) of a stream of the store for ``peer``"""
+def obsmarkers(repo, peer):
+    """do the stream's two sides both exchange obsolescence markers?"""
+    if not obsolete.isenabled(repo, obsolete.exchangeopt):
+        return False
     remotecaps = bundle2.bundle2caps(peer)
-    obsmarkers = obsolete.isenabled(repo, obsolete.exchangeopt) and bool(
-        obsolete.commonversion(bundle2.obsmarkersversion(remotecaps))
-    )
+    return bool(obsolete.commonversion(bundle2.obsmarkersversion(remotecaps)))
+
+
+def generate(repo, withmarkers):
+    """(arguments, chunks) of a stream of the store"""
     unfi = repo.unfiltered()
     with unfi.lock():
-        files, size, chunks = streamclone.generatev2(unfi, None, obsmarkers)
+        files, size, chunks = streamclone.generatev2(unfi, None, withmarkers)
         args = {
             b'requirements': sorted(streamclone.streamed_requirements(unfi)),
             b'files': files,
@@ -81,6 +89,35 @@ def generate(repo, peer):
             b'heads': [hex(h) for h in unfi.heads()],
         }
     return args, chunks
+
+
+def fetch(repo, peer):
+    """an empty repository's first pull, as a stream of ``peer``'s store
+
+    Over the wire this is hg's own stream clone, asked for when the host
+    offers one; a local-path host is read in-process.  Returns False when
+    no stream was possible (then the caller pulls a changegroup).
+    """
+    src = peer.local()
+    if src is None:
+        if not (peer.capable(b'stream') or peer.capable(b'streamreqs')):
+            return False
+        heads = [hex(h) for h in peer.heads() if h != repo.nullid]
+        if heads:
+            with noted(repo, heads):
+                exchange.pull(repo, peer, streamclonerequested=True)
+        return True
+    src = src.unfiltered()
+    if not len(src) or phases.hassecret(src):
+        return False
+    withmarkers = obsolete.isenabled(repo, obsolete.exchangeopt) and obsolete.isenabled(
+        src, obsolete.exchangeopt
+    )
+    args, chunks = generate(src, withmarkers)
+    try:
+        return receive(repo, args, util.chunkbuffer(chunks))[b'seeded']
+    finally:
+        chunks.close()
 
 
 def refusal(repo, args):
@@ -104,25 +141,35 @@ def receive(repo, args, payload):
     why = refusal(repo, args)
     if why is not None:
         return {b'seeded': False, b'refused': why}
+    with noted(repo, args[b'heads']):
+        with repo.ui.configoverride({(b'ui', b'quiet'): True}, b'silvermirror'):
+            streamclone.applybundlev2(
+                repo, payload, args[b'files'], args[b'bytes'], args[b'requirements']
+            )
+    return {b'seeded': True, b'changesets': len(repo)}
+
+
+@contextlib.contextmanager
+def noted(repo, heads):
+    """note a stream into this empty repository while it is applied
+
+    ``heads`` are the streamed history's heads.  Caller holds the wlock;
+    the store's lock is held throughout, so the note goes only once the
+    store is complete.  A failure here empties the store at once.
+    """
+    repo = repo.unfiltered()
     with repo.lock():
-        note = {
-            b'requirements': sorted(repo.requirements),
-            b'heads': args[b'heads'],
-        }
+        note = {b'requirements': sorted(repo.requirements), b'heads': heads}
         repo.vfs.makedirs(b'silvermirror')
         repo.vfs.write(MARKER, b''.join(cborutil.streamencode(note)), atomictemp=True)
         try:
-            with repo.ui.configoverride({(b'ui', b'quiet'): True}, b'silvermirror'):
-                streamclone.applybundlev2(
-                    repo, payload, args[b'files'], args[b'bytes'], args[b'requirements']
-                )
+            yield
         except BaseException:
             _empty(repo, note[b'requirements'])
             repo.vfs.unlinkpath(MARKER, ignoremissing=True)
             raise
         repo.vfs.unlinkpath(MARKER, ignoremissing=True)
     repo.invalidate(clearfilecache=True)
-    return {b'seeded': True, b'changesets': len(repo)}
 
 
 def recover(repo):
@@ -142,7 +189,7 @@ def recover(repo):
             return []
         _empty(repo, note.get(b'requirements'))
         repo.vfs.unlinkpath(MARKER)
-    return [_(b'emptied the store of an interrupted first push')]
+    return [_(b'emptied the store of an interrupted first sync')]
 
 
 def _grown(repo, heads):

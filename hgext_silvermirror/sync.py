@@ -514,6 +514,8 @@ def _pull(repo, conn, joinable):
     unfi = repo.unfiltered()
     before = len(unfi)
     with _quiet(repo.ui, conn.peer.ui):
+        if seed.wanted(repo) and seed.fetch(repo, conn.peer):
+            return len(repo.unfiltered()) - before
         try:
             exchange.pull(repo, conn.peer)
         except error.Abort as inst:
@@ -656,7 +658,7 @@ def _seed(repo, hr, conn, timeout):
     """
     if not len(repo) or not seed.streamable(repo, conn.peer):
         return None
-    args, chunks = seed.generate(repo, conn.peer)
+    args, chunks = seed.generate(repo, seed.obsmarkers(repo, conn.peer))
     args[b'locktimeout'] = min(5, int(timeout))
     try:
         reply = conn.call(b'smseed', args, payload=util.chunkbuffer(chunks))

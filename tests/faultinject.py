@@ -26,8 +26,8 @@ Points: ``lock.acquired`` (the preamble is about to run, lock held),
 ``push.server-in-txn``, ``update.start`` (a sync's safe update, here or
 on a host), ``update.before-write``,
 ``merge.before-write``, ``update.after-file:K``, ``merge.after-file:K``,
-``seed.after-file:K`` (a host took K files of the first push's stream of
-the store).
+``seed.after-file:K`` (K files of a stream of the store written: a first
+push to an empty host, or an empty repository's first pull).
 
 ``claim-empty = true`` makes a host report an empty repository after its
 snapshot, as if another node pushed to it just after: the stream it is
@@ -186,12 +186,9 @@ def _preamble(orig, repo, *args, **kwargs):
 _seeding = {'repo': None}
 
 
-def _receive(orig, repo, *args, **kwargs):
+def _noted(orig, repo, *args, **kwargs):
     _seeding['repo'] = repo
-    try:
-        return orig(repo, *args, **kwargs)
-    finally:
-        _seeding['repo'] = None
+    return orig(repo, *args, **kwargs)
 
 
 def _write_files(orig, info):
@@ -219,5 +216,5 @@ def extsetup(ui):
 
     extensions.wrapfunction(recovery, 'preamble', _preamble)
     extensions.wrapfunction(workingcopy, 'update', _wcupdate)
-    extensions.wrapfunction(seed, 'receive', _receive)
+    extensions.wrapfunction(seed, 'noted', _noted)
     extensions.wrapfunction(seed, 'wanted', _wanted)

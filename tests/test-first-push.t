@@ -49,3 +49,20 @@ A USB disk (a local-path host) is streamed to the same way:
   $ hg -R $TESTTMP/usb/docs verify -q
   $ cat $TESTTMP/usb/docs/notes/n2.txt
   note 2, revised
+
+A new node whose directory is empty gets its first history the same way:
+over ssh as hg's own stream clone (`--debug` shows it), from a local path
+read in-process.
+
+  $ mknode gamma
+  $ printf '[::SilverMirror::]\nhosts = alpha\n[docs]\n' > $TESTTMP/gamma/.silvermirror
+  $ mkdir $TESTTMP/gamma/docs
+  $ cd $TESTTMP/gamma/docs
+  $ on gamma hg mirror-pull --debug 2>&1 | grep -e 'streaming all changes' -e 'docs: alpha'
+  streaming all changes
+  docs: alpha: pulled 2 changesets
+  $ cat notes/n2.txt
+  note 2, revised
+  $ on gamma hg log -T '{phase}\n' | sort -u
+  draft
+  $ on gamma hg verify -q

@@ -857,7 +857,7 @@ def test_interrupted_seed_recovers(testenv, mknode, transport, action):
         assert sorted(os.listdir(store)) == ['requires'], os.listdir(store)
     again = c.sync('alpha', '-v', check=0)
     if action == 'kill':
-        assert 'emptied the store of an interrupted first push' in out(again), out(again)
+        assert 'emptied the store of an interrupted first sync' in out(again), out(again)
     assert 'beta: streamed the store' in out(again), out(again)
     c.check()
 
@@ -881,3 +881,24 @@ def test_host_no_longer_empty_gets_a_push(cluster):
     c.ledger.observe()
     assert 'pushing instead of streaming: the repository is not empty' in out(proc), out(proc)
     c.check()
+
+
+@pytest.mark.parametrize('transport', TRANSPORTS)
+def test_interrupted_first_pull_recovers(testenv, mknode, transport):
+    """a new node's first pull is a stream of the host's store: killed amid
+    it, the next run empties the half-written store and pulls again"""
+    c = Cluster(testenv, mknode, transport)
+    c.setup()
+    point = 'seed.after-file:3'
+    gamma = mknode('gamma')
+    gamma.config(
+        '[::SilverMirror::]\nhosts = %s\ntimeout = 5\n[docs]\n' % c.hostof('alpha')
+    )
+    os.makedirs(gamma.path('docs'))
+    proc = gamma.hg('mirror-pull', 'docs', *c.faultargs(point, 'kill'))
+    assert c.fired(point), out(proc)
+    assert proc.returncode == -signal.SIGKILL, out(proc)
+    again = gamma.hg('mirror-pull', 'docs', check=0)
+    assert 'emptied the store of an interrupted first sync' in out(again), out(again)
+    gamma.hg('verify', '-q', cwd=gamma.path('docs'), check=0)
+    assert invariants.identical([c.root('alpha'), gamma.path('docs')])

@@ -77,7 +77,7 @@ def test_an_interrupted_stream_is_emptied(repo):
     r = repo(commits=2)
     _note(r, [r[1].hex()])
     with r.wlock():
-        assert seed.recover(r) == [b'emptied the store of an interrupted first push']
+        assert seed.recover(r) == [b'emptied the store of an interrupted first sync']
     r = repo()
     assert len(r.unfiltered()) == 0
     assert sorted(os.listdir(os.path.join(r.root, b'.hg', b'store'))) == [b'requires']
