@@ -272,6 +272,13 @@ def mirrorpush(ui, *names, **opts):
       working copy, unless a file the update would write was changed there
       meanwhile (it is never overwritten; the next sync records it).
 
+    On first contact the host's repository is created. While a host has no
+    changeset it gets the store itself, as ``hg clone --stream`` would,
+    which is much faster than pushing every revision; a node whose
+    repository is empty gets its first history from a host the same way.
+    A stream that was interrupted is undone by the next sync, which
+    streams again.
+
     With no RESOURCE, the innermost resource containing the current
     directory is synced; outside every resource, all of them. ``all``
     names every resource. When the SilverMirror file itself lies in one of

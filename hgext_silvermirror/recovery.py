@@ -5,12 +5,13 @@
 
 """the recovery preamble run at the start of every sync on every repository
 
-An interrupted run can leave a half-written store (a first push streamed
-to an empty host: ``seed.recover`` empties it), an abandoned transaction,
-a half-done update (whose half-written and missing files must never be
-snapshot as edits) or a merge in progress.  ``preamble`` puts the repository back to a state
-the sync can start from, putting back in place any version of a file it
-cannot find in history (an edit made since), and says what it repaired.
+An interrupted run can leave a half-written store (the stream of a first
+sync into an empty repository: ``seed.recover`` empties it), an abandoned
+transaction, a half-done update (whose half-written and missing files
+must never be snapshot as edits) or a merge in progress.  ``preamble``
+puts the repository back to a state the sync can start from, putting
+back in place any version of a file it cannot find in history (an edit
+made since), and says what it repaired.
 
 ``guard`` protects the working-copy writes of a sync's own update or
 merge: it notes the update in ``.hg/silvermirror/interrupted`` (hg's own

@@ -1,4 +1,4 @@
-# seed.py - the first push to an empty host, as a stream of the store
+# seed.py - an empty repository's first history, as a stream of the store
 #
 # This software may be used and distributed according to the terms of the
 # GNU General Public License version 2 or any later version.
@@ -18,10 +18,11 @@ hg applies a stream outside the transaction's journal, so an interrupted
 stream would leave a half-written store.  The receiving side therefore
 notes the stream in ``.hg/silvermirror/seeding`` before the first byte,
 under its locks, and removes the note only once the store and its
-requirements are complete.  The next preamble that finds the note empties the store back
-to what it was (the repository was empty: nothing of value is removed),
-and the next sync seeds again.  If changesets other than the seeded ones
-were committed meanwhile, the store was complete and is kept.
+requirements are complete.  The next preamble that finds the note
+empties the store back to what it was (the repository was empty: nothing
+of value is removed), and the next sync streams again.  If changesets
+other than the streamed ones were committed meanwhile, the store was
+complete and is kept.
 """
 
 import contextlib
@@ -49,7 +50,7 @@ CAPABILITY = b'silvermirror-seed'
 
 
 def wanted(repo):
-    """would this host take a stream (it has no changeset yet)?"""
+    """would this repository take a stream (it has no changeset yet)?"""
     return len(repo.unfiltered()) == 0
 
 
@@ -70,7 +71,7 @@ def streamable(repo, peer):
 
 
 def obsmarkers(repo, peer):
-    """do the stream's two sides both exchange obsolescence markers?"""
+    """do ``repo`` and the side of ``peer`` both exchange obsolescence markers?"""
     if not obsolete.isenabled(repo, obsolete.exchangeopt):
         return False
     remotecaps = bundle2.bundle2caps(peer)
@@ -110,10 +111,7 @@ def fetch(repo, peer):
     src = src.unfiltered()
     if not len(src) or phases.hassecret(src):
         return False
-    withmarkers = obsolete.isenabled(repo, obsolete.exchangeopt) and obsolete.isenabled(
-        src, obsolete.exchangeopt
-    )
-    args, chunks = generate(src, withmarkers)
+    args, chunks = generate(src, obsmarkers(src, repo.peer()))
     try:
         return receive(repo, args, util.chunkbuffer(chunks))[b'seeded']
     finally:
@@ -173,7 +171,7 @@ def noted(repo, heads):
 
 
 def recover(repo):
-    """empty the store an interrupted seed left; caller holds the wlock
+    """empty the store an interrupted stream left; caller holds the wlock
 
     Returns the messages of what was repaired.
     """
@@ -193,7 +191,7 @@ def recover(repo):
 
 
 def _grown(repo, heads):
-    """were changesets beyond the seeded ones committed on the store?
+    """were changesets beyond the streamed ones committed on the store?
 
     That takes a complete, readable store.  One the stream left
     half-written cannot be read, which is an answer too.
