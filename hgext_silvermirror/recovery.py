@@ -22,8 +22,10 @@ edit after the clean check, or a same-size same-mtime rewrite that
 ``hg status`` cannot see) is first kept as a conflict copy.
 """
 
+import collections
 import contextlib
 import hashlib
+import os
 import re
 import threading
 import time
@@ -33,10 +35,12 @@ from mercurial import (
     context,
     error,
     extensions,
+    lock as lockmod,
     merge as mergemod,
     mergestate as mergestatemod,
 )
 from mercurial.node import bin, hex
+from mercurial.utils import procutil
 
 from . import (
     conflicts,
@@ -149,6 +153,49 @@ def _interrupted(repo):
 def _clearstate(repo):
     repo.vfs.unlinkpath(STATEFILE, ignoremissing=True)
     repo.vfs.unlinkpath(b'updatestate', ignoremissing=True)
+
+
+# the roots whose wlock this process holds through a sync, by count
+_held = collections.Counter()
+
+
+@contextlib.contextmanager
+def holding(repo, lock):
+    """note that this process holds ``lock``, the wlock of ``repo``"""
+    root = os.path.realpath(repo.root)
+    with lock:
+        _held[root] += 1
+        try:
+            yield
+        finally:
+            _held[root] -= 1
+
+
+def freeleftlocks(repo):
+    """free the locks this process left on a directory that went away
+
+    hg removes a lock file when the lock is released; if the directory
+    was gone at that moment (a disk unplugged mid-sync), the file comes
+    back with the disk, naming this very process.  hg takes that process,
+    alive, for the holder, and silvermirrord would wait for it forever.
+    A lock naming this process on a repository it holds nothing of is
+    such a leftover.  Returns messages, one per lock freed.
+    """
+    if _held[os.path.realpath(repo.root)]:
+        return []
+    me = b'%s:%d' % (lockmod._getlockprefix(), procutil.getpid())
+    freed = []
+    for vfs, name in ((repo.vfs, b'wlock'), (repo.svfs, b'lock')):
+        try:
+            locker = vfs.readlock(name)
+        except OSError:
+            continue
+        if locker == me:
+            vfs.unlinkpath(name, ignoremissing=True)
+            freed.append(
+                _(b'freed a lock this process left when the directory went away')
+            )
+    return freed
 
 
 def preamble(repo):

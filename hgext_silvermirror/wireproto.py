@@ -76,6 +76,8 @@ def hostlock(repo, timeout):
         (b'ui', b'timeout'): b'%d' % max(0, int(timeout)),
         (b'ui', b'timeout.warn'): b'%d' % (int(timeout) + 1),
     }
+    for msg in recovery.freeleftlocks(repo):
+        repo.ui.warn(b'%s: %s\n' % (repo.root, msg))
     try:
         with repo.ui.configoverride(overrides, b'silvermirror'):
             lock = repo.wlock()
@@ -90,7 +92,7 @@ def hostlock(repo, timeout):
             % repo.root,
             kind=b'busy',
         )
-    with lock:
+    with recovery.holding(repo, lock):
         yield
 
 

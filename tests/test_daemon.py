@@ -15,6 +15,7 @@ import pytest
 import sshd as sshdmod
 
 DAEMON = os.path.join(sshdmod.VENV_BIN, 'silvermirrord')
+FAULTINJECT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'faultinject.py')
 WAIT = 30.0
 
 
@@ -317,9 +318,41 @@ def test_host_down_backs_off_and_recovers(pair, daemons, tmp_path):
     assert 'backing off for 8 s' not in a.log
     os.rename(tmp_path / 'usb-away', usb)
     a.waitlog(r'%s is reachable again' % usb)
-    waitfor(lambda: (usb / 'docs' / 'while-down.txt').exists(), 'the disk to catch up')
+    try:
+        waitfor(lambda: (usb / 'docs' / 'while-down.txt').exists(), 'the disk to catch up')
+    except AssertionError as inst:
+        raise AssertionError('%s; the daemon said:\n%s' % (inst, a.log[-4000:]))
     a.signal(signal.SIGTERM)
     assert a.wait() == 0
+
+
+def test_disk_unplugged_mid_update(pair, daemons, tmp_path):
+    """a disk pulled out while the daemon writes to it takes the daemon's
+    lock file along (the release cannot remove it); back, the lock names
+    the daemon itself, which frees it and finishes the update"""
+    alpha, beta = pair
+    usb = tmp_path / 'usb'
+    usb.mkdir()
+    alpha.config(MAIN.replace('beta', 'beta %s' % usb) + '[docs]\n')
+    markers = tmp_path / 'markers'
+    with open(alpha.path('.hgrc'), 'a') as fp:
+        fp.write(
+            '[extensions]\nfaultinject = %s\n[faultinject]\n'
+            'point = update.after-file:1\naction = sleep:3\nmarker = %s\n'
+            % (FAULTINJECT, markers)
+        )
+    a = daemons(alpha, '-v', '-s', '1', '--max-backoff', '2')
+    waitfor(lambda: (markers / 'update.after-file:1.pid').exists(), 'the update to the disk')
+    os.rename(usb, tmp_path / 'usb-away')
+    a.waitlog(r'docs: %s is down' % usb)
+    assert (tmp_path / 'usb-away' / 'docs' / '.hg' / 'wlock').is_symlink()
+    os.rename(tmp_path / 'usb-away', usb)
+    a.waitlog(r'freed a lock this process left when the directory went away')
+    waitfor(lambda: not (usb / 'docs' / '.hg' / 'silvermirror' / 'interrupted').exists(), 'the update to finish')
+    assert (usb / 'docs' / 'first.txt').read_bytes() == b'first\n'
+    a.signal(signal.SIGTERM)
+    assert a.wait() == 0
+    assert alpha.hg('verify', '-q', cwd=str(usb / 'docs')).returncode == 0
 
 
 def test_once_never_prompts(pair, daemons):
