@@ -180,8 +180,6 @@ def resourcelock(repo, res):
     """the resource's lock, waited for at most ``silvermirror.lock-timeout``"""
     timeout = repo.ui.configint(b'silvermirror', b'lock-timeout')
     overrides = {(b'ui', b'timeout'): b'%d' % timeout}
-    for msg in recovery.freeleftlocks(repo):
-        repo.ui.warn(b'%s: %s\n' % (res.name, msg))
     try:
         with repo.ui.configoverride(overrides, b'silvermirror'):
             lock = repo.wlock()
