@@ -54,16 +54,25 @@ def wanted(repo):
     return len(repo.unfiltered()) == 0
 
 
+def _sendable(repo):
+    """may this repository's whole store be sent as a stream?
+
+    A stream cannot leave secret changesets out.
+    """
+    return (
+        repository.REPO_FEATURE_STREAM_CLONE in repo.features
+        and len(repo) > 0
+        and not phases.hassecret(repo)
+    )
+
+
 def streamable(repo, peer):
     """may this repository's store be streamed to ``peer``'s empty one?
 
-    A stream cannot leave secret changesets out, and hg's http peer would
-    spool the whole store to a temporary file first: ssh and local paths
-    only.
+    hg's http peer would spool the whole store to a temporary file first:
+    ssh and local paths only.
     """
-    if repository.REPO_FEATURE_STREAM_CLONE not in repo.features:
-        return False
-    if phases.hassecret(repo):
+    if not _sendable(repo):
         return False
     if peer.local() is not None:
         return True
@@ -109,7 +118,7 @@ def fetch(repo, peer):
                 exchange.pull(repo, peer, streamclonerequested=True)
         return True
     src = src.unfiltered()
-    if not len(src) or phases.hassecret(src):
+    if not _sendable(src):
         return False
     args, chunks = generate(src, obsmarkers(src, repo.peer()))
     try:

@@ -656,7 +656,7 @@ def _seed(repo, hr, conn, timeout):
 
     None when the host cannot take the stream: then it gets a push.
     """
-    if not len(repo) or not seed.streamable(repo, conn.peer):
+    if not seed.streamable(repo, conn.peer):
         return None
     args, chunks = seed.generate(repo, seed.obsmarkers(repo, conn.peer))
     args[b'locktimeout'] = min(5, int(timeout))

@@ -870,9 +870,11 @@ def test_host_no_longer_empty_gets_a_push(cluster):
     changes(c)
     args = ['-v']
     if c.transport == 'ssh':
-        c.hostfault('beta', 'none', 'kill')
         with open(c.nodes['beta'].path('.hgrc'), 'a') as fp:
-            fp.write('claim-empty = true\n')
+            fp.write(
+                '[extensions]\nfaultinject = %s\n[faultinject]\nclaim-empty = true\n'
+                % FAULTINJECT
+            )
     else:
         args += ['--config', 'extensions.faultinject=%s' % FAULTINJECT,
                  '--config', 'faultinject.claim-empty=true']
