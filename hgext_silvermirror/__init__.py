@@ -97,6 +97,7 @@ from . import (
     commands,
     configitems,
     conflicts,
+    fsmonitorstate,
     hooks,
     metadata,
     wireproto,
@@ -109,7 +110,15 @@ minimumhgversion = metadata.minimumhgversion
 buglink = metadata.buglink
 
 eh = exthelper.exthelper()
-for _module in (configitems, commands, conflicts, hooks, wireproto, clone):
+for _module in (
+    configitems,
+    commands,
+    conflicts,
+    fsmonitorstate,
+    hooks,
+    wireproto,
+    clone,
+):
     eh.merge(_module.eh)
 
 

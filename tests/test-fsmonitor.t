@@ -80,4 +80,16 @@ Nothing changed: nothing recorded anywhere.
   docs: */beta: up to date (glob)
   1 resources, 1 host syncs: 1 synced
 
+A sync takes each repository's lock several times, and hg re-reads the
+dirstate each time; what Watchman told fsmonitor is kept through it, so
+the next status asks Watchman only for what changed since (without its
+state, fsmonitor would ask for every file, slower than no Watchman):
+
+  $ ls .hg/fsmonitor.state $TESTTMP/beta/docs/.hg/fsmonitor.state | wc -l
+  2
+  $ echo again >> a.txt
+  $ on alpha hg mirror-push -q
+  $ ls .hg/fsmonitor.state $TESTTMP/beta/docs/.hg/fsmonitor.state | wc -l
+  2
+
   $ kill $(cat $TESTTMP/watchman.pid)

@@ -1,0 +1,49 @@
+# fsmonitorstate.py - keep hg's fsmonitor state across one process's locks
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""keep what Watchman told hg's fsmonitor when a dirstate is re-read
+
+A sync takes a repository's wlock several times in one process (snapshot,
+merge, update).  Each time, hg re-reads a dirstate that changed on disk
+(``dirstate.refresh``), and fsmonitor, which overrides
+``dirstate.invalidate``, deletes ``.hg/fsmonitor.state`` with it: the next
+status asks Watchman for every file since the epoch, slower than no
+fsmonitor at all (measured: 100,000 files, one file changed, 3.9 s against
+3.0 s without fsmonitor and 1.6 s with the state kept).
+
+Re-reading is not discarding: the dirstate and ``fsmonitor.state`` on disk
+were both written under the wlock, by this process or another, so they
+still agree.  Only the re-read keeps the state; a real ``invalidate`` (a
+failed transaction throws away dirstate changes) still deletes it.
+"""
+
+from mercurial import (
+    dirstate,
+    exthelper,
+    extensions,
+)
+
+eh = exthelper.exthelper()
+
+
+def _keep():
+    pass
+
+
+def _refresh(orig, self):
+    state = getattr(self, '_fsmonitorstate', None)
+    if state is None:
+        return orig(self)
+    # an instance attribute shadows fsmonitor's method for this call only
+    state.invalidate = _keep
+    try:
+        return orig(self)
+    finally:
+        del state.invalidate
+
+
+@eh.extsetup
+def _extsetup(ui):
+    extensions.wrapfunction(dirstate.dirstate, 'refresh', _refresh)
