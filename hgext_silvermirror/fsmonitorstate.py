@@ -17,6 +17,10 @@ Re-reading is not discarding: the dirstate and ``fsmonitor.state`` on disk
 were both written under the wlock, by this process or another, so they
 still agree.  Only the re-read keeps the state; a real ``invalidate`` (a
 failed transaction throws away dirstate changes) still deletes it.
+
+A status of named files (a commit's, the check before an update) needs
+no Watchman: hg looks at those files alone, where fsmonitor would first
+go through every dirstate entry (0.07 s at 100,000 files, each time).
 """
 
 from mercurial import (
@@ -44,6 +48,19 @@ def _refresh(orig, self):
         del state.invalidate
 
 
+def _walk(orig, walk, self, match, *args, **kwargs):
+    if match.isexact():
+        return walk(match, *args, **kwargs)
+    return orig(walk, self, match, *args, **kwargs)
+
+
+def _fsmonitorloaded(loaded):
+    if loaded:
+        fsmonitor = extensions.find(b'fsmonitor')
+        extensions.wrapfunction(fsmonitor, 'overridewalk', _walk)
+
+
 @eh.extsetup
 def _extsetup(ui):
     extensions.wrapfunction(dirstate.dirstate, 'refresh', _refresh)
+    extensions.afterloaded(b'fsmonitor', _fsmonitorloaded)

@@ -29,6 +29,7 @@ from mercurial.utils import stringutil
 
 from . import (
     config as configmod,
+    dircache,
     recovery,
 )
 
@@ -224,7 +225,7 @@ def snapshot(
     res.removed = list(st.removed) + deleted
     _checkdeletions(repo, len(res.removed), maxdelete, force)
 
-    res.emptydirs = emptydirs(repo)
+    res.emptydirs = emptydirs(repo, keep=not dryrun)
     dirschanged = set(res.emptydirs) != recordeddirs(repo[b'.'])
     if dryrun or not (res.changes or dirschanged):
         return res
@@ -281,34 +282,28 @@ def commit(repo, **kwargs):
     return node
 
 
-def emptydirs(repo):
+def emptydirs(repo, keep=True):
     """directories with nothing in them, which hg itself does not track
 
     Their names travel in the extra ``silvermirror-emptydirs`` of each
     snapshot and merge, so no placeholder file litters the tree.  Ignored
     directories, nested repositories and other checkouts are left out.
+    Only directories changed since the last look are listed (``dircache``;
+    ``keep`` updates it, under the wlock).
     """
     ignore = repo.dirstate._ignore
     found = []
-    stack = [b'']
-    while stack:
-        rel = stack.pop()
-        try:
-            entries = list(os.scandir(repo.wjoin(rel) if rel else repo.root))
-        except OSError:
-            continue
-        if not entries and rel:
+
+    def visit(rel, entry):
+        if rel and not entry.flags & dircache.NONEMPTY:
             found.append(rel)
-            continue
-        names = {e.name for e in entries}
-        if rel and names & VCS_MARKERS:
-            continue
-        for e in entries:
-            if e.name == b'.hg' or not e.is_dir(follow_symlinks=False):
-                continue
-            sub = rel + b'/' + e.name if rel else e.name
-            if not ignore(sub):
-                stack.append(sub)
+            return ()
+        if rel and entry.flags & dircache.MARKED:
+            return ()
+        base = rel + b'/' if rel else b''
+        return [s for s in entry.subdirs if not ignore(base + s)]
+
+    dircache.walk(repo, VCS_MARKERS, visit, keep)
     return sorted(found)
 
 
