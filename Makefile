@@ -26,12 +26,15 @@ $(CHGSTAMP): $(STAMP)
 	else echo "note: chg not built (it needs gcc and PyPI); hg is used"; fi; \
 	rm -rf $$tmp; touch $@
 
-# Debian's openssh-server, for the tests' real sshd on 127.0.0.1
+# Debian's openssh-server, for the tests' real sshd on 127.0.0.1, and
+# watchman, for hg's fsmonitor (tests/test-fsmonitor.t, bench --fsmonitor)
 sshd:
-	@if ! [ -x /usr/sbin/sshd ]; then \
+	@pkgs=; [ -x /usr/sbin/sshd ] || pkgs=openssh-server; \
+	command -v watchman >/dev/null || pkgs="$$pkgs watchman"; \
+	if [ -n "$$pkgs" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server >/dev/null; \
-	  else echo "note: install openssh-server for the ssh tests"; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs >/dev/null; \
+	  else echo "note: install $$pkgs for the ssh and fsmonitor tests"; fi; \
 	fi
 
 demo: venv sshd
