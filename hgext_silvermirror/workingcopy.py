@@ -233,12 +233,16 @@ def snapshot(
     if unknown or deleted:
         m = matchmod.exact(unknown + deleted)
         uipathfn = scmutil.getuipathfn(repo, legacyrelativevalue=True)
+        # a rename is a deleted file found again: without a deletion, hg
+        # would still read and hash every new file (an initial snapshot)
+        similarity = b'100' if deleted else b'0'
         with repo.dirstate.changing_files(repo):
-            scmutil.addremove(repo, m, b'', uipathfn, {b'similarity': b'100'})
-        wctx = repo[None]
-        res.renamed = {
-            f: wctx[f].copysource() for f in unknown if wctx[f].copysource()
-        }
+            scmutil.addremove(repo, m, b'', uipathfn, {b'similarity': similarity})
+        if deleted:
+            wctx = repo[None]
+            res.renamed = {
+                f: wctx[f].copysource() for f in unknown if wctx[f].copysource()
+            }
     if message is None:
         message = b'mirror: snapshot on %s' % node
     changed = res.added + res.removed + res.modified
