@@ -51,7 +51,6 @@ class snapshotresult:
         self.added = []
         self.removed = []
         self.modified = []
-        self.renamed = {}
         # (path, reason) of files left out
         self.skipped = []
         self.nested = []
@@ -67,7 +66,6 @@ class snapshotresult:
             b'added': len(self.added),
             b'removed': len(self.removed),
             b'modified': len(self.modified),
-            b'renamed': len(self.renamed),
             b'skipped': [[p, r] for p, r in self.skipped],
             b'nested': self.nested,
         }
@@ -238,11 +236,6 @@ def snapshot(
         similarity = b'100' if deleted else b'0'
         with repo.dirstate.changing_files(repo):
             scmutil.addremove(repo, m, b'', uipathfn, {b'similarity': similarity})
-        if deleted:
-            wctx = repo[None]
-            res.renamed = {
-                f: wctx[f].copysource() for f in unknown if wctx[f].copysource()
-            }
     if message is None:
         message = b'mirror: snapshot on %s' % node
     changed = res.added + res.removed + res.modified
