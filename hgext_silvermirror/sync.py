@@ -39,6 +39,7 @@ from mercurial.utils import stringutil
 from . import (
     config as configmod,
     conflicts,
+    delivery,
     hosts as hostsmod,
     recovery,
     seed,
@@ -83,6 +84,8 @@ class hostresult:
         self.hostparent = None
         # the host's repository has no changeset yet
         self.hostempty = False
+        # what the host's history holds (delivery.summary), from its reply
+        self.history = {}
 
     def fail(self, status, inst):
         self.status = status
@@ -352,7 +355,7 @@ def _parallel(ui, func, items, warm=False):
     demand, which threads must not race to load.
     """
     results = [None] * len(items)
-    remote = [i for i, (hr, _x) in enumerate(items) if b'://' in hr.url]
+    remote = [i for i, item in enumerate(items) if b'://' in item[0].url]
     serial = [i for i in range(len(items)) if i not in remote]
     if warm and remote:
         serial.append(remote.pop(0))
@@ -485,6 +488,7 @@ def _bring(ui, repo, res, handler, hr, conn, reply):
     hr.repaired = reply.get(b'repaired', [])
     hr.hostparent = reply.get(b'parent')
     hr.hostempty = reply.get(b'empty', False)
+    hr.history = reply
     for msg in hr.repaired:
         ui.status(b'%s: %s: %s\n' % (res.name, hr.host, msg))
     skipped = reply.get(b'snapshot', {}).get(b'skipped', [])
@@ -495,7 +499,7 @@ def _bring(ui, repo, res, handler, hr, conn, reply):
         )
     try:
         joinable = reply.get(b'joinable', False) and wireproto.sidesok(repo)
-        hr.pulled = _pull(repo, conn, joinable)
+        hr.pulled = _pull(repo, conn, joinable, reply)
         hr.conflicts = integrate(
             ui, repo, res, handler, hr.host, configmod.nodename(ui)
         )
@@ -510,7 +514,10 @@ def _bring(ui, repo, res, handler, hr, conn, reply):
         hr.message = _(b'%d files left out on the host') % len(skipped)
 
 
-def _pull(repo, conn, joinable):
+def _pull(repo, conn, joinable, reply):
+    """pull what the host has; not even ask if its reply says it is here"""
+    if delivery.hasall(repo, reply):
+        return 0
     unfi = repo.unfiltered()
     before = len(unfi)
     with _quiet(repo.ui, conn.peer.ui):
@@ -600,45 +607,68 @@ def merge(ui, repo, res, handler, host, node, head):
 
 
 def _pushall(ui, repo, res, conns, timeout):
-    """push the merged head to every host, then update them all at once"""
+    """bring the merged head to every host and update them all at once
+
+    A host that takes a delivery gets its changesets with its update; the
+    others are pushed to first, one after the other.
+    """
     head = repo[b'.'].node()
-    pushed = []
-    for hr, conn in conns:
-        if hr.status not in (SYNCED, SKIPPED):
-            continue
-        try:
-            seeded = _seed(repo, hr, conn, timeout) if hr.hostempty else None
-            if seeded is not None:
-                hr.pushed = seeded
+    todo = []
+    made = delivery.bundles(repo, head)
+    try:
+        for hr, conn in conns:
+            if hr.status not in (SYNCED, SKIPPED):
+                continue
+            try:
+                bundle = _send(repo, hr, conn, head, timeout, made)
+            except HOSTERRORS as inst:
+                hr.fail(FAILED, inst)
+                continue
+            if bundle is None and hr.hostparent == hex(head):
+                # already there: spare the host a status walk
+                hr.update = b'current'
             else:
-                hr.pushed = _push(repo, hr, conn, head)
-        except HOSTERRORS as inst:
-            hr.fail(FAILED, inst)
-            continue
-        if hr.hostparent == hex(head):
-            # already there: spare the host a status walk
-            hr.update = b'current'
-        else:
-            pushed.append((hr, conn))
+                todo.append((hr, conn, bundle))
 
-    def update(item):
-        hr, conn = item
-        try:
-            reply = conn.call(
-                b'smupdate',
-                {b'node': hex(head), b'locktimeout': min(5, int(timeout))},
-            )
-        except wireproto.HostError as inst:
-            hr.fail(SKIPPED if inst.kind == b'busy' else FAILED, inst)
-            return
-        except HOSTERRORS as inst:
-            hr.fail(FAILED, inst)
-            return
-        hr.update = reply.get(b'update')
-        if hr.update in (b'dirty', b'diverged'):
-            hr.message = _(b'working copy not updated: %s has local changes') % hr.host
+        def update(item):
+            hr, conn, bundle = item
+            args = {b'node': hex(head), b'locktimeout': min(5, int(timeout))}
+            try:
+                if bundle is None:
+                    reply = conn.call(b'smupdate', args)
+                else:
+                    with bundle.open() as payload:
+                        reply = conn.call(b'smdeliver', args, payload=payload)
+                    hr.pushed = bundle.changesets
+            except wireproto.HostError as inst:
+                hr.fail(SKIPPED if inst.kind == b'busy' else FAILED, inst)
+                return
+            except HOSTERRORS as inst:
+                hr.fail(FAILED, inst)
+                return
+            hr.update = reply.get(b'update')
+            if hr.update in (b'dirty', b'diverged'):
+                hr.message = _(b'working copy not updated: %s has local changes') % hr.host
 
-    _parallel(ui, update, pushed)
+        _parallel(ui, update, todo)
+    finally:
+        made.close()
+
+
+def _send(repo, hr, conn, head, timeout, made):
+    """seed or push to the host now, or return the bundle its update takes
+
+    None when the host already has everything (or got it just now).
+    """
+    if hr.hostempty:
+        seeded = _seed(repo, hr, conn, timeout)
+        if seeded is not None:
+            hr.pushed = seeded
+            return None
+    if delivery.capable(repo, conn.peer, hr.history):
+        return made.get(conn.peer, hr.history[b'heads'])
+    hr.pushed = _push(repo, hr, conn, head)
+    return None
 
 
 def _push(repo, hr, conn, head):

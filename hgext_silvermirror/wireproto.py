@@ -33,6 +33,7 @@ from mercurial.utils import cborutil, stringutil
 
 from . import (
     config as configmod,
+    delivery,
     recovery,
     seed,
     workingcopy,
@@ -140,7 +141,7 @@ def prepare(repo, args, node=None):
             force=args.get(b'force', False),
             dryrun=args.get(b'dryrun', False),
         )
-        return {
+        reply = {
             b'protocol': PROTOCOL,
             b'node': name,
             b'repaired': repaired,
@@ -149,6 +150,8 @@ def prepare(repo, args, node=None):
             b'joinable': sidesok(repo),
             b'empty': seed.wanted(repo),
         }
+        reply.update(delivery.summary(repo))
+        return reply
 
 
 def update(repo, args, node=None):
@@ -158,6 +161,23 @@ def update(repo, args, node=None):
         {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
     ), hostlock(repo, args.get(b'locktimeout', 5)):
         return {b'update': workingcopy.update(repo, bin(args[b'node']))}
+
+
+def deliver(repo, args, node=None, payload=None):
+    """apply the pushed changesets, then update the working copy"""
+    url = payload.client() if isinstance(payload, _payload) else repo.url()
+    # the override encloses the lock: commit hooks run when it is released
+    with repo.ui.configoverride(
+        {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
+    ), hostlock(repo, args.get(b'locktimeout', 5)):
+        try:
+            return delivery.receive(repo, args, payload, url)
+        except error.PushRaced:
+            raise HostError(
+                _(b'%s changed during the sync') % repo.root,
+                hint=_(b'the next sync brings its changes'),
+                kind=b'busy',
+            )
 
 
 def seedrepo(repo, args, node=None, payload=None):
@@ -193,6 +213,7 @@ def status(repo, args, node=None):
 OPERATIONS = {
     b'smprepare': (prepare, b'push', False),
     b'smupdate': (update, b'push', False),
+    b'smdeliver': (deliver, b'push', True),
     b'smseed': (seedrepo, b'push', True),
     b'smstatus': (status, b'pull', False),
 }
@@ -224,6 +245,10 @@ class _payload:
 
     def read(self, size=None):
         return self._open().read(size)
+
+    def client(self):
+        """the pushing client, as hg's unbundle names it to hooks"""
+        return self._proto.client()
 
     def tell(self):
         return self._open().tell()
@@ -278,6 +303,7 @@ def _capabilities(orig, repo, proto):
     caps = orig(repo, proto)
     caps.append(b'%s=%d' % (CAPABILITY, PROTOCOL))
     caps.append(seed.CAPABILITY)
+    caps.append(delivery.CAPABILITY)
     return caps
 
 

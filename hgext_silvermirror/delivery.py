@@ -1,0 +1,235 @@
+# delivery.py - a push and the host's update, in one host command
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""deliver the merged head to hosts: one bundle, one command per host
+
+``hg push`` asks the host what it has (heads, phases, bookmarks,
+obsolescence namespaces, its branch map) before it sends anything, and
+takes this repository's locks, so a sync pushed to its hosts one after
+the other, four or five round trips each, then asked each host to update
+its working copy.  A host's ``smprepare`` reply already says which heads
+it has, so a sync knows what each host lacks.  The changegroup is built
+once, here, for all the hosts with the same heads, and each host gets it
+in the payload of ``smdeliver``, which applies it (as the host's
+``unbundle`` would, hooks, race check and all) and updates the working
+copy under the same lock.  The hosts are served together, and a host's
+repository goes through one lock instead of two.
+
+Pushes that need more than this go through hg's own push: bookmarks on
+either side (hg's rules for moving them stay hg's), extensions that hook
+into outgoing changesets (largefiles, lfs), http hosts (a hub), and hosts
+without the capability.
+"""
+
+import io
+import os
+import tempfile
+
+from mercurial.i18n import _
+from mercurial import (
+    bundle2,
+    changegroup,
+    discovery,
+    error,
+    exchange,
+    obsolete,
+    obsutil,
+    phases,
+    scmutil,
+)
+from mercurial.interfaces import repository
+from mercurial.node import bin, hex
+
+from . import workingcopy
+
+# what a host that takes ``smdeliver`` advertises
+CAPABILITY = b'silvermirror-deliver'
+# a bundle up to this size stays in memory; a larger one is spooled to disk
+INMEMORY = 32 << 20
+
+
+def summary(repo):
+    """what a host tells a client about its history, in ``smprepare``
+
+    Enough to know whether a pull would bring anything, and what a
+    delivery must contain.
+    """
+    return {
+        b'heads': [hex(n) for n in repo.heads() if n != repo.nullid],
+        b'public': [hex(repo[r].node()) for r in repo.revs(b'heads(public())')],
+        b'bookmarks': bool(repo._bookmarks),
+        b'obsolete': bool(repo.obsstore),
+    }
+
+
+def hasall(repo, reply):
+    """does ``repo`` have all the host's history, as its reply tells it?
+
+    Then a pull would bring nothing: every head is here, every public
+    changeset is public here, and no bookmark or obsolescence marker
+    could differ (a host with any of them is always pulled from).
+    """
+    if b'heads' not in reply or reply[b'bookmarks'] or reply[b'obsolete']:
+        return False
+    unfi = repo.unfiltered()
+    heads = [bin(h) for h in reply[b'heads']]
+    public = [bin(h) for h in reply[b'public']]
+    has = unfi.changelog.index.has_node
+    if not all(has(n) for n in heads + public):
+        return False
+    phase = unfi._phasecache.phase
+    return all(phase(unfi, unfi.changelog.rev(n)) == phases.public for n in public)
+
+
+def capable(repo, peer, reply):
+    """may ``peer``'s host get its changesets with ``smdeliver``?"""
+    if peer.local() is None and not (
+        peer.url().startswith(b'ssh:') and peer.capable(CAPABILITY)
+    ):
+        return False
+    if b'heads' not in reply or reply[b'bookmarks'] or repo._bookmarks:
+        return False
+    if repo.prepushoutgoinghooks._hooks:
+        # largefiles and lfs upload their data from hg's push
+        return False
+    has = repo.unfiltered().changelog.index.has_node
+    return all(has(bin(h)) for h in reply[b'heads'])
+
+
+class bundles:
+    """the bundles of one sync, one per set of host heads and capabilities"""
+
+    def __init__(self, repo, head):
+        self._repo = repo.unfiltered()
+        self._head = head
+        self._made = {}
+
+    def get(self, peer, hostheads):
+        """a ``spooled`` bundle of what the host lacks, or None if nothing
+
+        ``hostheads`` are the host's heads, all known here.
+        """
+        caps = bundle2.bundle2caps(peer)
+        common = sorted(bin(h) for h in hostheads)
+        key = (tuple(common), repr(sorted(caps.items())))
+        if key not in self._made:
+            self._made[key] = self._make(caps, common)
+        return self._made[key]
+
+    def _make(self, caps, common):
+        repo = self._repo
+        outgoing = discovery.outgoing(
+            repo, commonheads=common, ancestorsof=[self._head]
+        )
+        if not outgoing.missing:
+            return None
+        bundler = bundle2.bundle20(repo.ui, caps)
+        _racecheck(repo, bundler, common, self._head)
+        cgversions = [
+            v
+            for v in caps.get(b'changegroup', ())
+            if v in changegroup.supportedoutgoingversions(repo)
+        ]
+        if not cgversions:
+            raise error.Abort(_(b'no common changegroup version'))
+        version = max(cgversions)
+        stream = changegroup.makestream(repo, outgoing, version, b'push', bundlecaps=caps)
+        part = bundler.newpart(b'changegroup', data=stream)
+        part.addparam(b'version', version)
+        if scmutil.istreemanifest(repo):
+            part.addparam(b'treemanifest', b'1')
+        if repository.REPO_FEATURE_SIDE_DATA in repo.features:
+            part.addparam(b'exp-sidedata', b'1')
+        public = repo.revs(b'heads(public() and ::%n)', self._head)
+        if public and b'heads' in caps.get(b'phases', ()):
+            heads = {p: [] for p in phases.allphases}
+            heads[phases.public] = [repo[r].node() for r in public]
+            bundler.newpart(b'phase-heads', data=phases.binaryencode(heads))
+        if (
+            obsolete.isenabled(repo, obsolete.exchangeopt)
+            and repo.obsstore
+            and obsolete.commonversion(bundle2.obsmarkersversion(caps)) is not None
+        ):
+            # the markers hg's push would send: those of the pushed history
+            markers = repo.obsstore.relevantmarkers(revs=repo.revs(b'::%n', self._head))
+            bundle2.buildobsmarkerspart(bundler, obsutil.sortedmarkers(markers))
+        return spooled(bundler.getchunks(), len(outgoing.missing))
+
+    def close(self):
+        for b in self._made.values():
+            if b is not None:
+                b.close()
+        self._made.clear()
+
+
+def _racecheck(repo, bundler, common, head):
+    """fail the delivery if a host head it replaces moved meanwhile
+
+    As hg's push does: a host that committed on one of those heads since
+    its reply refuses the bundle, and the next sync merges its work.
+    """
+    replaced = [n for n in common if repo.changelog.isancestor(n, head)]
+    if b'related' in bundler.capabilities.get(b'checkheads', ()):
+        if replaced:
+            bundler.newpart(b'check:updated-heads', data=iter(replaced))
+    else:
+        bundler.newpart(b'check:heads', data=iter(common))
+
+
+class spooled:
+    """a bundle that each host reads on its own: in memory, or on disk"""
+
+    def __init__(self, chunks, changesets):
+        self.changesets = changesets
+        self._data = b''
+        self._path = None
+        kept, size, fp = [], 0, None
+        try:
+            for chunk in chunks:
+                if fp is not None:
+                    fp.write(chunk)
+                    continue
+                kept.append(chunk)
+                size += len(chunk)
+                if size > INMEMORY:
+                    # where hg's own unbundle spools a large push
+                    fd, self._path = tempfile.mkstemp(prefix='hg-sm-bundle-')
+                    fp = os.fdopen(fd, 'wb')
+                    fp.writelines(kept)
+                    kept = []
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            if fp is not None:
+                fp.close()
+        self._data = b''.join(kept)
+
+    def open(self):
+        if self._path is not None:
+            return open(self._path, 'rb')
+        return io.BytesIO(self._data)
+
+    def close(self):
+        if self._path is not None:
+            try:
+                os.unlink(self._path)
+            except FileNotFoundError:
+                pass
+            self._path = None
+        self._data = b''
+
+
+def receive(repo, args, payload, url):
+    """host side: apply a delivered bundle, then update the working copy
+
+    The caller holds the host's wlock, so nothing commits between the two.
+    A host that moved a head the bundle replaces raises ``PushRaced``.
+    """
+    gen = exchange.readbundle(repo.ui, payload, None)
+    # as quiet as the push it replaces, whose client hid these lines
+    with repo.ui.configoverride({(b'ui', b'quiet'): True}, b'silvermirror'):
+        exchange.unbundle(repo, gen, [b'force'], b'push', url)
+    return {b'update': workingcopy.update(repo, bin(args[b'node']))}
