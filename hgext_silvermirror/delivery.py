@@ -17,10 +17,11 @@ in the payload of ``smdeliver``, which applies it (as the host's
 copy under the same lock.  The hosts are served together, and a host's
 repository goes through one lock instead of two.
 
-Pushes that need more than this go through hg's own push: bookmarks on
-either side (hg's rules for moving them stay hg's), extensions that hook
-into outgoing changesets (largefiles, lfs), http hosts (a hub), and hosts
-without the capability.
+A delivery carries changesets and the race check only.  Whatever needs
+more goes through hg's own push, whose rules stay hg's: bookmarks on
+either side, obsolescence markers here, changesets public here but not
+there, extensions that upload from the push (largefiles, lfs), http
+hosts (a hub), and hosts without the capability.
 """
 
 import io
@@ -34,8 +35,6 @@ from mercurial import (
     discovery,
     error,
     exchange,
-    obsolete,
-    obsutil,
     phases,
     scmutil,
 )
@@ -64,6 +63,16 @@ def summary(repo):
     }
 
 
+def _known(unfi, reply):
+    """the host's heads and public heads, if all are in ``unfi``"""
+    heads = [bin(h) for h in reply[b'heads']]
+    public = [bin(h) for h in reply[b'public']]
+    has = unfi.changelog.index.has_node
+    if all(has(n) for n in heads + public):
+        return heads, public
+    return None
+
+
 def hasall(repo, reply):
     """does ``repo`` have all the host's history, as its reply tells it?
 
@@ -74,28 +83,32 @@ def hasall(repo, reply):
     if b'heads' not in reply or reply[b'bookmarks'] or reply[b'obsolete']:
         return False
     unfi = repo.unfiltered()
-    heads = [bin(h) for h in reply[b'heads']]
-    public = [bin(h) for h in reply[b'public']]
-    has = unfi.changelog.index.has_node
-    if not all(has(n) for n in heads + public):
+    known = _known(unfi, reply)
+    if known is None:
         return False
     phase = unfi._phasecache.phase
-    return all(phase(unfi, unfi.changelog.rev(n)) == phases.public for n in public)
+    return all(phase(unfi, unfi.changelog.rev(n)) == phases.public for n in known[1])
 
 
 def capable(repo, peer, reply):
-    """may ``peer``'s host get its changesets with ``smdeliver``?"""
+    """may ``peer``'s host get its changesets with ``smdeliver``?
+
+    Only changesets and the race check travel in a delivery.  When more
+    must (bookmarks, obsolescence markers, a phase the host lags behind
+    on, what largefiles or lfs upload from hg's push), hg's push goes.
+    """
     if peer.local() is None and not (
         peer.url().startswith(b'ssh:') and peer.capable(CAPABILITY)
     ):
         return False
     if b'heads' not in reply or reply[b'bookmarks'] or repo._bookmarks:
         return False
-    if repo.prepushoutgoinghooks._hooks:
-        # largefiles and lfs upload their data from hg's push
+    if repo.obsstore or repo.prepushoutgoinghooks._hooks:
         return False
-    has = repo.unfiltered().changelog.index.has_node
-    return all(has(bin(h)) for h in reply[b'heads'])
+    unfi = repo.unfiltered()
+    known = _known(unfi, reply)
+    # and everything public here is public there
+    return known is not None and not unfi.revs(b'public() - ::%ln', known[1])
 
 
 class bundles:
@@ -115,10 +128,10 @@ class bundles:
         common = sorted(bin(h) for h in hostheads)
         key = (tuple(common), repr(sorted(caps.items())))
         if key not in self._made:
-            self._made[key] = self._make(caps, common)
+            self._made[key] = self._make(peer, caps, common)
         return self._made[key]
 
-    def _make(self, caps, common):
+    def _make(self, peer, caps, common):
         repo = self._repo
         outgoing = discovery.outgoing(
             repo, commonheads=common, ancestorsof=[self._head]
@@ -135,26 +148,20 @@ class bundles:
         if not cgversions:
             raise error.Abort(_(b'no common changegroup version'))
         version = max(cgversions)
-        stream = changegroup.makestream(repo, outgoing, version, b'push', bundlecaps=caps)
+        stream = changegroup.makestream(
+            repo,
+            outgoing,
+            version,
+            b'push',
+            bundlecaps=caps,
+            remote_sidedata=bundle2.read_remote_wanted_sidedata(peer),
+        )
         part = bundler.newpart(b'changegroup', data=stream)
         part.addparam(b'version', version)
         if scmutil.istreemanifest(repo):
             part.addparam(b'treemanifest', b'1')
         if repository.REPO_FEATURE_SIDE_DATA in repo.features:
             part.addparam(b'exp-sidedata', b'1')
-        public = repo.revs(b'heads(public() and ::%n)', self._head)
-        if public and b'heads' in caps.get(b'phases', ()):
-            heads = {p: [] for p in phases.allphases}
-            heads[phases.public] = [repo[r].node() for r in public]
-            bundler.newpart(b'phase-heads', data=phases.binaryencode(heads))
-        if (
-            obsolete.isenabled(repo, obsolete.exchangeopt)
-            and repo.obsstore
-            and obsolete.commonversion(bundle2.obsmarkersversion(caps)) is not None
-        ):
-            # the markers hg's push would send: those of the pushed history
-            markers = repo.obsstore.relevantmarkers(revs=repo.revs(b'::%n', self._head))
-            bundle2.buildobsmarkerspart(bundler, obsutil.sortedmarkers(markers))
         return spooled(bundler.getchunks(), len(outgoing.missing))
 
     def close(self):

@@ -41,7 +41,6 @@ import time
 
 from mercurial import (
     context,
-    exchange,
     extensions,
     registrar,
     streamclone,
@@ -162,14 +161,14 @@ def _write(orig, self, *args, **kwargs):
     return result
 
 
-def _pull(orig, repo, remote, *args, **kwargs):
+def _pull(orig, repo, *args, **kwargs):
     reach(repo.ui, b'pull.before', repo.root)
-    return orig(repo, remote, *args, **kwargs)
+    return orig(repo, *args, **kwargs)
 
 
-def _push(orig, repo, remote, *args, **kwargs):
+def _push(orig, repo, *args, **kwargs):
     reach(repo.ui, b'push.before', repo.root)
-    return orig(repo, remote, *args, **kwargs)
+    return orig(repo, *args, **kwargs)
 
 
 def _wcupdate(orig, repo, node, *args, **kwargs):
@@ -209,11 +208,12 @@ def _wanted(orig, repo):
 def extsetup(ui):
     extensions.wrapfunction(update_util, 'apply_updates', _apply_updates)
     extensions.wrapfunction(context.workingfilectx, 'write', _write)
-    extensions.wrapfunction(exchange, 'pull', _pull)
-    extensions.wrapfunction(exchange, 'push', _push)
     extensions.wrapfunction(streamclone, '_write_files', _write_files)
-    from hgext_silvermirror import recovery, seed, workingcopy
+    from hgext_silvermirror import recovery, seed, sync, workingcopy
 
+    # the sync's own steps: it may skip hg's pull, or deliver without its push
+    extensions.wrapfunction(sync, '_pull', _pull)
+    extensions.wrapfunction(sync, '_send', _push)
     extensions.wrapfunction(recovery, 'preamble', _preamble)
     extensions.wrapfunction(workingcopy, 'update', _wcupdate)
     extensions.wrapfunction(seed, 'noted', _noted)

@@ -44,3 +44,19 @@ A no-op sync creates nothing anywhere:
   1 resources, 1 host syncs: 1 synced
   $ on beta hg log -T '{rev}\n' | wc -l
   1
+
+One changed file costs one command to beta after its snapshot: beta's
+reply says what its history holds, so nothing is pulled, and the new
+changeset travels with the request to update beta's working copy:
+
+  $ cd $TESTTMP/alpha/docs
+  $ echo edited > notes.txt
+  $ on alpha hg mirror-push --debug | grep '^sending'
+  sending hello command
+  sending between command
+  sending protocaps command
+  sending smprepare command
+  sending smdeliver command
+  $ cat $TESTTMP/beta/docs/notes.txt
+  edited
+  $ on beta hg -R $TESTTMP/beta/docs status

@@ -58,9 +58,10 @@ The help is the user's first manual: it is reviewed here like code.
     and merges, letting the conflict handler ("conflict.push" or "conflict", or
     "--conflict") decide what the working copy shows for files changed on both
     sides; both versions always stay in history;
-  - pushes the result to every host reached and updates each host's working
-    copy, unless a file the update would write was changed there meanwhile (it
-    is never overwritten; the next sync records it).
+  - sends the result to every host reached, all at once, and updates each host's
+    working copy, unless a file the update would write was changed there
+    meanwhile (it is never overwritten; the next sync records it). A host that
+    committed meanwhile is left for the next sync, which merges its work.
   
   On first contact the host's repository is created. While a host has no
   changeset it gets the store itself, as "hg clone --stream" would, which is

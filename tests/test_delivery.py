@@ -1,0 +1,165 @@
+"""the merged head reaches hosts in one command each (delivery.py)
+
+Real repositories, hosts as local paths so both sides run in this
+process, hg's own dispatch; functions are wrapped only to count calls or
+to act at a chosen moment.
+"""
+
+import contextlib
+import io
+import os
+import subprocess
+
+import pytest
+
+from mercurial import dispatch, exchange, extensions, pycompat
+from mercurial.main_script import request
+
+from hgext_silvermirror import delivery
+
+
+@pytest.fixture
+def pair(testenv, monkeypatch, tmp_path):
+    """a resource ``r`` on ``a``, mirrored to the local path ``b``"""
+    _testtmp, env = testenv
+    monkeypatch.setenv('HGRCPATH', env['HGRCPATH'])
+    monkeypatch.setenv('HGUSER', 'test')
+    a, b = str(tmp_path / 'a' / 'r'), str(tmp_path / 'b' / 'r')
+    os.makedirs(a)
+    os.makedirs(os.path.dirname(b))
+    write(a, 'one.txt', 'one\n')
+    cfg = str(tmp_path / 'silvermirror')
+    with open(cfg, 'w') as fp:
+        fp.write(
+            '[::SilverMirror::]\nbasedir = %s\nhosts = %s\n[r]\n'
+            % (tmp_path / 'a', tmp_path / 'b')
+        )
+
+    def push(expect=0):
+        argv = ['--cwd', a, '--config', 'silvermirror.config=' + cfg, 'mirror-push', '-q']
+        out, err = io.BytesIO(), io.BytesIO()
+        req = request([pycompat.sysbytes(x) for x in argv], fout=out, ferr=err)
+        code = dispatch.dispatch(req) or 0
+        assert code == expect, (out.getvalue(), err.getvalue())
+        return out.getvalue() + err.getvalue()
+
+    push()
+    return a, b, push, env
+
+
+def write(root, name, text):
+    with open(os.path.join(root, name), 'w') as fp:
+        fp.write(text)
+
+
+def read(root, name):
+    with open(os.path.join(root, name)) as fp:
+        return fp.read()
+
+
+def hgcmd(env, root, *args):
+    subprocess.run(
+        [os.path.join(os.path.dirname(os.path.abspath(os.sys.executable)), 'hg'), '-R', root] + list(args),
+        env=dict(os.environ, **{'HGRCPATH': env['HGRCPATH'], 'HGUSER': 'test'}),
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+@contextlib.contextmanager
+def calls(container, name):
+    """count the calls of ``container.name``"""
+    seen = []
+
+    def wrapper(orig, *args, **kwargs):
+        seen.append(args)
+        return orig(*args, **kwargs)
+
+    with extensions.wrappedfunction(container, name, wrapper):
+        yield seen
+
+
+def test_a_host_with_nothing_new_is_not_pulled_from_nor_pushed_to(pair):
+    a, b, push, _env = pair
+    write(a, 'one.txt', 'changed\n')
+    with calls(exchange, 'pull') as pulls, calls(exchange, 'push') as pushes:
+        push()
+    assert (pulls, pushes) == ([], [])
+    assert read(b, 'one.txt') == 'changed\n'
+
+
+def test_a_host_with_changes_is_pulled_from(pair):
+    a, b, push, _env = pair
+    write(b, 'two.txt', 'two\n')
+    with calls(exchange, 'pull') as pulls:
+        push()
+    assert len(pulls) == 1
+    assert read(a, 'two.txt') == 'two\n'
+
+
+def test_bookmarks_keep_hgs_push(pair):
+    """hg's rules for moving bookmarks stay hg's: no delivery then"""
+    a, b, push, env = pair
+    hgcmd(env, b, 'bookmark', 'mark')
+    write(a, 'one.txt', 'changed\n')
+    with calls(exchange, 'push') as pushes:
+        push()
+    assert len(pushes) == 1
+    assert read(b, 'one.txt') == 'changed\n'
+
+
+def test_a_host_that_moved_meanwhile_is_skipped_and_loses_nothing(pair):
+    """a commit on the host between its reply and the delivery"""
+    a, b, push, env = pair
+    write(a, 'one.txt', 'from a\n')
+
+    def racing(orig, self, peer, hostheads):
+        bundle = orig(self, peer, hostheads)
+        write(b, 'late.txt', 'late\n')
+        hgcmd(env, b, 'commit', '-Am', 'late on b')
+        return bundle
+
+    with extensions.wrappedfunction(delivery.bundles, 'get', racing):
+        out = push(expect=1)
+    assert b'changed during the sync' in out
+    assert read(b, 'one.txt') == 'one\n'
+    push()
+    for root in (a, b):
+        assert read(root, 'one.txt') == 'from a\n'
+        assert read(root, 'late.txt') == 'late\n'
+
+
+def test_a_large_bundle_goes_through_a_file(pair, monkeypatch, tmp_path):
+    a, b, push, _env = pair
+    spool = tmp_path / 'spool'
+    spool.mkdir()
+    monkeypatch.setattr(delivery, 'INMEMORY', 1024)
+    monkeypatch.setattr('tempfile.tempdir', str(spool))
+    made = []
+
+    def keep(orig, *args):
+        s = orig(*args)
+        made.append(s._path)
+        return s
+
+    write(a, 'big.txt', 'x' * 100000 + '\n')
+    with extensions.wrappedfunction(delivery, 'spooled', keep):
+        push()
+    assert made and made[0].startswith(str(spool))
+    assert read(b, 'big.txt') == 'x' * 100000 + '\n'
+    assert os.listdir(spool) == []
+
+
+def test_spooled_reads_the_same_from_memory_and_disk(monkeypatch, tmp_path):
+    monkeypatch.setattr('tempfile.tempdir', str(tmp_path))
+    chunks = [b'%05d' % i for i in range(1000)]
+    for limit, ondisk in ((1 << 20, False), (100, True)):
+        monkeypatch.setattr(delivery, 'INMEMORY', limit)
+        s = delivery.spooled(iter(chunks), 3)
+        assert (s._path is not None) == ondisk
+        with s.open() as one, s.open() as two:
+            assert one.read(7) == two.read(7) == b''.join(chunks)[:7]
+            assert one.read() == b''.join(chunks)[7:]
+        s.close()
+        assert os.listdir(tmp_path) == []
