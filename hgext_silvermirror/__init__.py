@@ -81,7 +81,8 @@ hgrc items of this machine (section ``[silvermirror]``): ``config``,
 ``name``, ``lock-timeout`` (seconds to wait for another sync of the same
 resource, default 30), ``ssh-control`` (share one ssh connection per host
 across runs with ssh's ControlMaster, default on), ``ssh-persist`` (seconds
-an idle shared connection stays open, default 60).
+an idle shared connection stays open, default 60), ``parallel`` (how many
+ssh and http hosts are served at the same time, default 4).
 
 Hooks to enable in hgrc::
 

@@ -536,6 +536,7 @@ class daemon:
             handler=self.handler,
             message=pycompat.sysbytes(self.args.message) if self.args.message else None,
             pool=self.pool,
+            alone=True,
         )
         log.info('%s: syncing (%s)', res.name.decode('utf-8', 'replace'), why)
         with self.lock:

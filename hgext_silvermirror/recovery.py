@@ -178,11 +178,12 @@ def freeleftlocks(repo):
     was gone at that moment (a disk unplugged mid-sync), the file comes
     back with the disk, naming this very process.  hg takes that process,
     alive, for the holder, and silvermirrord would wait for it forever.
-    A lock naming this process on a host's repository it holds nothing of
-    is such a leftover: no hg command of this process works in a host's
-    repository.  (A resource's own repository can be locked by the hg
-    command whose hook runs the sync; its locks are never freed so.)
-    Returns messages, one per lock freed.
+    A lock naming this process on a repository it holds nothing of is
+    such a leftover.  Call it only where no hg command of this process can
+    hold a lock: a host's repository, or a resource's own in silvermirrord
+    (in an hg command, a resource's repository can be locked by the
+    command whose hook runs the sync).  Returns messages, one per lock
+    freed.
     """
     if _held[os.path.realpath(repo.root)]:
         return []

@@ -126,6 +126,7 @@ class options:
         message=None,
         force=False,
         pool=None,
+        alone=False,
     ):
         self.direction = direction
         self.hosts = list(hosts)
@@ -135,6 +136,8 @@ class options:
         self.force = force
         # a hosts.pool keeps ssh connections open for the next sync
         self.pool = pool
+        # the process runs nothing but syncs (silvermirrord)
+        self.alone = alone
 
 
 def selecthosts(res, wanted):
@@ -179,8 +182,15 @@ def openrepo(ui, res, create=True):
 
 
 @contextlib.contextmanager
-def resourcelock(repo, res):
-    """the resource's lock, waited for at most ``silvermirror.lock-timeout``"""
+def resourcelock(repo, res, alone=False):
+    """the resource's lock, waited for at most ``silvermirror.lock-timeout``
+
+    ``alone``: this process runs nothing but syncs, so a lock naming it
+    that no sync holds was left on a disk that went away.
+    """
+    if alone:
+        for msg in recovery.freeleftlocks(repo):
+            repo.ui.warn(b'%s: %s\n' % (res.name, msg))
     timeout = repo.ui.configint(b'silvermirror', b'lock-timeout')
     overrides = {(b'ui', b'timeout'): b'%d' % timeout}
     try:
@@ -278,7 +288,7 @@ def sync(ui, cfg, res, opts):
     # the override encloses the lock: commit hooks run when it is released
     with repo.ui.configoverride(
         {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
-    ), resourcelock(repo, res):
+    ), resourcelock(repo, res, alone=opts.alone):
         result.repaired = recovery.preamble(repo)
         for msg in result.repaired:
             ui.status(b'%s: %s\n' % (res.name, msg))

@@ -355,6 +355,36 @@ def test_disk_unplugged_mid_update(pair, daemons, tmp_path):
     assert alpha.hg('verify', '-q', cwd=str(usb / 'docs')).returncode == 0
 
 
+def test_own_disk_unplugged_mid_update(pair, daemons, tmp_path):
+    """the same, when the disk holds the resource itself: the lock left
+    in it names the daemon, which frees it and finishes the update"""
+    alpha, beta = pair
+    usb = tmp_path / 'usb'
+    usb.mkdir()
+    os.rename(alpha.path('docs'), usb / 'docs')
+    alpha.config(MAIN + '[docs]\ndirectory = %s\n' % (usb / 'docs'))
+    beta.write('docs/second.txt', 'second\n')
+    markers = tmp_path / 'markers'
+    with open(alpha.path('.hgrc'), 'a') as fp:
+        fp.write(
+            '[extensions]\nfaultinject = %s\n[faultinject]\n'
+            'point = update.after-file:1\naction = sleep:3\nmarker = %s\n'
+            % (FAULTINJECT, markers)
+        )
+    a = daemons(alpha, '-v', '-s', '1', '--max-backoff', '2')
+    waitfor(lambda: (markers / 'update.after-file:1.pid').exists(), 'the update of the disk')
+    os.rename(usb, tmp_path / 'usb-away')
+    a.waitlog(r'directory %s is missing' % (usb / 'docs'))
+    assert (tmp_path / 'usb-away' / 'docs' / '.hg' / 'wlock').is_symlink()
+    os.rename(tmp_path / 'usb-away', usb)
+    a.waitlog(r'docs: freed a lock this process left when the directory went away')
+    waitfor(lambda: (usb / 'docs' / 'second.txt').exists(), 'the update to finish')
+    assert not (usb / 'docs' / '.hg' / 'silvermirror' / 'interrupted').exists()
+    a.signal(signal.SIGTERM)
+    assert a.wait() == 0
+    assert alpha.hg('verify', '-q', cwd=str(usb / 'docs')).returncode == 0
+
+
 def test_once_never_prompts(pair, daemons):
     alpha, beta = pair
     alpha.config(MAIN + 'conflict = Prompt\n[docs]\n')
