@@ -90,12 +90,13 @@ def hasall(repo, reply):
     return all(phase(unfi, unfi.changelog.rev(n)) == phases.public for n in known[1])
 
 
-def capable(repo, peer, reply):
-    """may ``peer``'s host get its changesets with ``smdeliver``?
+def capable(repo, peer, reply, head):
+    """may ``peer``'s host get ``head`` with ``smdeliver``?
 
-    Only changesets and the race check travel in a delivery.  When more
-    must (bookmarks, obsolescence markers, a phase the host lags behind
-    on, what largefiles or lfs upload from hg's push), hg's push goes.
+    Only draft changesets and the race check travel in a delivery.  When
+    more must (bookmarks, obsolescence markers, a phase the host lags
+    behind on, what largefiles or lfs upload from hg's push), or less (a
+    secret head, which hg's push leaves out), hg's push goes.
     """
     if peer.local() is None and not (
         peer.url().startswith(b'ssh:') and peer.capable(CAPABILITY)
@@ -106,6 +107,8 @@ def capable(repo, peer, reply):
     if repo.obsstore or repo.prepushoutgoinghooks._hooks:
         return False
     unfi = repo.unfiltered()
+    if unfi._phasecache.phase(unfi, unfi.changelog.rev(head)) > phases.draft:
+        return False
     known = _known(unfi, reply)
     # and everything public here is public there
     return known is not None and not unfi.revs(b'public() - ::%ln', known[1])

@@ -675,7 +675,7 @@ def _send(repo, hr, conn, head, timeout, made):
         if seeded is not None:
             hr.pushed = seeded
             return None
-    if delivery.capable(repo, conn.peer, hr.history):
+    if delivery.capable(repo, conn.peer, hr.history, head):
         return made.get(conn.peer, hr.history[b'heads'])
     hr.pushed = _push(repo, hr, conn, head)
     return None
