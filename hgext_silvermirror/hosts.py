@@ -33,7 +33,10 @@ from mercurial.utils import (
     urlutil,
 )
 
-from . import wireproto
+from . import (
+    recovery,
+    wireproto,
+)
 
 
 def preload():
@@ -232,6 +235,10 @@ def _connectlocal(ui, entry, create):
             raise wireproto.HostError(_(b'%s is not a directory') % path)
         repo_factory.repository(ui, path, create=True)
         created = True
+    try:
+        recovery.checkwhole(path)
+    except error.Abort as inst:
+        raise wireproto.HostError(inst.message, hint=inst.hint)
     peer = repo_factory.peer(ui, {}, path)
     return connection(entry, peer, created)
 

@@ -155,6 +155,26 @@ def _clearstate(repo):
     repo.vfs.unlinkpath(b'updatestate', ignoremissing=True)
 
 
+def checkwhole(root):
+    """refuse a repository that is only the shell of one
+
+    hg's vfs makes the missing parent directories of a file it writes, so
+    a write into a repository whose disk went away mid-sync (unplugged)
+    makes a new ``.hg`` at the same path: no ``requires``, no store.  hg
+    would open it as a repository of its oldest format and a sync would
+    fill it with a second copy, there where the disk is mounted.
+    """
+    if not os.path.exists(os.path.join(root, b'.hg', b'requires')):
+        raise error.Abort(
+            _(b'%s is not a whole repository (no .hg/requires)') % root,
+            hint=_(
+                b'was its disk removed during a sync? mount it again, or '
+                b'move %s away if it is a leftover'
+            )
+            % root,
+        )
+
+
 # the roots whose wlock this process holds through a sync, by count
 _held = collections.Counter()
 

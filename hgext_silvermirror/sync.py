@@ -178,6 +178,7 @@ def openrepo(ui, res, create=True):
         repo = repo_factory.repository(ui, root, create=True)
         wireproto.ensureconfig(repo)
         ui.status(_(b'%s: created repository in %s\n') % (res.name, root))
+    recovery.checkwhole(root)
     return repo_factory.repository(ui, root)
 
 

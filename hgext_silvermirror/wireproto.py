@@ -123,6 +123,7 @@ def sidesok(repo):
 def prepare(repo, args, node=None):
     """repair, then snapshot the host's pending changes"""
     # the override encloses the lock: commit hooks run when it is released
+    recovery.checkwhole(repo.root)
     with repo.ui.configoverride(
         {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
     ), hostlock(repo, args.get(b'locktimeout', 5)):

@@ -9,6 +9,7 @@ trees.  Cases run over local paths and over the real sshd.
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -495,6 +496,20 @@ def test_local_host_not_mounted(testenv, mknode):
     assert proc.returncode == 1
     assert 'does not exist (not mounted?)' in out(proc)
     assert not os.path.exists(os.path.join(c.tmp, 'usb'))
+
+
+def test_a_shell_of_a_repository_is_never_filled(cluster):
+    """B8, after a disk went away mid-sync: the .hg that hg's last writes
+    made anew where it was (no requires, no store) is refused, not filled
+    with a second copy"""
+    c = cluster
+    c.setup()
+    dothg = os.path.join(c.root('beta'), '.hg')
+    shutil.rmtree(dothg)
+    os.makedirs(os.path.join(dothg, 'silvermirror'))
+    proc = c.sync('alpha', check=1)
+    assert 'not a whole repository (no .hg/requires)' in out(proc), out(proc)
+    assert os.listdir(dothg) == ['silvermirror']
 
 
 # C. concurrency ---------------------------------------------------------------
