@@ -94,6 +94,11 @@ class hostresult:
         )
         self.hint = getattr(inst, 'hint', None)
 
+    def failed(self, inst):
+        """an operation on the host failed; a busy host is only skipped"""
+        busy = isinstance(inst, wireproto.HostError) and inst.kind == b'busy'
+        self.fail(SKIPPED if busy else FAILED, inst)
+
 
 class resourceresult:
     def __init__(self, res):
@@ -448,7 +453,7 @@ def _reach(ui, cfg, res, opts, hr, entry):
         except wireproto.HostError as inst:
             # the host answered: the connection is good
             hr.reachable = True
-            hr.fail(SKIPPED if inst.kind == b'busy' else FAILED, inst)
+            hr.failed(inst)
             opts.pool.give(conn)
             return None
         except HOSTERRORS:
@@ -480,10 +485,8 @@ def _reach(ui, cfg, res, opts, hr, entry):
         if opts.dryrun:
             return conn, None
         return conn, conn.call(b'smprepare', hostargs(res, opts, cfg.timeout))
-    except wireproto.HostError as inst:
-        hr.fail(SKIPPED if inst.kind == b'busy' else FAILED, inst)
     except HOSTERRORS as inst:
-        hr.fail(FAILED, inst)
+        hr.failed(inst)
     conn.close()
     return None
 
@@ -514,11 +517,8 @@ def _bring(ui, repo, res, handler, hr, conn, reply):
         hr.conflicts = integrate(
             ui, repo, res, handler, hr.host, configmod.nodename(ui)
         )
-    except wireproto.HostError as inst:
-        hr.fail(SKIPPED if inst.kind == b'busy' else FAILED, inst)
-        return
     except HOSTERRORS as inst:
-        hr.fail(FAILED, inst)
+        hr.failed(inst)
         return
     if skipped:
         hr.status = SKIPPED
@@ -633,7 +633,7 @@ def _pushall(ui, repo, res, conns, timeout):
             try:
                 bundle = _send(repo, hr, conn, head, timeout, made)
             except HOSTERRORS as inst:
-                hr.fail(FAILED, inst)
+                hr.failed(inst)
                 continue
             if bundle is None and hr.hostparent == hex(head):
                 # already there: spare the host a status walk
@@ -651,11 +651,8 @@ def _pushall(ui, repo, res, conns, timeout):
                     with bundle.open() as payload:
                         reply = conn.call(b'smdeliver', args, payload=payload)
                     hr.pushed = bundle.changesets
-            except wireproto.HostError as inst:
-                hr.fail(SKIPPED if inst.kind == b'busy' else FAILED, inst)
-                return
             except HOSTERRORS as inst:
-                hr.fail(FAILED, inst)
+                hr.failed(inst)
                 return
             hr.update = reply.get(b'update')
             if hr.update in (b'dirty', b'diverged'):

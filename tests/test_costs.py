@@ -9,13 +9,13 @@ the design from sliding back.
 
 import collections
 import contextlib
-import io
 import os
 
 import pytest
 
-from mercurial import dirstate, dispatch, extensions, pycompat
-from mercurial.main_script import request
+from mercurial import dirstate, extensions, pycompat
+
+import nodes
 
 NFILES = 60
 OLD = 1_000_000_000  # an mtime well in the past: never ambiguous
@@ -47,30 +47,13 @@ def counting():
 @pytest.fixture
 def pair(testenv, monkeypatch, tmp_path):
     """a resource of NFILES old files on ``a``, mirrored to the path ``b``"""
-    _testtmp, env = testenv
-    monkeypatch.setenv('HGRCPATH', env['HGRCPATH'])
-    monkeypatch.setenv('HGUSER', 'test')
-    a, b = str(tmp_path / 'a' / 'r'), str(tmp_path / 'b' / 'r')
-    os.makedirs(os.path.dirname(b))
+    a, b, push = nodes.inprocess(monkeypatch, testenv[1], tmp_path)
     for i in range(NFILES):
         path = os.path.join(a, 'd%d' % (i % 4), 'f%03d.txt' % i)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, 'w') as fp:
             fp.write('file %d\n' % i)
         os.utime(path, (OLD, OLD))
-    cfg = str(tmp_path / 'silvermirror')
-    with open(cfg, 'w') as fp:
-        fp.write(
-            '[::SilverMirror::]\nbasedir = %s\nhosts = %s\n[r]\n'
-            % (tmp_path / 'a', tmp_path / 'b')
-        )
-
-    def push():
-        argv = ['--cwd', a, '--config', 'silvermirror.config=' + cfg, 'mirror-push', '-q']
-        out, err = io.BytesIO(), io.BytesIO()
-        req = request([pycompat.sysbytes(x) for x in argv], fout=out, ferr=err)
-        assert dispatch.dispatch(req) in (0, None), err.getvalue()
-
     return a, b, push
 
 

@@ -327,6 +327,19 @@ def test_host_down_backs_off_and_recovers(pair, daemons, tmp_path):
     assert a.wait() == 0
 
 
+def pauseupdates(node, tmp_path):
+    """``node``'s updates pause 3 s after their first file; the marker
+    directory tells when"""
+    markers = tmp_path / 'markers'
+    with open(node.path('.hgrc'), 'a') as fp:
+        fp.write(
+            '[extensions]\nfaultinject = %s\n[faultinject]\n'
+            'point = update.after-file:1\naction = sleep:3\nmarker = %s\n'
+            % (FAULTINJECT, markers)
+        )
+    return markers
+
+
 def test_disk_unplugged_mid_update(pair, daemons, tmp_path):
     """a disk pulled out while the daemon writes to it takes the daemon's
     lock file along (the release cannot remove it); back, the lock names
@@ -335,13 +348,7 @@ def test_disk_unplugged_mid_update(pair, daemons, tmp_path):
     usb = tmp_path / 'usb'
     usb.mkdir()
     alpha.config(MAIN.replace('beta', 'beta %s' % usb) + '[docs]\n')
-    markers = tmp_path / 'markers'
-    with open(alpha.path('.hgrc'), 'a') as fp:
-        fp.write(
-            '[extensions]\nfaultinject = %s\n[faultinject]\n'
-            'point = update.after-file:1\naction = sleep:3\nmarker = %s\n'
-            % (FAULTINJECT, markers)
-        )
+    markers = pauseupdates(alpha, tmp_path)
     a = daemons(alpha, '-v', '-s', '1', '--max-backoff', '2')
     waitfor(lambda: (markers / 'update.after-file:1.pid').exists(), 'the update to the disk')
     os.rename(usb, tmp_path / 'usb-away')
@@ -366,13 +373,7 @@ def test_own_disk_unplugged_mid_update(pair, daemons, tmp_path):
     # the resource's path below basedir is the same on beta, in its home
     alpha.config(MAIN + 'basedir = %s\n[docs]\n' % usb)
     beta.write('docs/second.txt', 'second\n')
-    markers = tmp_path / 'markers'
-    with open(alpha.path('.hgrc'), 'a') as fp:
-        fp.write(
-            '[extensions]\nfaultinject = %s\n[faultinject]\n'
-            'point = update.after-file:1\naction = sleep:3\nmarker = %s\n'
-            % (FAULTINJECT, markers)
-        )
+    markers = pauseupdates(alpha, tmp_path)
     a = daemons(alpha, '-v', '-s', '1', '--max-backoff', '2')
     waitfor(lambda: (markers / 'update.after-file:1.pid').exists(), 'the update of the disk')
     os.rename(usb, tmp_path / 'usb-away')

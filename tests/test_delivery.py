@@ -6,43 +6,24 @@ to act at a chosen moment.
 """
 
 import contextlib
-import io
 import os
 import subprocess
 
 import pytest
 
-from mercurial import dispatch, exchange, extensions, pycompat
-from mercurial.main_script import request
+from mercurial import exchange, extensions
 
 from hgext_silvermirror import delivery
+
+import nodes
 
 
 @pytest.fixture
 def pair(testenv, monkeypatch, tmp_path):
     """a resource ``r`` on ``a``, mirrored to the local path ``b``"""
     _testtmp, env = testenv
-    monkeypatch.setenv('HGRCPATH', env['HGRCPATH'])
-    monkeypatch.setenv('HGUSER', 'test')
-    a, b = str(tmp_path / 'a' / 'r'), str(tmp_path / 'b' / 'r')
-    os.makedirs(a)
-    os.makedirs(os.path.dirname(b))
+    a, b, push = nodes.inprocess(monkeypatch, env, tmp_path)
     write(a, 'one.txt', 'one\n')
-    cfg = str(tmp_path / 'silvermirror')
-    with open(cfg, 'w') as fp:
-        fp.write(
-            '[::SilverMirror::]\nbasedir = %s\nhosts = %s\n[r]\n'
-            % (tmp_path / 'a', tmp_path / 'b')
-        )
-
-    def push(expect=0):
-        argv = ['--cwd', a, '--config', 'silvermirror.config=' + cfg, 'mirror-push', '-q']
-        out, err = io.BytesIO(), io.BytesIO()
-        req = request([pycompat.sysbytes(x) for x in argv], fout=out, ferr=err)
-        code = dispatch.dispatch(req) or 0
-        assert expect is None or code == expect, (out.getvalue(), err.getvalue())
-        return out.getvalue() + err.getvalue()
-
     push()
     return a, b, push, env
 
@@ -59,7 +40,7 @@ def read(root, name):
 
 def hgcmd(env, root, *args):
     subprocess.run(
-        [os.path.join(os.path.dirname(os.path.abspath(os.sys.executable)), 'hg'), '-R', root] + list(args),
+        [nodes.sshd.HG, '-R', root] + list(args),
         env=dict(os.environ, **{'HGRCPATH': env['HGRCPATH'], 'HGUSER': 'test'}),
         check=True,
         capture_output=True,
