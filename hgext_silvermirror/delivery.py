@@ -5,23 +5,25 @@
 
 """deliver the merged head to hosts: one bundle, one command per host
 
-``hg push`` asks the host what it has (heads, phases, bookmarks,
-obsolescence namespaces, its branch map) before it sends anything, and
-takes this repository's locks, so a sync pushed to its hosts one after
-the other, four or five round trips each, then asked each host to update
-its working copy.  A host's ``smprepare`` reply already says which heads
-it has, so a sync knows what each host lacks.  The changegroup is built
-once, here, for all the hosts with the same heads, and each host gets it
-in the payload of ``smdeliver``, which applies it (as the host's
-``unbundle`` would, hooks, race check and all) and updates the working
-copy under the same lock.  The hosts are served together, and a host's
-repository goes through one lock instead of two.
+``hg pull`` and ``hg push`` each ask the host what it has (heads,
+phases, bookmarks, obsolescence namespaces, its branch map) before
+anything moves, and push takes this repository's locks: a sync pulled
+from and pushed to its hosts one after the other, nine round trips each,
+then asked each host to update its working copy.  A host's
+``smprepare`` reply now says what its history holds (``summary``), so a
+host with nothing new is not pulled from (``hasall``), and the sync
+knows what each host lacks.  The changegroup is built once, here, for
+all the hosts with the same heads, and each host gets it in the payload
+of ``smdeliver``, which applies it (as the host's ``unbundle`` would,
+hooks, race check and all) and updates the working copy under the same
+lock.  The hosts are served together, and a host's repository goes
+through one lock instead of two.
 
-A delivery carries changesets and the race check only.  Whatever needs
-more goes through hg's own push, whose rules stay hg's: bookmarks on
-either side, obsolescence markers here, changesets public here but not
-there, extensions that upload from the push (largefiles, lfs), http
-hosts (a hub), and hosts without the capability.
+A delivery carries draft changesets and the race check only.  Whatever
+needs more, or less, goes through hg's own push, whose rules stay hg's:
+bookmarks on either side, obsolescence markers here, changesets public
+here but not there, a secret head, extensions that upload from the push
+(largefiles, lfs), http hosts (a hub), and hosts without the capability.
 """
 
 import io
