@@ -106,7 +106,8 @@ def capable(repo, peer, reply, head):
         return False
     if b'heads' not in reply or reply[b'bookmarks'] or repo._bookmarks:
         return False
-    if repo.obsstore or repo.prepushoutgoinghooks._hooks:
+    # hg keeps the hooks private; not knowing them means hg's push
+    if repo.obsstore or getattr(repo.prepushoutgoinghooks, '_hooks', True):
         return False
     unfi = repo.unfiltered()
     if unfi._phasecache.phase(unfi, unfi.changelog.rev(head)) > phases.draft:

@@ -97,6 +97,19 @@ def hostlock(repo, timeout):
         yield
 
 
+@contextlib.contextmanager
+def syncing(repo, args):
+    """the host's lock for one operation of a sync, marked as the sync's
+
+    The marker (``silvermirror.in-sync``, for hooks) encloses the lock:
+    commit hooks run when it is released.
+    """
+    with repo.ui.configoverride(
+        {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
+    ), hostlock(repo, args.get(b'locktimeout', 5)):
+        yield
+
+
 def ensureconfig(repo):
     """resources are non-publishing, so snapshots can be amended or folded"""
     data = repo.vfs.tryread(b'hgrc')
@@ -122,11 +135,8 @@ def sidesok(repo):
 
 def prepare(repo, args, node=None):
     """repair, then snapshot the host's pending changes"""
-    # the override encloses the lock: commit hooks run when it is released
     recovery.checkwhole(repo.root)
-    with repo.ui.configoverride(
-        {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
-    ), hostlock(repo, args.get(b'locktimeout', 5)):
+    with syncing(repo, args):
         # a server kept open between syncs (the daemon's) caches the store
         # as it was at the last sync: others may have pushed since
         repo.invalidate()
@@ -157,20 +167,14 @@ def prepare(repo, args, node=None):
 
 def update(repo, args, node=None):
     """bring the host's working copy to the pushed head, if it is clean"""
-    # the override encloses the lock: commit hooks run when it is released
-    with repo.ui.configoverride(
-        {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
-    ), hostlock(repo, args.get(b'locktimeout', 5)):
+    with syncing(repo, args):
         return {b'update': workingcopy.update(repo, bin(args[b'node']))}
 
 
 def deliver(repo, args, node=None, payload=None):
     """apply the pushed changesets, then update the working copy"""
     url = payload.client() if isinstance(payload, _payload) else repo.url()
-    # the override encloses the lock: commit hooks run when it is released
-    with repo.ui.configoverride(
-        {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
-    ), hostlock(repo, args.get(b'locktimeout', 5)):
+    with syncing(repo, args):
         try:
             return delivery.receive(repo, args, payload, url)
         except error.PushRaced:
@@ -183,10 +187,7 @@ def deliver(repo, args, node=None, payload=None):
 
 def seedrepo(repo, args, node=None, payload=None):
     """take a stream of the client's store, if this repository is empty"""
-    # the override encloses the lock: commit hooks run when it is released
-    with repo.ui.configoverride(
-        {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
-    ), hostlock(repo, args.get(b'locktimeout', 5)):
+    with syncing(repo, args):
         return seed.receive(repo, args, payload)
 
 
