@@ -386,8 +386,9 @@ def test_own_disk_unplugged_mid_update(pair, daemons, tmp_path):
         shutil.rmtree(usb)  # what the disk, mounted again, covers
     os.rename(tmp_path / 'usb-away', usb)
     a.waitlog(r'docs: freed a lock this process left when the directory went away')
-    waitfor(lambda: (usb / 'docs' / 'second.txt').exists(), 'the update to finish')
-    assert not (usb / 'docs' / '.hg' / 'silvermirror' / 'interrupted').exists()
+    interrupted = usb / 'docs' / '.hg' / 'silvermirror' / 'interrupted'
+    waitfor(lambda: not interrupted.exists(), 'the update to finish')
+    assert (usb / 'docs' / 'second.txt').read_bytes() == b'second\n'
     a.signal(signal.SIGTERM)
     assert a.wait() == 0
     assert alpha.hg('verify', '-q', cwd=str(usb / 'docs')).returncode == 0
