@@ -80,12 +80,9 @@ class hostresult:
         self.incoming = None
         self.outgoing = None
         self.uncommitted = None
-        # the host's working-copy parent after its snapshot
-        self.hostparent = None
-        # the host's repository has no changeset yet
-        self.hostempty = False
-        # what the host's history holds (delivery.summary), from its reply
-        self.history = {}
+        # the host's smprepare reply: its state after its snapshot, and
+        # what its history holds (delivery.summary)
+        self.reply = {}
 
     def fail(self, status, inst):
         self.status = status
@@ -93,6 +90,16 @@ class hostresult:
             getattr(inst, 'message', None) or inst
         )
         self.hint = getattr(inst, 'hint', None)
+
+    @property
+    def hostparent(self):
+        """the host's working-copy parent after its snapshot"""
+        return self.reply.get(b'parent')
+
+    @property
+    def hostempty(self):
+        """the host's repository has no changeset yet"""
+        return self.reply.get(b'empty', False)
 
     def failed(self, inst):
         """an operation on the host failed; a busy host is only skipped"""
@@ -500,9 +507,7 @@ def _bring(ui, repo, res, handler, hr, conn, reply):
             hr.fail(FAILED, inst)
         return
     hr.repaired = reply.get(b'repaired', [])
-    hr.hostparent = reply.get(b'parent')
-    hr.hostempty = reply.get(b'empty', False)
-    hr.history = reply
+    hr.reply = reply
     for msg in hr.repaired:
         ui.status(b'%s: %s: %s\n' % (res.name, hr.host, msg))
     skipped = reply.get(b'snapshot', {}).get(b'skipped', [])
@@ -673,8 +678,8 @@ def _send(repo, hr, conn, head, timeout, made):
         if seeded is not None:
             hr.pushed = seeded
             return None
-    if delivery.capable(repo, conn.peer, hr.history, head):
-        return made.get(conn.peer, hr.history[b'heads'])
+    if delivery.capable(repo, conn.peer, hr.reply, head):
+        return made.get(conn.peer, hr.reply[b'heads'])
     hr.pushed = _push(repo, hr, conn, head)
     return None
 
