@@ -11,6 +11,7 @@ Under ``CI=true`` a missing sshd is a failure, not a skip.
 """
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -122,11 +123,16 @@ def pytest_collect_file(file_path, parent):
 
 class CramFile(pytest.File):
     """each .t file twice: as is, and as ``NAME[evolve]`` with hg-evolve
-    and topic enabled (``SM_EVOLVE``), the configuration many users run"""
+    and topic enabled (``SM_EVOLVE``), the configuration many users run
+
+    A test that enables evolve itself (an hgrc line ``evolve =``) already
+    is the evolve run: it runs once.
+    """
 
     def collect(self):
         yield CramItem.from_parent(self, name=self.path.name)
-        yield CramItem.from_parent(self, name=self.path.name + '[evolve]')
+        if not re.search(r'^  > evolve =$', self.path.read_text(), re.M):
+            yield CramItem.from_parent(self, name=self.path.name + '[evolve]')
 
 
 class CramItem(pytest.Item):
