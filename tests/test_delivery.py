@@ -39,13 +39,14 @@ def read(root, name):
 
 
 def hgcmd(env, root, *args):
-    subprocess.run(
+    """run hg in ``root``; what it printed"""
+    return subprocess.run(
         [nodes.sshd.HG, '-R', root] + list(args),
         env=dict(os.environ, **{'HGRCPATH': env['HGRCPATH'], 'HGUSER': 'test'}),
         check=True,
         capture_output=True,
         timeout=60,
-    )
+    ).stdout
 
 
 @contextlib.contextmanager
@@ -149,3 +150,14 @@ def test_hgs_push_is_kept(pair, case):
         push(expect=0 if case == 'bookmark' else None)
     assert len(pushes) == 1
     assert read(b, 'one.txt') == ('changed\n' if case == 'bookmark' else 'one\n')
+
+
+def test_a_phase_made_public_here_reaches_the_host_at_once(pair):
+    """with no changeset to deliver, hg's push still moves the phase"""
+    a, b, push, env = pair
+    hgcmd(env, a, 'phase', '--public', '-r', '.')
+    with calls(exchange, 'push') as pushes:
+        push()
+    assert len(pushes) == 1
+    public = ('log', '-r', 'public()', '-T', '{node}\n')
+    assert hgcmd(env, b, *public) == hgcmd(env, a, *public) != b''
