@@ -517,8 +517,7 @@ def _bring(ui, repo, res, handler, hr, conn, reply):
             % (res.name, hr.host, stringutil.escapestr(path), reason)
         )
     try:
-        joinable = reply.get(b'joinable', False) and wireproto.sidesok(repo)
-        hr.pulled = _pull(repo, conn, joinable, reply)
+        hr.pulled = _pull(repo, conn, reply)
         hr.conflicts = integrate(
             ui, repo, res, handler, hr.host, configmod.nodename(ui)
         )
@@ -530,7 +529,7 @@ def _bring(ui, repo, res, handler, hr, conn, reply):
         hr.message = _(b'%d files left out on the host') % len(skipped)
 
 
-def _pull(repo, conn, joinable, reply):
+def _pull(repo, conn, reply):
     """pull what the host has; not even ask if its reply says it is here"""
     if delivery.hasall(repo, reply):
         return 0
@@ -542,13 +541,14 @@ def _pull(repo, conn, joinable, reply):
         try:
             exchange.pull(repo, conn.peer)
         except error.Abort as inst:
-            if b'unrelated' not in inst.message or not joinable:
-                if b'unrelated' in inst.message:
-                    raise error.Abort(
-                        _(b'the repository on the host is unrelated to this one'),
-                        hint=_(b'it was not made by SilverMirror; check the host path'),
-                    )
+            if b'unrelated' not in inst.message:
                 raise
+            # both sides must have been started by SilverMirror
+            if not (reply.get(b'joinable', False) and wireproto.sidesok(repo)):
+                raise error.Abort(
+                    _(b'the repository on the host is unrelated to this one'),
+                    hint=_(b'it was not made by SilverMirror; check the host path'),
+                )
             exchange.pull(repo, conn.peer, force=True)
     return len(repo.unfiltered()) - before
 

@@ -28,7 +28,7 @@ from mercurial import (
     wireprototypes,
     wireprotov1server,
 )
-from mercurial.node import bin
+from mercurial.node import bin, hex, nullrev
 from mercurial.utils import cborutil, stringutil
 
 from . import (
@@ -122,15 +122,53 @@ def ensureconfig(repo):
     repo.ui.setconfig(b'phases', b'publish', False, b'silvermirror')
 
 
+# the cache of ``sidesok``: how many changesets were looked at, the last
+# one's node, and the answer
+ROOTSCACHE = b'silvermirror-roots'
+
+
 def sidesok(repo):
     """may an unrelated history be joined with this repository?
 
     Only if it is empty or was started by SilverMirror (first contact with
-    a copy that was snapshotted on its own), never a user's own project.
+    a copy that was snapshotted on its own), never a user's own project:
+    every root carries SilverMirror's mark.  Roots are looked for only
+    among the changesets added since the last answer (kept in
+    ``.hg/cache``), so the question costs what changed, not the length of
+    the history.
     """
     unfi = repo.unfiltered()
-    roots = unfi.revs(b'roots(all())')
-    return all(workingcopy.NODE_EXTRA in unfi[r].extra() for r in roots)
+    cl = unfi.changelog
+    start, ok = _checkedroots(unfi)
+    # a "no" stays a "no" for as long as its root is there
+    rev = start
+    while ok and rev < len(cl):
+        if cl.parentrevs(rev) == (nullrev, nullrev):
+            ok = workingcopy.NODE_EXTRA in unfi[rev].extra()
+        rev += 1
+    if start != len(cl):
+        line = b'%d %s %d\n' % (len(cl), hex(cl.node(len(cl) - 1)), ok)
+        try:
+            unfi.cachevfs.write(ROOTSCACHE, line, atomictemp=True)
+        except OSError:
+            pass
+    return ok
+
+
+def _checkedroots(unfi):
+    """(changesets already looked at, their answer) from the cache
+
+    A cache that does not match the history (stripped, rebuilt) counts
+    for nothing.
+    """
+    try:
+        count, node, ok = unfi.cachevfs.read(ROOTSCACHE).split(b' ')
+        count = int(count)
+        if 0 < count <= len(unfi) and unfi.changelog.node(count - 1) == bin(node):
+            return count, ok.strip() == b'1'
+    except (OSError, ValueError):
+        pass
+    return 0, True
 
 
 def prepare(repo, args, node=None):
