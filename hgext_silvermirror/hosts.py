@@ -33,10 +33,7 @@ from mercurial.utils import (
     urlutil,
 )
 
-from . import (
-    recovery,
-    wireproto,
-)
+from . import wireproto
 
 
 def preload():
@@ -235,10 +232,6 @@ def _connectlocal(ui, entry, create):
             raise wireproto.HostError(_(b'%s is not a directory') % path)
         repo_factory.repository(ui, path, create=True)
         created = True
-    try:
-        recovery.checkwhole(path)
-    except error.Abort as inst:
-        raise wireproto.HostError(inst.message, hint=inst.hint)
     peer = repo_factory.peer(ui, {}, path)
     return connection(entry, peer, created)
 

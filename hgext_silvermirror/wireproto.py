@@ -173,7 +173,6 @@ def _checkedroots(unfi):
 
 def prepare(repo, args, node=None):
     """repair, then snapshot the host's pending changes"""
-    recovery.checkwhole(repo.root)
     with syncing(repo, args):
         # a server kept open between syncs (the daemon's) caches the store
         # as it was at the last sync: others may have pushed since
@@ -260,7 +259,12 @@ OPERATIONS = {
 
 
 def _operate(func, repo, args, **kwargs):
-    """run a host operation; a dead worker of hg's reads as a failure"""
+    """run a host operation; a dead worker of hg's reads as a failure
+
+    Every operation first refuses the shell of a repository that a removed
+    disk left behind, before anything reads or writes it.
+    """
+    recovery.checkwhole(repo.root)
     try:
         return func(repo, args, **kwargs)
     except error.WorkerError as inst:

@@ -507,9 +507,10 @@ def test_a_shell_of_a_repository_is_never_filled(cluster):
     dothg = os.path.join(c.root('beta'), '.hg')
     shutil.rmtree(dothg)
     os.makedirs(os.path.join(dothg, 'silvermirror'))
-    proc = c.sync('alpha', check=1)
-    assert 'not a whole repository (no .hg/requires)' in out(proc), out(proc)
-    assert os.listdir(dothg) == ['silvermirror']
+    for cmd, args in (('mirror-push', ()), ('mirror-status', ('--remote',))):
+        proc = c.sync('alpha', *args, check=1, cmd=cmd)
+        assert 'not a whole repository (no .hg/requires)' in out(proc), out(proc)
+        assert os.listdir(dothg) == ['silvermirror']
 
 
 # C. concurrency ---------------------------------------------------------------
