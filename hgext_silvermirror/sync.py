@@ -42,6 +42,7 @@ from . import (
     delivery,
     hosts as hostsmod,
     recovery,
+    replay,
     seed,
     wireproto,
     workingcopy,
@@ -307,6 +308,9 @@ def sync(ui, cfg, res, opts):
             ui.status(b'%s: %s\n' % (res.name, msg))
         wireproto.ensureconfig(repo)
         reaching = _reaching(ui, cfg, res, opts, entries)
+        replaying = None
+        if direction == b'push' and not opts.dryrun and replay.wanted(repo):
+            replaying = replay.alongside(reaching.reached, min(5, int(cfg.timeout)))
         try:
             result.snapshot = workingcopy.snapshot(
                 repo,
@@ -317,6 +321,7 @@ def sync(ui, cfg, res, opts):
                 maxdelete=res.maxdelete,
                 force=opts.force,
                 dryrun=opts.dryrun,
+                alongside=replaying,
             )
         except BaseException as inst:
             reaching.abandon()
@@ -331,12 +336,16 @@ def sync(ui, cfg, res, opts):
             result.hosts = reaching.hrs
             reached = reaching.finish()
             conns = [(hr, conn) for hr, conn, _reply in reached]
+            if replaying is not None:
+                for hr, conn, reply in reached:
+                    _replayed(ui, hr, reply, replaying.of(hr), result.snapshot.node)
             with ui.makeprogress(
                 _(b'syncing %s') % res.name, unit=_(b'hosts'), total=len(reached)
             ) as progress:
                 for hr, conn, reply in reached:
                     progress.increment(item=hr.host)
-                    _bring(ui, repo, res, handler, hr, conn, reply)
+                    if hr.status == SYNCED:
+                        _bring(ui, repo, res, handler, hr, conn, reply)
             if direction == b'push' and not opts.dryrun:
                 _pushall(ui, repo, res, conns, cfg.timeout)
             done = True
@@ -350,6 +359,47 @@ def sync(ui, cfg, res, opts):
                     closing.append(conn)
             hostsmod.closeall(closing)
     return result
+
+
+def _replayed(ui, hr, reply, answer, node):
+    """take in a host's answer to making the first snapshot too
+
+    A host that made this node's ``node`` has its history and working
+    copy.  One that made another (its hg commits differently, or a file
+    changed here meanwhile) has a root of its own with the same files:
+    the sync pulls and merges it, as any host's snapshot.  One that
+    refused or gave up is streamed to, as any empty host.
+    """
+    if answer is None:
+        return
+    if isinstance(answer, dict) and answer.get(b'replayed'):
+        reply.update(answer)
+        if node is not None and answer[b'parent'] == hex(node):
+            hr.pushed = 1
+            hr.update = b'updated'
+            ui.note(
+                _(b'%s: %s: made the same first snapshot\n') % (hr.resource, hr.host)
+            )
+        else:
+            ui.note(
+                _(b'%s: %s: made a first snapshot of its own\n')
+                % (hr.resource, hr.host)
+            )
+        return
+    if isinstance(answer, wireproto.HostError):
+        answer = answer.message
+    elif isinstance(answer, HOSTERRORS):
+        # the connection broke mid-payload: in no state to go on
+        hr.failed(answer)
+        return
+    elif not isinstance(answer, dict):
+        raise answer
+    else:
+        answer = answer.get(b'refused', b'')
+    ui.note(
+        _(b'%s: %s: streaming instead of a first snapshot there: %s\n')
+        % (hr.resource, hr.host, answer)
+    )
 
 
 def _reportsnapshot(ui, res, snap, dryrun):
@@ -415,20 +465,30 @@ class _reaching:
         self._reach = reach
         self._remote = [it for it in self._items if b'://' in it[0].url]
         self._pool = None
+        self._done = {}
         if self._remote:
             hostsmod.preload()
             self._pool = concurrent.futures.ThreadPoolExecutor(1)
             self._future = self._pool.submit(_parallel, ui, reach, self._remote, True)
 
     def _remotedone(self):
-        if self._pool is None:
-            return {}
-        try:
-            done = self._future.result()
-        finally:
-            self._pool.shutdown()
-            self._pool = None
-        return {id(hr): r for (hr, _e), r in zip(self._remote, done)}
+        if self._pool is not None:
+            try:
+                done = self._future.result()
+            finally:
+                self._pool.shutdown()
+                self._pool = None
+            self._done = {id(hr): r for (hr, _e), r in zip(self._remote, done)}
+        return self._done
+
+    def reached(self):
+        """(hr, conn, reply) of the ssh and http hosts reached, once they are"""
+        done = self._remotedone()
+        return [
+            (hr, done[id(hr)][0], done[id(hr)][1])
+            for hr, _e in self._remote
+            if done[id(hr)] is not None
+        ]
 
     def finish(self):
         """(hr, conn, reply) of every host reached, in the hosts' order"""
@@ -642,7 +702,7 @@ def _pushall(ui, repo, res, conns, timeout):
                 continue
             if bundle is None and hr.hostparent == hex(head):
                 # already there: spare the host a status walk
-                hr.update = b'current'
+                hr.update = hr.update or b'current'
             else:
                 todo.append((hr, conn, bundle))
 

@@ -35,6 +35,7 @@ from . import (
     config as configmod,
     delivery,
     recovery,
+    replay,
     seed,
     workingcopy,
 )
@@ -228,6 +229,12 @@ def seedrepo(repo, args, node=None, payload=None):
         return seed.receive(repo, args, payload)
 
 
+def replayrepo(repo, args, node=None, payload=None):
+    """make the client's first snapshot too, if this repository is empty"""
+    with syncing(repo, args):
+        return replay.receive(repo, args, payload)
+
+
 def status(repo, args, node=None):
     """what a client would pull, and the host's uncommitted changes"""
     unfi = repo.unfiltered()
@@ -254,6 +261,7 @@ OPERATIONS = {
     b'smupdate': (update, b'push', False),
     b'smdeliver': (deliver, b'push', True),
     b'smseed': (seedrepo, b'push', True),
+    b'smreplay': (replayrepo, b'push', True),
     b'smstatus': (status, b'pull', False),
 }
 
@@ -348,6 +356,7 @@ def _capabilities(orig, repo, proto):
     caps.append(b'%s=%d' % (CAPABILITY, PROTOCOL))
     caps.append(seed.CAPABILITY)
     caps.append(delivery.CAPABILITY)
+    caps.append(replay.CAPABILITY)
     return caps
 
 

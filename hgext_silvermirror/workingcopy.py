@@ -13,6 +13,7 @@ in it would be overwritten.  Both run on the local repository and, through
 the wire-protocol commands, on a host's repository.
 """
 
+import contextlib
 import os
 import re
 
@@ -25,7 +26,7 @@ from mercurial import (
     scmutil,
 )
 from mercurial.dirstateutils import timestamp
-from mercurial.utils import stringutil
+from mercurial.utils import dateutil, stringutil
 
 from . import (
     config as configmod,
@@ -162,13 +163,15 @@ def snapshot(
     force=False,
     dryrun=False,
     children=(),
+    alongside=None,
 ):
     """commit what changed in the working copy; caller holds the wlock
 
     ``ignore`` are the resource's patterns, ``children`` the directories of
     nested resources (never recorded here).  Deleting more than
     ``maxdelete`` percent of the files raises ``MassDeletion`` unless
-    ``force``.
+    ``force``.  ``alongside(repo, files, commitargs)``, if given, is a
+    context entered around the adding and the commit (``replay``).
     """
     ui = repo.ui
     res = snapshotresult()
@@ -228,26 +231,39 @@ def snapshot(
     if dryrun or not (res.changes or dirschanged):
         return res
 
-    if unknown or deleted:
-        m = matchmod.exact(unknown + deleted)
-        uipathfn = scmutil.getuipathfn(repo, legacyrelativevalue=True)
-        # a rename is a deleted file found again: without a deletion, hg
-        # would still read and hash every new file (an initial snapshot)
-        similarity = b'100' if deleted else b'0'
-        with repo.dirstate.changing_files(repo):
-            scmutil.addremove(repo, m, b'', uipathfn, {b'similarity': similarity})
     if message is None:
         message = b'mirror: snapshot on %s' % node
     changed = res.added + res.removed + res.modified
-    with ui.configoverride({(b'ui', b'allowemptycommit'): True}, b'silvermirror'):
-        res.node = commit(
-            repo,
-            text=message,
-            user=user or username(ui, node),
-            match=matchmod.exact(changed),
-            extra=dirsextra(res.emptydirs, {NODE_EXTRA: node}, repo),
-        )
+    commitargs = {
+        'text': message,
+        'user': user or username(ui, node),
+        'date': commitdate(ui),
+        'extra': dirsextra(res.emptydirs, {NODE_EXTRA: node}, repo),
+    }
+    with (alongside or _alone)(repo, changed, commitargs):
+        if unknown or deleted:
+            m = matchmod.exact(unknown + deleted)
+            uipathfn = scmutil.getuipathfn(repo, legacyrelativevalue=True)
+            # a rename is a deleted file found again: without a deletion, hg
+            # would still read and hash every new file (an initial snapshot)
+            similarity = b'100' if deleted else b'0'
+            with repo.dirstate.changing_files(repo):
+                scmutil.addremove(repo, m, b'', uipathfn, {b'similarity': similarity})
+        with ui.configoverride({(b'ui', b'allowemptycommit'): True}, b'silvermirror'):
+            res.node = commit(repo, match=matchmod.exact(changed), **commitargs)
     return res
+
+
+def _alone(repo, files, commitargs):
+    return contextlib.nullcontext()
+
+
+def commitdate(ui):
+    """the date a snapshot is committed with: hg's own choice
+
+    Given explicitly, so that a host can make the same commit (``replay``).
+    """
+    return ui.configdate(b'devel', b'default-date') or dateutil.makedate()
 
 
 def commit(repo, **kwargs):

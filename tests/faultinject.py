@@ -27,11 +27,16 @@ Points: ``lock.acquired`` (the preamble is about to run, lock held),
 on a host), ``update.before-write``,
 ``merge.before-write``, ``update.after-file:K``, ``merge.after-file:K``,
 ``seed.after-file:K`` (K files of a stream of the store written: a first
-push to an empty host, or an empty repository's first pull).
+push to an empty host, or an empty repository's first pull),
+``replay.after-file:K`` (K files placed by an empty host that makes the
+first snapshot too).
 
 ``claim-empty = true`` makes a host report an empty repository after its
 snapshot, as if another node pushed to it just after: the stream it is
 then offered must be refused, and the sync push instead.
+``replay-differs = true`` makes an empty host that makes the first
+snapshot too commit it with another message, as an hg that commits
+otherwise would.
 """
 
 import errno
@@ -54,6 +59,7 @@ configitem(b'faultinject', b'action', default=b'kill')
 configitem(b'faultinject', b'nth', default=1)
 configitem(b'faultinject', b'marker', default=None)
 configitem(b'faultinject', b'claim-empty', default=False)
+configitem(b'faultinject', b'replay-differs', default=False)
 
 EDIT_TEXT = b'edited by the user during a sync\n'
 
@@ -201,6 +207,20 @@ def _write_files(orig, info):
     return orig(counted())
 
 
+def _put(orig, self, *args, **kwargs):
+    result = orig(self, *args, **kwargs)
+    repo = self._repo
+    reach(repo.ui, b'replay.after-file:%d' % len(self._placed), repo.root)
+    return result
+
+
+def _receive(orig, repo, args, payload):
+    if repo.ui.configbool(b'faultinject', b'replay-differs'):
+        args = dict(args)
+        args[b'text'] += b' (otherwise)'
+    return orig(repo, args, payload)
+
+
 def _wanted(orig, repo):
     return repo.ui.configbool(b'faultinject', b'claim-empty') or orig(repo)
 
@@ -209,7 +229,7 @@ def extsetup(ui):
     extensions.wrapfunction(update_util, 'apply_updates', _apply_updates)
     extensions.wrapfunction(context.workingfilectx, 'write', _write)
     extensions.wrapfunction(streamclone, '_write_files', _write_files)
-    from hgext_silvermirror import recovery, seed, sync, workingcopy
+    from hgext_silvermirror import recovery, replay, seed, sync, workingcopy
 
     # the sync's own steps: it may skip hg's pull, or deliver without its push
     extensions.wrapfunction(sync, '_pull', _pull)
@@ -218,3 +238,5 @@ def extsetup(ui):
     extensions.wrapfunction(workingcopy, 'update', _wcupdate)
     extensions.wrapfunction(seed, 'noted', _noted)
     extensions.wrapfunction(seed, 'wanted', _wanted)
+    extensions.wrapfunction(replay._placement, 'put', _put)
+    extensions.wrapfunction(replay, 'receive', _receive)

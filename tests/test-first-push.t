@@ -1,10 +1,12 @@
-The first push to an empty host streams the store
-=================================================
+The first push to an empty host
+===============================
 
-A host that has no changeset yet does not need a changegroup, which its
-hg would decompress, check and write anew revision by revision: it takes
-the revlog files themselves, as `hg clone --stream` would, then updates
-its working copy as after any push.  `-v` says so.
+A resource's first snapshot commits every file.  A host over ssh whose
+repository and working copy are both empty makes that same snapshot
+itself, on its own CPU, while this node makes it: it gets the files and
+the commit's user, date, message and extras, and commits them to the
+same changeset.  Its working copy is then written, and known clean, with
+no update.  `-v` says so.
 
   $ . "$TESTDIR/helpers.sh"
   $ needssh
@@ -12,24 +14,32 @@ its working copy as after any push.  `-v` says so.
   $ mkdir -p $TESTTMP/alpha/docs/notes
   $ cd $TESTTMP/alpha/docs
   $ for i in 1 2 3; do echo "note $i" > notes/n$i.txt; done
+  $ printf '#!/bin/sh\necho hello\n' > notes/hello.sh
+  $ chmod +x notes/hello.sh
+  $ ln -s n1.txt notes/latest
   $ on alpha hg mirror-push -v 2>&1 | grep -e '^docs' -e synced | grep -v 'docs: adding'
   docs: created repository in */alpha/docs (glob)
-  docs: recorded 3 added, 0 modified, 0 removed
-  docs: beta: streamed the store (* files, * bytes) (glob)
+  docs: recorded 5 added, 0 modified, 0 removed
+  docs: beta: made the same first snapshot
   docs: beta: created, pushed 1 changesets
   1 resources, 1 host syncs: 1 synced
 
 The host has the same history, in the same phase (resources are
-non-publishing, so snapshots stay draft), and a store hg verifies:
+non-publishing, so snapshots stay draft), a store hg verifies, and the
+files with their modes and links:
 
   $ cd $TESTTMP/beta/docs
   $ on beta hg log -T '{node|short} {phase}\n'
   * draft (glob)
   $ on alpha hg -R $TESTTMP/alpha/docs log -T '{node|short} {phase}\n'
   * draft (glob)
+  $ test "`on beta hg log -T '{node}'`" = "`on alpha hg -R $TESTTMP/alpha/docs log -T '{node}'`"
   $ on beta hg verify -q
+  $ on beta hg status
   $ cat notes/n2.txt
   note 2
+  $ test -x notes/hello.sh && readlink notes/latest
+  n1.txt
 
 A host with history gets a push, only of what it lacks:
 
@@ -39,10 +49,21 @@ A host with history gets a push, only of what it lacks:
   $ cat notes/n2.txt
   note 2, revised
 
-A USB disk (a local-path host) is streamed to the same way:
+An empty host that comes later does not need a changegroup either, which
+its hg would decompress, check and write anew revision by revision: it
+takes the revlog files themselves, as `hg clone --stream` would, then
+updates its working copy as after any push.  So does a USB disk (a
+local-path host), over ssh or not:
 
-  $ mkdir $TESTTMP/usb
+  $ mknode delta
   $ cd $TESTTMP/alpha/docs
+  $ on alpha hg mirror-push -v -H delta 2>&1 | grep -e delta
+  docs: delta: streamed the store (* files, * KB) (glob)
+  docs: delta: created, pushed 2 changesets
+  $ on delta hg -R $TESTTMP/delta/docs verify -q
+  $ cat $TESTTMP/delta/docs/notes/n2.txt
+  note 2, revised
+  $ mkdir $TESTTMP/usb
   $ on alpha hg mirror-push -v -H $TESTTMP/usb 2>&1 | grep -e usb
   docs: */usb: streamed the store (* files, * KB) (glob)
   docs: */usb: created, pushed 2 changesets (glob)
@@ -50,19 +71,19 @@ A USB disk (a local-path host) is streamed to the same way:
   $ cat $TESTTMP/usb/docs/notes/n2.txt
   note 2, revised
 
-A new node whose directory is empty gets its first history the same way:
-over ssh as hg's own stream clone (`--debug` shows it), from a local path
-read in-process.
+A new node whose directory is empty gets its first history as a stream
+too: over ssh as hg's own stream clone (`--debug` shows it), from a local
+path read in-process.
 
-  $ mknode gamma
-  $ printf '[::SilverMirror::]\nhosts = alpha\n[docs]\n' > $TESTTMP/gamma/.silvermirror
-  $ mkdir $TESTTMP/gamma/docs
-  $ cd $TESTTMP/gamma/docs
-  $ on gamma hg mirror-pull --debug 2>&1 | grep -e 'streaming all changes' -e 'docs: alpha'
+  $ mknode zeta
+  $ printf '[::SilverMirror::]\nhosts = alpha\n[docs]\n' > $TESTTMP/zeta/.silvermirror
+  $ mkdir $TESTTMP/zeta/docs
+  $ cd $TESTTMP/zeta/docs
+  $ on zeta hg mirror-pull --debug 2>&1 | grep -e 'streaming all changes' -e 'docs: alpha'
   streaming all changes
   docs: alpha: pulled 2 changesets
   $ cat notes/n2.txt
   note 2, revised
-  $ on gamma hg log -T '{phase}\n' | sort -u
+  $ on zeta hg log -T '{phase}\n' | sort -u
   draft
-  $ on gamma hg verify -q
+  $ on zeta hg verify -q
