@@ -44,6 +44,7 @@ from mercurial.utils import procutil
 
 from . import (
     conflicts,
+    prefill,
     seed,
 )
 
@@ -239,6 +240,7 @@ def preamble(repo):
             pass
     # before the journal: an interrupted stream's store cannot be rolled back
     repaired.extend(seed.recover(repo))
+    repaired.extend(prefill.recover(repo))
     if repo.svfs.exists(b'journal'):
         with ui.configoverride({(b'ui', b'quiet'): True}, b'silvermirror'):
             repo.recover()

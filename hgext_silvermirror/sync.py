@@ -41,8 +41,8 @@ from . import (
     conflicts,
     delivery,
     hosts as hostsmod,
+    prefill,
     recovery,
-    replay,
     seed,
     wireproto,
     workingcopy,
@@ -308,9 +308,9 @@ def sync(ui, cfg, res, opts):
             ui.status(b'%s: %s\n' % (res.name, msg))
         wireproto.ensureconfig(repo)
         reaching = _reaching(ui, cfg, res, opts, entries)
-        replaying = None
-        if direction == b'push' and not opts.dryrun and replay.wanted(repo):
-            replaying = replay.alongside(reaching.reached, min(5, int(cfg.timeout)))
+        filling = None
+        if direction == b'push' and not opts.dryrun and prefill.wanted(repo):
+            filling = prefill.alongside(reaching.reached, min(5, int(cfg.timeout)))
         try:
             result.snapshot = workingcopy.snapshot(
                 repo,
@@ -321,7 +321,7 @@ def sync(ui, cfg, res, opts):
                 maxdelete=res.maxdelete,
                 force=opts.force,
                 dryrun=opts.dryrun,
-                alongside=replaying,
+                alongside=filling,
             )
         except BaseException as inst:
             reaching.abandon()
@@ -336,9 +336,9 @@ def sync(ui, cfg, res, opts):
             result.hosts = reaching.hrs
             reached = reaching.finish()
             conns = [(hr, conn) for hr, conn, _reply in reached]
-            if replaying is not None:
-                for hr, conn, reply in reached:
-                    _replayed(ui, hr, reply, replaying.of(hr), result.snapshot.node)
+            if filling is not None:
+                for hr, _conn, _reply in reached:
+                    _prefilled(ui, hr, filling.of(hr))
             with ui.makeprogress(
                 _(b'syncing %s') % res.name, unit=_(b'hosts'), total=len(reached)
             ) as progress:
@@ -361,30 +361,19 @@ def sync(ui, cfg, res, opts):
     return result
 
 
-def _replayed(ui, hr, reply, answer, node):
-    """take in a host's answer to making the first snapshot too
+def _prefilled(ui, hr, answer):
+    """take in a host's answer to getting this node's files
 
-    A host that made this node's ``node`` has its history and working
-    copy.  One that made another (its hg commits differently, or a file
-    changed here meanwhile) has a root of its own with the same files:
-    the sync pulls and merges it, as any host's snapshot.  One that
-    refused or gave up is streamed to, as any empty host.
+    A host that wrote them adopts them after the stream.  One that refused
+    or gave up gets its working copy from hg's update, as any host.
     """
     if answer is None:
         return
-    if isinstance(answer, dict) and answer.get(b'replayed'):
-        reply.update(answer)
-        if node is not None and answer[b'parent'] == hex(node):
-            hr.pushed = 1
-            hr.update = b'updated'
-            ui.note(
-                _(b'%s: %s: made the same first snapshot\n') % (hr.resource, hr.host)
-            )
-        else:
-            ui.note(
-                _(b'%s: %s: made a first snapshot of its own\n')
-                % (hr.resource, hr.host)
-            )
+    if isinstance(answer, dict) and answer.get(b'prefilled'):
+        ui.note(
+            _(b"%s: %s: wrote this node's %d files there\n")
+            % (hr.resource, hr.host, answer[b'files'])
+        )
         return
     if isinstance(answer, wireproto.HostError):
         answer = answer.message
@@ -396,10 +385,7 @@ def _replayed(ui, hr, reply, answer, node):
         raise answer
     else:
         answer = answer.get(b'refused', b'')
-    ui.note(
-        _(b'%s: %s: streaming instead of a first snapshot there: %s\n')
-        % (hr.resource, hr.host, answer)
-    )
+    ui.note(_(b'%s: %s: not prefilled: %s\n') % (hr.resource, hr.host, answer))
 
 
 def _reportsnapshot(ui, res, snap, dryrun):
@@ -702,7 +688,7 @@ def _pushall(ui, repo, res, conns, timeout):
                 continue
             if bundle is None and hr.hostparent == hex(head):
                 # already there: spare the host a status walk
-                hr.update = hr.update or b'current'
+                hr.update = b'current'
             else:
                 todo.append((hr, conn, bundle))
 

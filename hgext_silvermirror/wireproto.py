@@ -34,8 +34,8 @@ from mercurial.utils import cborutil, stringutil
 from . import (
     config as configmod,
     delivery,
+    prefill,
     recovery,
-    replay,
     seed,
     workingcopy,
 )
@@ -229,10 +229,10 @@ def seedrepo(repo, args, node=None, payload=None):
         return seed.receive(repo, args, payload)
 
 
-def replayrepo(repo, args, node=None, payload=None):
-    """make the client's first snapshot too, if this repository is empty"""
+def prefillrepo(repo, args, node=None, payload=None):
+    """write the client's files, if this repository is empty"""
     with syncing(repo, args):
-        return replay.receive(repo, args, payload)
+        return prefill.receive(repo, args, payload)
 
 
 def status(repo, args, node=None):
@@ -261,7 +261,7 @@ OPERATIONS = {
     b'smupdate': (update, b'push', False),
     b'smdeliver': (deliver, b'push', True),
     b'smseed': (seedrepo, b'push', True),
-    b'smreplay': (replayrepo, b'push', True),
+    b'smprefill': (prefillrepo, b'push', True),
     b'smstatus': (status, b'pull', False),
 }
 
@@ -356,7 +356,7 @@ def _capabilities(orig, repo, proto):
     caps.append(b'%s=%d' % (CAPABILITY, PROTOCOL))
     caps.append(seed.CAPABILITY)
     caps.append(delivery.CAPABILITY)
-    caps.append(replay.CAPABILITY)
+    caps.append(prefill.CAPABILITY)
     return caps
 
 

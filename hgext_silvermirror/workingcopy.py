@@ -26,11 +26,12 @@ from mercurial import (
     scmutil,
 )
 from mercurial.dirstateutils import timestamp
-from mercurial.utils import dateutil, stringutil
+from mercurial.utils import stringutil
 
 from . import (
     config as configmod,
     dircache,
+    prefill,
     recovery,
 )
 
@@ -170,8 +171,8 @@ def snapshot(
     ``ignore`` are the resource's patterns, ``children`` the directories of
     nested resources (never recorded here).  Deleting more than
     ``maxdelete`` percent of the files raises ``MassDeletion`` unless
-    ``force``.  ``alongside(repo, files, commitargs)``, if given, is a
-    context entered around the adding and the commit (``replay``).
+    ``force``.  ``alongside(repo, files)``, if given, is a context
+    entered around the adding and the commit (``prefill``).
     """
     ui = repo.ui
     res = snapshotresult()
@@ -234,13 +235,7 @@ def snapshot(
     if message is None:
         message = b'mirror: snapshot on %s' % node
     changed = res.added + res.removed + res.modified
-    commitargs = {
-        'text': message,
-        'user': user or username(ui, node),
-        'date': commitdate(ui),
-        'extra': dirsextra(res.emptydirs, {NODE_EXTRA: node}, repo),
-    }
-    with (alongside or _alone)(repo, changed, commitargs):
+    with alongside(repo, changed) if alongside else contextlib.nullcontext():
         if unknown or deleted:
             m = matchmod.exact(unknown + deleted)
             uipathfn = scmutil.getuipathfn(repo, legacyrelativevalue=True)
@@ -250,20 +245,14 @@ def snapshot(
             with repo.dirstate.changing_files(repo):
                 scmutil.addremove(repo, m, b'', uipathfn, {b'similarity': similarity})
         with ui.configoverride({(b'ui', b'allowemptycommit'): True}, b'silvermirror'):
-            res.node = commit(repo, match=matchmod.exact(changed), **commitargs)
+            res.node = commit(
+                repo,
+                text=message,
+                user=user or username(ui, node),
+                match=matchmod.exact(changed),
+                extra=dirsextra(res.emptydirs, {NODE_EXTRA: node}, repo),
+            )
     return res
-
-
-def _alone(repo, files, commitargs):
-    return contextlib.nullcontext()
-
-
-def commitdate(ui):
-    """the date a snapshot is committed with: hg's own choice
-
-    Given explicitly, so that a host can make the same commit (``replay``).
-    """
-    return ui.configdate(b'devel', b'default-date') or dateutil.makedate()
 
 
 def commit(repo, **kwargs):
@@ -436,6 +425,11 @@ def update(repo, node):
     target = repo[node]
     if len(parents) > 1:
         return b'dirty'
+    if prefill.pending(repo):
+        # written while the first snapshot was made: kept if they are its
+        if parents[0].rev() == -1 and prefill.adopt(repo, target.node()):
+            materializedirs(repo, set(), recordeddirs(target))
+            return b'updated'
     if parents[0].node() == target.node():
         return b'current'
     if not leadsto(repo, parents[0].node(), target.node()):

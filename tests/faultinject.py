@@ -28,15 +28,12 @@ on a host), ``update.before-write``,
 ``merge.before-write``, ``update.after-file:K``, ``merge.after-file:K``,
 ``seed.after-file:K`` (K files of a stream of the store written: a first
 push to an empty host, or an empty repository's first pull),
-``replay.after-file:K`` (K files placed by an empty host that makes the
-first snapshot too).
+``prefill.after-file:K`` (K files written by an empty host while the
+first snapshot is made).
 
 ``claim-empty = true`` makes a host report an empty repository after its
 snapshot, as if another node pushed to it just after: the stream it is
 then offered must be refused, and the sync push instead.
-``replay-differs = true`` makes an empty host that makes the first
-snapshot too commit it with another message, as an hg that commits
-otherwise would.
 """
 
 import errno
@@ -59,7 +56,6 @@ configitem(b'faultinject', b'action', default=b'kill')
 configitem(b'faultinject', b'nth', default=1)
 configitem(b'faultinject', b'marker', default=None)
 configitem(b'faultinject', b'claim-empty', default=False)
-configitem(b'faultinject', b'replay-differs', default=False)
 
 EDIT_TEXT = b'edited by the user during a sync\n'
 
@@ -209,16 +205,10 @@ def _write_files(orig, info):
 
 def _put(orig, self, *args, **kwargs):
     result = orig(self, *args, **kwargs)
+    self.faultcount = getattr(self, 'faultcount', 0) + 1
     repo = self._repo
-    reach(repo.ui, b'replay.after-file:%d' % len(self._placed), repo.root)
+    reach(repo.ui, b'prefill.after-file:%d' % self.faultcount, repo.root)
     return result
-
-
-def _receive(orig, repo, args, payload):
-    if repo.ui.configbool(b'faultinject', b'replay-differs'):
-        args = dict(args)
-        args[b'text'] += b' (otherwise)'
-    return orig(repo, args, payload)
 
 
 def _wanted(orig, repo):
@@ -229,7 +219,7 @@ def extsetup(ui):
     extensions.wrapfunction(update_util, 'apply_updates', _apply_updates)
     extensions.wrapfunction(context.workingfilectx, 'write', _write)
     extensions.wrapfunction(streamclone, '_write_files', _write_files)
-    from hgext_silvermirror import recovery, replay, seed, sync, workingcopy
+    from hgext_silvermirror import prefill, recovery, seed, sync, workingcopy
 
     # the sync's own steps: it may skip hg's pull, or deliver without its push
     extensions.wrapfunction(sync, '_pull', _pull)
@@ -238,5 +228,4 @@ def extsetup(ui):
     extensions.wrapfunction(workingcopy, 'update', _wcupdate)
     extensions.wrapfunction(seed, 'noted', _noted)
     extensions.wrapfunction(seed, 'wanted', _wanted)
-    extensions.wrapfunction(replay._placement, 'put', _put)
-    extensions.wrapfunction(replay, 'receive', _receive)
+    extensions.wrapfunction(prefill._placement, 'put', _put)

@@ -1,12 +1,14 @@
 The first push to an empty host
 ===============================
 
-A resource's first snapshot commits every file.  A host over ssh whose
-repository and working copy are both empty makes that same snapshot
-itself, on its own CPU, while this node makes it: it gets the files and
-the commit's user, date, message and extras, and commits them to the
-same changeset.  Its working copy is then written, and known clean, with
-no update.  `-v` says so.
+A host that has no changeset yet does not need a changegroup, which its
+hg would decompress, check and write anew revision by revision: it takes
+the revlog files themselves, as `hg clone --stream` would.  Nor does it
+need hg's update to write its working copy from those revlogs: while
+this node commits a resource's first snapshot, an empty host over ssh
+gets the files as they are here and writes them.  Once the stream is in,
+it keeps them if each is the head's (by its hash), known clean.  `-v`
+says so.
 
   $ . "$TESTDIR/helpers.sh"
   $ needssh
@@ -20,7 +22,8 @@ no update.  `-v` says so.
   $ on alpha hg mirror-push -v 2>&1 | grep -e '^docs' -e synced | grep -v 'docs: adding'
   docs: created repository in */alpha/docs (glob)
   docs: recorded 5 added, 0 modified, 0 removed
-  docs: beta: made the same first snapshot
+  docs: beta: wrote this node's 5 files there
+  docs: beta: streamed the store (* files, * bytes) (glob)
   docs: beta: created, pushed 1 changesets
   1 resources, 1 host syncs: 1 synced
 
@@ -49,11 +52,8 @@ A host with history gets a push, only of what it lacks:
   $ cat notes/n2.txt
   note 2, revised
 
-An empty host that comes later does not need a changegroup either, which
-its hg would decompress, check and write anew revision by revision: it
-takes the revlog files themselves, as `hg clone --stream` would, then
-updates its working copy as after any push.  So does a USB disk (a
-local-path host), over ssh or not:
+An empty host that comes later takes the stream too, then updates its
+working copy as after any push; so does a USB disk (a local-path host):
 
   $ mknode delta
   $ cd $TESTTMP/alpha/docs

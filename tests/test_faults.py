@@ -860,10 +860,6 @@ def test_interrupted_seed_recovers(testenv, mknode, transport, action):
     c = Cluster(testenv, mknode, transport)
     for rel, data in BASE.items():
         c.write('alpha', rel, data)
-    # a first snapshot would be made on an empty ssh host too (replay):
-    # the stream is for a host that comes once there is history
-    c.nodes['alpha'].hg('init', c.root('alpha'), check=0)
-    c.nodes['alpha'].hg('commit', '-Aqm', 'before any sync', cwd=c.root('alpha'), check=0)
     point = 'seed.after-file:3'
     proc = c.sync('alpha', hostfault=(point, action))
     assert c.fired(point), out(proc)
@@ -883,14 +879,15 @@ def test_interrupted_seed_recovers(testenv, mknode, transport, action):
 
 
 @pytest.mark.parametrize('action', ['kill', 'raise:ENOSPC'])
-def test_interrupted_replay_recovers(testenv, mknode, action):
-    """an empty ssh host dying (or its disk filling) while it writes the
-    files of the first snapshot keeps only complete copies of them; a full
-    disk removes them and the host is streamed to; the next run converges"""
+def test_interrupted_prefill_recovers(testenv, mknode, action):
+    """an empty ssh host dying (or its disk filling) while it writes this
+    node's files during the first snapshot keeps only complete copies of
+    them, which the next run removes; a full disk removes them at once and
+    the host gets its working copy from hg's update"""
     c = Cluster(testenv, mknode, 'ssh')
     for rel, data in BASE.items():
         c.write('alpha', rel, data)
-    point = 'replay.after-file:3'
+    point = 'prefill.after-file:3'
     proc = c.sync('alpha', '-v', hostfault=(point, action))
     assert c.fired(point), out(proc)
     beta = c.root('beta')
@@ -903,34 +900,13 @@ def test_interrupted_replay_recovers(testenv, mknode, action):
                 assert fp.read() == BASE[f]
     else:
         assert proc.returncode == 0, out(proc)
-        assert 'beta: streaming instead of a first snapshot there' in out(proc), out(proc)
+        assert 'beta: not prefilled' in out(proc), out(proc)
         assert 'beta: streamed the store' in out(proc), out(proc)
         assert left == sorted(BASE)
-    assert not os.path.exists(os.path.join(beta, '.hg', 'silvermirror', 'replay.tmp'))
+    assert not os.path.exists(os.path.join(beta, '.hg', 'silvermirror', 'prefill.tmp'))
     again = c.sync('alpha', check=0)
-    assert again.returncode == 0, out(again)
-    c.check()
-
-
-def test_a_first_snapshot_of_the_hosts_own_is_merged(testenv, mknode):
-    """an empty ssh host whose commit comes out otherwise has a root of its
-    own with the same files: pulled and merged as any host's snapshot"""
-    c = Cluster(testenv, mknode, 'ssh')
-    for rel, data in BASE.items():
-        c.write('alpha', rel, data)
-    with open(c.nodes['beta'].path('.hgrc'), 'a') as fp:
-        fp.write(
-            '[extensions]\nfaultinject = %s\n[faultinject]\nreplay-differs = true\n'
-            % FAULTINJECT
-        )
-    proc = c.sync('alpha', '-v', check=0)
-    c.clearfaults()
-    assert proc.returncode == 0, out(proc)
-    assert 'beta: made a first snapshot of its own' in out(proc), out(proc)
-    roots = c.nodes['alpha'].hg(
-        'log', '-r', 'roots(all())', '-T', '{desc}\n', cwd=c.root('alpha'), check=0
-    ).stdout.decode().split('\n')
-    assert any(r.endswith('(otherwise)') for r in roots), roots
+    if action == 'kill':
+        assert 'removed the copies of an interrupted first sync' in out(again), out(again)
     c.check()
 
 

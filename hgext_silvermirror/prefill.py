@@ -1,0 +1,456 @@
+# prefill.py - an empty host gets its working copy while this node commits
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""an empty host's working copy, written from this node's files
+
+A resource's first sync commits every file here (a revlog each: 20,000
+small files take hg about 19 s of Python), streams the store to an empty
+host (``seed``), and the host's hg then writes its working copy from
+those revlogs, opening one per file (14 s more).  Instead, a host over
+ssh whose repository and working copy are both empty gets the files as
+they are in this working copy while this node commits them, and writes
+them on its own CPU meanwhile.  For each, it computes the file node a
+first revision of that content has (hg's hash of the two null parents
+and the text).
+
+Once the stream is in, the host adopts the files it wrote: if every file
+of the streamed head is there, with that node and its flags, and nothing
+changed since it was written, the working copy is at the head and known
+clean, with no update.  The same hash proves the same content.  Anything
+else (a file changed here while it was sent, so the commit has another
+version) and the files it wrote that nothing changed since are removed,
+and hg's update writes the working copy as for any host.
+
+Each file goes through a temporary file in ``.hg``, linked into place,
+never over an existing file, and is noted in ``.hg/silvermirror/
+prefilled`` once it is there.  The next preamble that finds the note
+(the run was interrupted before the host adopted them) removes the
+files it lists that nothing changed since: copies of this node's files,
+which the next sync brings again.
+"""
+
+import concurrent.futures
+import errno
+import os
+import stat
+import struct
+
+from mercurial.i18n import _
+from mercurial import (
+    error,
+    pathutil,
+    util,
+)
+from mercurial.dirstateutils import timestamp
+from mercurial.utils import cborutil, hashutil
+
+# what a host that takes ``smprefill`` advertises
+CAPABILITY = b'silvermirror-prefill'
+# where a file is written before it is linked into the working copy
+TEMPFILE = b'silvermirror/prefill.tmp'
+# the files written and not yet adopted: a record for each
+NOTE = b'silvermirror/prefilled'
+# the payload: the list of files (a length, CBOR), then a frame for each
+# file in that order (the path's length, the data's length, a flag, the
+# path, the data), then a zero length
+LENGTH = struct.Struct('>I')
+HEADER = struct.Struct('>IQc')
+CHUNK = 1 << 20
+# the flags of a frame: a plain file, an executable, a symlink, and a
+# file this node could not read
+PLAIN, EXEC, LINK, UNREADABLE = b'\0', b'x', b'l', b'-'
+MANIFESTFLAGS = {PLAIN: b'', EXEC: b'x', LINK: b'l'}
+
+
+def wanted(repo):
+    """is the next snapshot of ``repo`` its first?"""
+    return len(repo.unfiltered()) == 0
+
+
+def capable(peer, reply):
+    """may ``peer``'s host be prefilled?"""
+    return (
+        peer.local() is None
+        and peer.url().startswith(b'ssh:')
+        and peer.capable(CAPABILITY)
+        and reply.get(b'empty', False)
+    )
+
+
+class _feed:
+    """one host's payload: the files, as they are in this working copy
+
+    Read by the thread that talks to the host.  Reading never fails: a
+    file that cannot be read goes as unreadable.
+    """
+
+    def __init__(self, repo, files):
+        self._repo = repo
+        self._files = files
+        self._buf = util.chunkbuffer(self._chunks())
+
+    def read(self, size=None):
+        return self._buf.read(size)
+
+    def _chunks(self):
+        listed = b''.join(cborutil.streamencode(self._files))
+        yield LENGTH.pack(len(listed)) + listed
+        for f in self._files:
+            yield from _frame(self._repo.wvfs.join(f), f)
+        yield LENGTH.pack(0)
+
+
+def _frame(path, f):
+    """a file as it is in the working copy, as the commit reads it
+
+    Exactly the size first seen is sent: a file changed meanwhile has
+    another node in the commit, which is all it takes.
+    """
+    try:
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            data = os.fsencode(os.readlink(path))
+            yield HEADER.pack(len(f), len(data), LINK) + f + data
+            return
+        fp = open(path, 'rb')
+    except OSError:
+        yield HEADER.pack(len(f), 0, UNREADABLE) + f
+        return
+    with fp:
+        flag = EXEC if st.st_mode & 0o100 else PLAIN
+        yield HEADER.pack(len(f), st.st_size, flag) + f
+        left = st.st_size
+        while left:
+            try:
+                chunk = fp.read(min(left, CHUNK))
+            except OSError:
+                chunk = b''
+            # a file that shrank is padded: its node differs anyway
+            chunk = chunk or b'\0' * min(left, CHUNK)
+            left -= len(chunk)
+            yield chunk
+
+
+class alongside:
+    """the empty hosts that get their working copy while this node commits
+
+    ``reached()`` gives the hosts reached so far, as (hostresult,
+    connection, reply of ``smprepare``).  The snapshot enters
+    ``alongside(repo, files)`` around its adding and commit; ``of(hr)``
+    then is the host's reply, the error it failed with, or None if it was
+    not asked.
+    """
+
+    def __init__(self, reached, locktimeout):
+        self._reached = reached
+        self._locktimeout = locktimeout
+        self._replies = {}
+        self._pool = None
+
+    def __call__(self, repo, files):
+        targets = [
+            (hr, conn)
+            for hr, conn, reply in self._reached()
+            if capable(conn.peer, reply)
+        ]
+        if targets:
+            args = {b'locktimeout': self._locktimeout}
+            files = sorted(files)
+            self._pool = concurrent.futures.ThreadPoolExecutor(len(targets))
+            self._futures = [
+                (hr, self._pool.submit(
+                    conn.call, b'smprefill', args, payload=_feed(repo, files)
+                ))
+                for hr, conn in targets
+            ]
+        return self
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exctype, exc, tb):
+        if self._pool is None:
+            return False
+        for hr, future in self._futures:
+            try:
+                self._replies[id(hr)] = future.result()
+            except Exception as inst:
+                self._replies[id(hr)] = inst
+        self._pool.shutdown()
+        self._pool = None
+        return False
+
+    def of(self, hr):
+        return self._replies.get(id(hr))
+
+
+def refusal(repo):
+    """why this host cannot be prefilled, or None"""
+    if len(repo.unfiltered()):
+        return _(b'the repository is not empty')
+    if repo.ui.configitems(b'encode') or repo.ui.configitems(b'decode'):
+        return _(b'its hg filters files (encode, decode)')
+    if repo.vfs.exists(NOTE):
+        return _(b'it was prefilled already')
+    st = repo.status(unknown=True)
+    if any((st.modified, st.added, st.removed, st.deleted, st.unknown)):
+        return _(b'its working copy is not empty')
+    return None
+
+
+def receive(repo, args, payload):
+    """host side: write the files of ``payload`` into the working copy
+
+    Caller holds the wlock.  ``payload`` is read only if the host takes
+    them.  Returns ``prefilled`` and how many files, or ``refused`` with
+    the reason.  A failure removes what was written.
+    """
+    why = refusal(repo)
+    if why is not None:
+        return {b'prefilled': False, b'refused': why}
+    placed = _placement(repo, payload)
+    try:
+        count = placed.take()
+    except BaseException:
+        placed.undo()
+        raise
+    return {b'prefilled': True, b'files': count}
+
+
+def _readexactly(fp, size):
+    data = fp.read(size)
+    if len(data) != size:
+        raise error.Abort(_(b'the client stopped mid-payload'))
+    return data
+
+
+class _placement:
+    """the files written into an empty working copy, and their undoing
+
+    Every path is checked as hg's own update checks it (no ``.hg``, no
+    way out of the working copy, no symlink on the way): its words with
+    no look at the disk, its directories on the disk, each once.
+    """
+
+    def __init__(self, repo, payload):
+        self._repo = repo
+        self._payload = payload
+        self._words = pathutil.pathauditor(repo.root, realfs=False)
+        self._tmp = repo.vfs.join(TEMPFILE)
+        self._dirs = set()
+        self._made = []
+        self._note = None
+
+    def take(self):
+        """write every file of the payload; how many there were"""
+        repo, payload = self._repo, self._payload
+        (size,) = LENGTH.unpack(_readexactly(payload, LENGTH.size))
+        cborutil.decodeall(_readexactly(payload, size))
+        repo.vfs.makedirs(os.path.dirname(NOTE))
+        util.tryunlink(self._tmp)
+        count = 0
+        with repo.vfs(NOTE, b'wb') as self._note:
+            while True:
+                (length,) = LENGTH.unpack(_readexactly(payload, LENGTH.size))
+                if not length:
+                    return count
+                size, flag = HEADER.unpack(
+                    LENGTH.pack(length)
+                    + _readexactly(payload, HEADER.size - LENGTH.size)
+                )[1:]
+                f = _readexactly(payload, length)
+                if flag == UNREADABLE:
+                    raise error.Abort(_(b'%s could not be read there') % f)
+                self.put(f, size, flag)
+                count += 1
+
+    def put(self, f, size, flag):
+        """write one file of ``size`` bytes from the payload at ``f``"""
+        self._words(f)
+        self._makedirs(os.path.dirname(f))
+        dest = self._repo.wvfs.join(f)
+        if flag == LINK:
+            target = _readexactly(self._payload, size)
+            node = _firstnode(self._repo, [target])
+            os.symlink(target, dest)
+        else:
+            node = self._write(size, flag == EXEC)
+            self._link(dest)
+        st = os.lstat(dest)
+        _record(self._note, [f, flag, node, st.st_ino, st.st_size, st.st_mtime_ns])
+        self._note.flush()
+
+    def _makedirs(self, d):
+        if d in self._dirs:
+            return
+        wvfs = self._repo.wvfs
+        if d:
+            self._makedirs(os.path.dirname(d))
+            wvfs.audit(d)
+            if not wvfs.isdir(d):
+                wvfs.mkdir(d)
+                self._made.append(wvfs.join(d))
+        self._dirs.add(d)
+
+    def _write(self, size, executable):
+        """the next file, in the temporary file: its first-revision node"""
+
+        def read():
+            left = size
+            while left:
+                chunk = _readexactly(self._payload, min(left, CHUNK))
+                fp.write(chunk)
+                left -= len(chunk)
+                yield chunk
+
+        with open(self._tmp, 'xb') as fp:
+            node = _firstnode(self._repo, read())
+        if executable:
+            util.setflags(self._tmp, False, True)
+        return node
+
+    def _link(self, dest):
+        """put the temporary file at ``dest``, which must not exist"""
+        try:
+            os.link(self._tmp, dest)
+        except OSError as inst:
+            if inst.errno == errno.EEXIST:
+                raise
+            # no hard links here (some disks)
+            if os.path.lexists(dest):
+                raise
+            os.rename(self._tmp, dest)
+            return
+        os.unlink(self._tmp)
+
+    def undo(self):
+        """remove what was written, unless it changed since"""
+        if self._note is not None and not self._note.closed:
+            self._note.close()
+        _remove(self._repo, _records(self._repo))
+        for d in reversed(self._made):
+            try:
+                os.rmdir(d)
+            except OSError:
+                pass
+
+
+def _firstnode(repo, chunks):
+    """the node of a file's first revision with this content
+
+    hg's hash of a revision: its parents (both null here) and its text,
+    which a filelog escapes when it begins as metadata would.
+    """
+    s = hashutil.sha1(repo.nullid + repo.nullid)
+    first = True
+    for chunk in chunks:
+        if first and chunk.startswith(b'\1\n'):
+            s.update(b'\1\n\1\n')
+        first = False
+        s.update(chunk)
+    return s.digest()
+
+
+def _record(fp, values):
+    data = b''.join(cborutil.streamencode(values))
+    fp.write(LENGTH.pack(len(data)) + data)
+
+
+def _records(repo):
+    """the files the note lists, up to its last complete record"""
+    data = repo.vfs.tryread(NOTE)
+    out, pos = [], 0
+    while pos + LENGTH.size <= len(data):
+        (size,) = LENGTH.unpack_from(data, pos)
+        pos += LENGTH.size
+        if pos + size > len(data):
+            break
+        out.append(cborutil.decodeall(data[pos : pos + size])[0])
+        pos += size
+    return out
+
+
+def _unchanged(repo, record):
+    """the stat of a file written here, if nothing changed it since"""
+    f, _flag, _node, ino, size, mtime = record
+    try:
+        st = repo.wvfs.lstat(f)
+    except OSError:
+        return None
+    return st if (st.st_ino, st.st_size, st.st_mtime_ns) == (ino, size, mtime) else None
+
+
+def _remove(repo, records):
+    """remove the files written here that nothing changed since, the
+    directories that leaves empty, and the note"""
+    for record in records:
+        if _unchanged(repo, record) is not None:
+            repo.wvfs.unlinkpath(record[0], ignoremissing=True)
+    util.tryunlink(repo.vfs.join(TEMPFILE))
+    repo.vfs.unlinkpath(NOTE, ignoremissing=True)
+
+
+def pending(repo):
+    """were files written here that are not adopted yet?"""
+    return repo.vfs.exists(NOTE)
+
+
+def adopt(repo, node):
+    """the files written here are ``node``'s: the working copy is there
+
+    Caller holds the wlock, and the working copy has no parent.  True if
+    they were adopted; otherwise (or with no files written here) the files
+    are removed, and the caller updates as usual.
+    """
+    records = _records(repo)
+    if not records:
+        repo.vfs.unlinkpath(NOTE, ignoremissing=True)
+        return False
+    ctx = repo[node]
+    mf = ctx.manifest()
+    stats = {}
+    if len(records) == len(mf):
+        for record in records:
+            f, flag, filenode = record[:3]
+            st = _unchanged(repo, record)
+            if st is None or mf.get(f) != filenode or mf.flags(f) != MANIFESTFLAGS[flag]:
+                break
+            stats[f] = st
+    if len(stats) != len(mf):
+        _remove(repo, records)
+        return False
+    ds = repo.dirstate
+    boundary = timestamp.get_fs_now(repo.vfs)
+    # as hg's update records the files it wrote
+    with ds.changing_parents(repo):
+        repo.setparents(node)
+        ds.setbranch(ctx.branch(), None)
+        for f, st in stats.items():
+            mtime = timestamp.reliable_mtime_of(st, boundary)
+            if mtime is None:
+                ds.update_file(f, wc_tracked=True, p1_tracked=True, possibly_dirty=True)
+            else:
+                ds.update_file(
+                    f,
+                    wc_tracked=True,
+                    p1_tracked=True,
+                    parentfiledata=(st.st_mode, st.st_size, mtime),
+                )
+    repo.vfs.unlinkpath(NOTE)
+    return True
+
+
+def recover(repo):
+    """remove the files of a prefill that was never adopted
+
+    Caller holds the wlock.  Returns the messages of what was repaired.
+    """
+    records = _records(repo)
+    if not repo.vfs.exists(NOTE):
+        return []
+    _remove(repo, records)
+    if not records:
+        return []
+    return [_(b'removed the copies of an interrupted first sync')]
