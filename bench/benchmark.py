@@ -451,6 +451,9 @@ class Setup:
             rmfile(os.path.join(self.homes[h], '.rss-remote'))
         total, rss, rcs = 0.0, 0, []
         start = os.path.getsize(self.logpath) if os.path.exists(self.logpath) else 0
+        # untimed: the disk's backlog of the runs before (their writes, the
+        # trees just removed) is not this run's to pay
+        os.sync()
         for cmd in self.commands(tool, hosts, hgextra):
             r = run(
                 cmd,

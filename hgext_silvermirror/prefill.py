@@ -400,13 +400,13 @@ def pending(repo):
 def adopt(repo, node):
     """the files written here are ``node``'s: the working copy is there
 
-    Caller holds the wlock, and the working copy has no parent.  True if
-    they were adopted; otherwise (or with no files written here) the files
-    are removed, and the caller updates as usual.
+    Caller holds the wlock.  True if they were adopted; otherwise (the
+    working copy has a parent, or no file was written here) the files are
+    removed, and the caller updates as usual.
     """
     records = _records(repo)
-    if not records:
-        repo.vfs.unlinkpath(NOTE, ignoremissing=True)
+    if not records or repo.dirstate.p1() != repo.nullid:
+        _remove(repo, records)
         return False
     ctx = repo[node]
     mf = ctx.manifest()

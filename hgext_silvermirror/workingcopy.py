@@ -425,11 +425,10 @@ def update(repo, node):
     target = repo[node]
     if len(parents) > 1:
         return b'dirty'
-    if prefill.pending(repo):
-        # written while the first snapshot was made: kept if they are its
-        if parents[0].rev() == -1 and prefill.adopt(repo, target.node()):
-            materializedirs(repo, set(), recordeddirs(target))
-            return b'updated'
+    # files written while the first snapshot was made: kept if they are its
+    if prefill.pending(repo) and prefill.adopt(repo, target.node()):
+        materializedirs(repo, set(), recordeddirs(target))
+        return b'updated'
     if parents[0].node() == target.node():
         return b'current'
     if not leadsto(repo, parents[0].node(), target.node()):

@@ -63,14 +63,14 @@ The help is the user's first manual: it is reviewed here like code.
     meanwhile (it is never overwritten; the next sync records it). A host that
     committed meanwhile is left for the next sync, which merges its work.
   
-  On first contact the host's repository is created. A resource's first snapshot
-  is made on an empty host over ssh too, at the same time: the host gets the
-  files and commits them as this node does, to the same changeset, so neither a
-  push nor an update is needed ("-v" says so). Otherwise, while a host has no
+  On first contact the host's repository is created. While a host has no
   changeset it gets the store itself, as "hg clone --stream" would, which is
   much faster than pushing every revision; a node whose repository is empty gets
   its first history from a host the same way. A stream that was interrupted is
-  undone by the next sync, which streams again.
+  undone by the next sync, which streams again. While a resource's first
+  snapshot is made, an empty host over ssh also gets the files and writes them:
+  it keeps each that the stream then shows to be the same (by its hash), instead
+  of writing its working copy anew ("-v" says so).
   
   With no RESOURCE, the innermost resource containing the current directory is
   synced; outside every resource, all of them. "all" names every resource. When
