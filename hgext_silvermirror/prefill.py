@@ -44,7 +44,7 @@ from mercurial import (
     util,
 )
 from mercurial.dirstateutils import timestamp
-from mercurial.utils import cborutil, hashutil
+from mercurial.utils import cborutil, hashutil, storageutil
 
 # what a host that takes ``smprefill`` advertises
 CAPABILITY = b'silvermirror-prefill'
@@ -52,9 +52,8 @@ CAPABILITY = b'silvermirror-prefill'
 TEMPFILE = b'silvermirror/prefill.tmp'
 # the files written and not yet adopted: a record for each
 NOTE = b'silvermirror/prefilled'
-# the payload: the list of files (a length, CBOR), then a frame for each
-# file in that order (the path's length, the data's length, a flag, the
-# path, the data), then a zero length
+# the payload: a frame for each file (the path's length, the data's
+# length, a flag, the path, the data), then a zero length
 LENGTH = struct.Struct('>I')
 HEADER = struct.Struct('>IQc')
 CHUNK = 1 << 20
@@ -95,8 +94,6 @@ class _feed:
         return self._buf.read(size)
 
     def _chunks(self):
-        listed = b''.join(cborutil.streamencode(self._files))
-        yield LENGTH.pack(len(listed)) + listed
         for f in self._files:
             yield from _frame(self._repo.wvfs.join(f), f)
         yield LENGTH.pack(0)
@@ -246,8 +243,6 @@ class _placement:
     def take(self):
         """write every file of the payload; how many there were"""
         repo, payload = self._repo, self._payload
-        (size,) = LENGTH.unpack(_readexactly(payload, LENGTH.size))
-        cborutil.decodeall(_readexactly(payload, size))
         repo.vfs.makedirs(os.path.dirname(NOTE))
         util.tryunlink(self._tmp)
         count = 0
@@ -340,14 +335,16 @@ class _placement:
 def _firstnode(repo, chunks):
     """the node of a file's first revision with this content
 
-    hg's hash of a revision: its parents (both null here) and its text,
-    which a filelog escapes when it begins as metadata would.
+    hg's hash of a revision (``storageutil.hashrevisionsha1``: its parents,
+    both null here, then its text), over the chunks as they come; a
+    filelog escapes a text that begins as metadata would with empty
+    metadata (``storageutil.packmeta``).
     """
     s = hashutil.sha1(repo.nullid + repo.nullid)
     first = True
     for chunk in chunks:
         if first and chunk.startswith(b'\1\n'):
-            s.update(b'\1\n\1\n')
+            s.update(storageutil.packmeta({}, b''))
         first = False
         s.update(chunk)
     return s.digest()

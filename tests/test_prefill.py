@@ -166,10 +166,7 @@ def test_a_client_gone_mid_payload_leaves_nothing(sender, host):
 
 def test_a_path_into_the_repository_is_refused(sender, host):
     repo, files = sender
-    evil = (
-        prefill.LENGTH.pack(1) + b'\x80'
-        + prefill.HEADER.pack(8, 4, b'\0') + b'.hg/hgrc' + b'evil' + b'\0' * 4
-    )
+    evil = prefill.HEADER.pack(8, 4, b'\0') + b'.hg/hgrc' + b'evil' + b'\0' * 4
     with pytest.raises(error.Abort):
         receive(host, io.BytesIO(evil))
     assert b'evil' not in host.vfs.tryread(b'hgrc') and leftovers(host) == []
