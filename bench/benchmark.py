@@ -91,11 +91,24 @@ def log(msg):
 
 
 class Run:
-    def __init__(self, wall, rc, maxrss_kb, remote_kb=None):
+    def __init__(self, wall, rc, maxrss_kb, remote_kb=None, cpu_local=0.0, cpu_machine=0.0):
         self.wall = wall
         self.rc = rc
         self.maxrss_kb = maxrss_kb
         self.remote_kb = remote_kb
+        # CPU seconds: of the command's process tree (what it waited for),
+        # and of the whole machine over the run (every core, the hosts too)
+        self.cpu_local = cpu_local
+        self.cpu_machine = cpu_machine
+
+
+def machinecpu():
+    """CPU seconds this machine has been busy since boot, all cores"""
+    with open('/proc/stat') as fp:
+        ticks = [int(x) for x in fp.readline().split()[1:]]
+    # user nice system (idle iowait) irq softirq steal
+    busy = sum(ticks[:3]) + sum(ticks[5:8])
+    return busy / os.sysconf('SC_CLK_TCK')
 
 
 _CURRENT = [None]
@@ -124,6 +137,7 @@ def run(cmd, env=None, cwd=None, timeout=600, logpath=None):
         if logpath:
             out.write(('\n$ %s\n' % ' '.join(shlex.quote(c) for c in cmd)).encode())
             out.flush()
+        c0 = machinecpu()
         t0 = time.perf_counter()
         proc = subprocess.Popen(
             cmd,
@@ -140,6 +154,7 @@ def run(cmd, env=None, cwd=None, timeout=600, logpath=None):
         def reap():
             box['r'] = os.wait4(proc.pid, 0)
             box['t'] = time.perf_counter()
+            box['c'] = machinecpu()
 
         th = threading.Thread(target=reap, daemon=True)
         th.start()
@@ -154,7 +169,13 @@ def run(cmd, env=None, cwd=None, timeout=600, logpath=None):
             return Run(float(timeout), 'timeout', 0)
         _pid, status, ru = box['r']
         proc.returncode = os.waitstatus_to_exitcode(status)
-        return Run(box['t'] - t0, proc.returncode, ru.ru_maxrss)
+        return Run(
+            box['t'] - t0,
+            proc.returncode,
+            ru.ru_maxrss,
+            cpu_local=ru.ru_utime + ru.ru_stime,
+            cpu_machine=box['c'] - c0,
+        )
     finally:
         if logpath:
             out.close()
@@ -450,6 +471,7 @@ class Setup:
         for h in hosts:
             rmfile(os.path.join(self.homes[h], '.rss-remote'))
         total, rss, rcs = 0.0, 0, []
+        cpu_local = cpu_machine = 0.0
         start = os.path.getsize(self.logpath) if os.path.exists(self.logpath) else 0
         # untimed: the disk's backlog of the runs before (their writes, the
         # trees just removed) is not this run's to pay
@@ -463,6 +485,8 @@ class Setup:
                 logpath=self.logpath,
             )
             total += r.wall
+            cpu_local += r.cpu_local
+            cpu_machine += r.cpu_machine
             rss = max(rss, r.maxrss_kb)
             rcs.append(r.rc)
         # the remote side may finish a moment after the local one (Unison's
@@ -477,7 +501,7 @@ class Setup:
             time.sleep(0.05)
         remote = max(vals, default=0)
         rc = next((c for c in rcs if c != 0), 0)
-        r = Run(total, rc, rss, remote)
+        r = Run(total, rc, rss, remote, cpu_local, cpu_machine)
         if rc != 0:
             with open(self.logpath, 'rb') as fp:
                 fp.seek(start)
@@ -595,6 +619,8 @@ class Bench:
     def record(self, res, tool, r, label=''):
         ent = res.setdefault(tool, {'times': [], 'rc': [], 'rss_local_kb': [], 'rss_remote_kb': []})
         ent['times'].append(round(r.wall, 4))
+        ent.setdefault('cpu_local_s', []).append(round(r.cpu_local, 3))
+        ent.setdefault('cpu_machine_s', []).append(round(r.cpu_machine, 3))
         ent['rc'].append(r.rc)
         ent['rss_local_kb'].append(r.maxrss_kb)
         ent['rss_remote_kb'].append(r.remote_kb)
@@ -609,6 +635,9 @@ class Bench:
         for ent in res.values():
             if isinstance(ent, dict) and ent.get('times'):
                 ent['median'] = round(statistics.median(ent['times']), 4)
+                for k, m in (('cpu_local_s', 'cpu_local_median'), ('cpu_machine_s', 'cpu_machine_median')):
+                    if ent.get(k):
+                        ent[m] = round(statistics.median(ent[k]), 3)
                 ent['peak_rss_local_mb'] = round(max(ent['rss_local_kb']) / 1024, 1)
                 ent['peak_rss_remote_mb'] = round(max(ent['rss_remote_kb'] or [0]) / 1024, 1)
 
@@ -941,6 +970,32 @@ def ratio(a, b):
     return a / b
 
 
+def fanoutcpu(scenarios):
+    """lines: the CPU each extra host costs, from the 8- and 1-host runs
+
+    On this machine the hosts share its cores with the client, so the
+    fan-out's time follows the hosts' CPU; on separate machines only the
+    client's share would add up.
+    """
+    one, eight = scenarios.get('fanout1'), scenarios.get('fanout8')
+    if not (one and eight):
+        return []
+    extra = len(eight['hosts']) - len(one['hosts'])
+    lines = ['CPU per extra host (8 hosts vs 1, medians): this process tree / the whole machine']
+    for t in TOOLS + (CHGTOOL,):
+        a, b = eight.get(t, {}), one.get(t, {})
+        if 'cpu_machine_median' not in a or 'cpu_machine_median' not in b:
+            continue
+
+        def per(key):
+            return '%d ms' % round((a[key] - b[key]) / extra * 1000)
+
+        # chg's client does no work: this node's hg is chg's server
+        local = '-' if t == CHGTOOL else per('cpu_local_median')
+        lines.append('  %-12s %7s / %s' % (t, local, per('cpu_machine_median')))
+    return lines
+
+
 def table(results):
     lines = []
     for n, data in results['sizes'].items():
@@ -982,6 +1037,7 @@ def table(results):
             '| %-44s | %9s | %9s | %12s | %10s | %9s | %10s |'
             % ('peak RSS local/remote', rss['rsync'], rss['unison'], rss['silvermirror'], '', '', '')
         )
+        lines.extend(fanoutcpu(data['scenarios']))
         bad = [k for k, c in data['checks'].items() if not c['identical']]
         lines.append('trees identical after every scenario: %s' % ('yes' if not bad else 'NO: ' + ', '.join(bad)))
     big = results.get('big')
