@@ -617,10 +617,11 @@ class Bench:
         return {'identical': ok, 'files': len(ref), 'problems': problems}
 
     def record(self, res, tool, r, label=''):
-        ent = res.setdefault(tool, {'times': [], 'rc': [], 'rss_local_kb': [], 'rss_remote_kb': []})
+        keys = ('times', 'rc', 'rss_local_kb', 'rss_remote_kb', 'cpu_local_s', 'cpu_machine_s')
+        ent = res.setdefault(tool, {k: [] for k in keys})
         ent['times'].append(round(r.wall, 4))
-        ent.setdefault('cpu_local_s', []).append(round(r.cpu_local, 3))
-        ent.setdefault('cpu_machine_s', []).append(round(r.cpu_machine, 3))
+        ent['cpu_local_s'].append(round(r.cpu_local, 3))
+        ent['cpu_machine_s'].append(round(r.cpu_machine, 3))
         ent['rc'].append(r.rc)
         ent['rss_local_kb'].append(r.maxrss_kb)
         ent['rss_remote_kb'].append(r.remote_kb)
@@ -636,8 +637,7 @@ class Bench:
             if isinstance(ent, dict) and ent.get('times'):
                 ent['median'] = round(statistics.median(ent['times']), 4)
                 for k, m in (('cpu_local_s', 'cpu_local_median'), ('cpu_machine_s', 'cpu_machine_median')):
-                    if ent.get(k):
-                        ent[m] = round(statistics.median(ent[k]), 3)
+                    ent[m] = round(statistics.median(ent[k]), 3)
                 ent['peak_rss_local_mb'] = round(max(ent['rss_local_kb']) / 1024, 1)
                 ent['peak_rss_remote_mb'] = round(max(ent['rss_remote_kb'] or [0]) / 1024, 1)
 
