@@ -1097,14 +1097,9 @@ def targets(results):
         out.append(('1 GiB file peak RSS <= 2048 MB', '%d MB' % peak, peak <= 2048))
     d = results.get('daemon')
     if d and d.get('median') is not None:
+        # the target is the default's: with a longer debounce the wait
+        # alone is the target's second (the daemon line shows that run)
         out.append(('daemon latency <= 1 s (default debounce)', fmt(d['median']), d['median'] <= 1.0))
-        other = d.get('other') or {}
-        if other.get('median') is not None:
-            out.append((
-                'daemon latency <= 1 s (debounce %g s)' % other['debounce'],
-                fmt(other['median']),
-                other['median'] <= 1.0,
-            ))
     elif d:
         out.append(('daemon latency <= 1 s', 'n/a', None))
     return out
