@@ -32,6 +32,7 @@ from . import (
     config as configmod,
     dircache,
     prefill,
+    recheck,
     recovery,
 )
 
@@ -183,6 +184,7 @@ def snapshot(
         excluded = _ignorematcher(repo, ignore, list(children) + nested)
     else:
         setignore(repo, ignore, list(children) + nested)
+        recheck.settle(repo)
     st = repo.status(unknown=True)
 
     unknown = []
@@ -272,15 +274,9 @@ def commit(repo, **kwargs):
     with ds.running_status(repo):
         for f in repo[node].files():
             entry = ds.get_entry(f)
-            if not (entry.tracked and entry.p1_tracked):
-                continue
-            try:
-                st = repo.wvfs.lstat(f)
-            except OSError:
-                continue
-            mtime = timestamp.reliable_mtime_of(st, boundary)
-            if mtime is not None:
-                ds.set_clean(f, (st.st_mode, st.st_size, mtime))
+            if entry.tracked and entry.p1_tracked:
+                recheck.recordclean(repo, f, boundary)
+    recheck.note(repo, repo[node], repo[node].files())
     return node
 
 
@@ -433,7 +429,8 @@ def update(repo, node):
         return b'current'
     if not leadsto(repo, parents[0].node(), target.node()):
         return b'diverged'
-    wctx, dirty = pendingamong(repo, touched(parents[0], target))
+    files = touched(parents[0], target)
+    wctx, dirty = pendingamong(repo, files)
     if dirty:
         return b'dirty'
     overrides = {
@@ -454,6 +451,7 @@ def update(repo, node):
             if b'untracked file' not in inst.message:
                 raise
             return b'dirty'
+    recheck.note(repo, target, files)
     materializedirs(repo, recordeddirs(parents[0]), recordeddirs(target))
     return b'updated'
 

@@ -10,6 +10,7 @@ the design from sliding back.
 import collections
 import contextlib
 import os
+import time
 
 import pytest
 
@@ -68,14 +69,20 @@ def test_a_snapshot_leaves_its_files_known_clean(pair):
     assert w.lookups[a] == 0
 
 
+def _change(root):
+    """one file changed in ``root``, at an mtime in the past"""
+    path = os.path.join(root, 'd1', 'f001.txt')
+    with open(path, 'w') as fp:
+        fp.write('changed\n')
+    os.utime(path, (OLD + 1, OLD + 1))
+    return path
+
+
 def test_one_file_changed_walks_each_side_once(pair):
     a, b, push = pair
     push()
     push()
-    path = os.path.join(a, 'd1', 'f001.txt')
-    with open(path, 'w') as fp:
-        fp.write('changed\n')
-    os.utime(path, (OLD + 1, OLD + 1))
+    path = _change(a)
     with counting() as w:
         push()
     with open(os.path.join(b, 'd1', 'f001.txt')) as fp:
@@ -85,3 +92,75 @@ def test_one_file_changed_walks_each_side_once(pair):
     assert w.full[a] == 1
     assert w.full[b] == 1
     assert w.lookups[a] == 0
+
+
+def _hg_status(root):
+    """``hg status`` as a user would run it, in this process"""
+    from mercurial import hg, ui as uimod
+
+    repo = hg.repository(uimod.ui.load(), pycompat.fsencode(root))
+    with repo.wlock():
+        return repo.status(unknown=True)
+
+
+def _nextsecond():
+    """sleep into the next second: what was written is no longer ambiguous"""
+    time.sleep(1.05 - time.time() % 1)
+
+
+def test_the_files_an_update_wrote_are_not_read_again_through_the_manifest(pair):
+    a, b, push = pair
+    push()
+    # the host's first files were written in this second too: hg's own
+    # status records them once it is past
+    _nextsecond()
+    push()
+    path = _change(a)
+    push()
+    # written on the host in the second its dirstate recorded it: noted,
+    # then checked against that file node before the next status
+    _nextsecond()
+    with counting() as w:
+        push()
+    assert w.lookups[b] == 0
+    assert w.lookups[a] == 0
+    assert not os.path.exists(os.path.join(b, '.hg', 'silvermirror', 'recheck'))
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(pair):
+    a, b, push = pair
+    push()
+    path = _change(a)
+    push()
+    # the host's user edits the file just written, same size, same times
+    hostfile = os.path.join(b, 'd1', 'f001.txt')
+    st = os.stat(hostfile)
+    with open(hostfile, 'w') as fp:
+        fp.write('edited!\n')
+    os.utime(hostfile, ns=(st.st_atime_ns, st.st_mtime_ns))
+    _nextsecond()
+    assert _hg_status(b).modified == [b'd1/f001.txt']
+    push()
+    with open(path) as fp:
+        assert fp.read() == 'edited!\n'
+
+
+def test_a_note_for_another_parent_is_dropped(pair):
+    from mercurial import hg, ui as uimod
+
+    from hgext_silvermirror import recheck
+
+    a, _b, push = pair
+    push()
+    repo = hg.repository(uimod.ui.load(), pycompat.fsencode(a))
+    with repo.wlock():
+        ds = repo.dirstate
+        f = b'd1/f001.txt'
+        with ds.running_status(repo):
+            ds.set_possibly_dirty(f)
+        recheck.note(repo, repo[b'.'], [f])
+        assert repo.vfs.exists(recheck.NOTEFILE)
+        repo.vfs.write(recheck.NOTEFILE, b'0' * 40 + repo.vfs.read(recheck.NOTEFILE)[40:])
+        recheck.settle(repo)
+        assert not repo.vfs.exists(recheck.NOTEFILE)
+        assert recheck._unsettled(ds.get_entry(f))
