@@ -37,7 +37,7 @@ _MTIMEBITS = parsers.DIRSTATE_V2_HAS_MTIME | parsers.DIRSTATE_V2_MTIME_SECOND_AM
 
 def _unsettled(entry):
     """is ``entry`` tracked, believed clean, but without a usable mtime?"""
-    if entry is None or not (entry.tracked and entry.p1_tracked and entry.maybe_clean):
+    if not (entry.tracked and entry.p1_tracked and entry.maybe_clean):
         return False
     return bool((entry.v2_data()[0] & _MTIMEBITS) ^ parsers.DIRSTATE_V2_HAS_MTIME)
 

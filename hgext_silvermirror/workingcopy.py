@@ -271,12 +271,13 @@ def commit(repo, **kwargs):
     if node is None:
         return None
     ds = repo.dirstate
+    ctx = repo[node]
     with ds.running_status(repo):
-        for f in repo[node].files():
+        for f in ctx.files():
             entry = ds.get_entry(f)
             if entry.tracked and entry.p1_tracked:
                 recheck.recordclean(repo, f, boundary)
-    recheck.note(repo, repo[node], repo[node].files())
+    recheck.note(repo, ctx, ctx.files())
     return node
 
 
