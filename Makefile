@@ -17,7 +17,7 @@ $(STAMP): setup.py tests/plugin/setup.py
 	touch $(STAMP)
 
 # chg, Mercurial's C client of a resident hg: it starts in 0.03 s where hg
-# takes 0.4 s (README, Performance).  Built from the source of the installed
+# takes 0.4 s (docs/performance.md).  Built from the source of the installed
 # Mercurial into $(VENV)/bin/chg; optional: without gcc or PyPI, hg is used.
 $(CHGSTAMP): $(STAMP)
 	@tmp=$$(mktemp -d) && v=$$($(VENV)/bin/hg version -T '{ver}') && \
