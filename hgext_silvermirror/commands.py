@@ -315,7 +315,7 @@ def mirrorpush(ui, *names, **opts):
 
       - see what would happen with one host::
 
-          hg mirror-push docs -H laptop -n
+          hg mirror-push docs -H desktop -n
 
       - machine-readable results::
 

@@ -160,7 +160,7 @@ The verbose help adds the examples:
   
   - see what would happen with one host:
   
-      hg mirror-push docs -H laptop -n
+      hg mirror-push docs -H desktop -n
   
   - machine-readable results:
   
