@@ -33,6 +33,9 @@ parser (``%include``, ``%unset`` and continuation lines work)::
   [docs:private]
   hosts = desktop
 
+As in any hg config file, ``#`` starts a comment only at the beginning of
+a line: put comments on lines of their own.
+
 Main section ``[::SilverMirror::]``:
 
 ``basedir``
