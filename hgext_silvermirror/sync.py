@@ -401,6 +401,33 @@ def _reportsnapshot(ui, res, snap, dryrun):
         ui.note(_(b'%s: removing %s\n') % (res.name, path))
     for path in snap.nested:
         ui.note(_(b'%s: skipping nested checkout %s\n') % (res.name, path))
+    _reportuntracked(ui, res, res.name, snap.untracked, dryrun)
+
+
+def _reportuntracked(ui, res, where, paths, dryrun=False):
+    """say which tracked files were let go, and where their past remains
+
+    ``where`` names the resource, with the host whose snapshot did it.
+    """
+    if not paths:
+        return
+    verb = _(b'would stop') if dryrun else _(b'stopped')
+    ui.status(
+        _(b'%s: %s tracking %d files that an ignore pattern or a namespaced '
+          b'resource now covers (they stay on disk)\n')
+        % (where, verb, len(paths))
+    )
+    for path in paths:
+        ui.note(_(b'%s: no longer tracking %s\n') % (where, path))
+    if dryrun:
+        return
+    hosts = b', '.join(h.label for h in res.hosts) or _(b'none')
+    ui.status(
+        _(b"%s: their earlier versions remain in the history of %s on this "
+          b"node and on its hosts (%s); to erase them, rewrite that history "
+          b"on every node (see 'hg help mirror-push')\n")
+        % (where, res.name, hosts)
+    )
 
 
 def _parallel(ui, func, items, warm=False):
@@ -557,6 +584,8 @@ def _bring(ui, repo, res, handler, hr, conn, reply):
     for msg in hr.repaired:
         ui.status(b'%s: %s: %s\n' % (res.name, hr.host, msg))
     skipped = reply.get(b'snapshot', {}).get(b'skipped', [])
+    untracked = reply.get(b'snapshot', {}).get(b'untracked', [])
+    _reportuntracked(ui, res, b'%s: %s' % (res.name, hr.host), untracked)
     for path, reason in skipped:
         ui.warn(
             _(b'%s: %s: skipped %s: %s\n')
@@ -631,6 +660,7 @@ def merge(ui, repo, res, handler, host, node, head):
     with conflicts.merging(repo, handler, host, p1.hex(), hex(head)) as ctx:
         with _quiet(repo.ui), recovery.guard(repo, b'merge', head):
             stats = mergemod.merge(repo[head], labels=[node, host])
+            workingcopy.keepuntracked(repo, p1, repo[head])
         if stats.unresolvedcount:
             conflicts.unresolved_to_both(repo, ctx)
         if ctx.copies:

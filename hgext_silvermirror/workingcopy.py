@@ -8,12 +8,16 @@
 ``snapshot`` records the working copy as a changeset (new files added,
 missing ones removed, renames detected), leaving out ignored files, names
 Mercurial cannot store and directories under another version control
-system.  ``update`` brings a working copy to a new head only if nothing
+system.  A tracked file that an ignore pattern or a child resource comes
+to cover stops being tracked: the changeset that forgets it names it
+(``silvermirror-untracked``), so that every node updating to it keeps the
+file on disk, as Syncthing leaves an ignored file alone.  ``update`` brings a working copy to a new head only if nothing
 in it would be overwritten.  Both run on the local repository and, through
 the wire-protocol commands, on a host's repository.
 """
 
 import contextlib
+import hashlib
 import os
 import re
 
@@ -26,6 +30,7 @@ from mercurial import (
     scmutil,
 )
 from mercurial.dirstateutils import timestamp
+from mercurial.node import bin
 from mercurial.utils import stringutil
 
 from . import (
@@ -38,10 +43,13 @@ from . import (
 
 NODE_EXTRA = b'silvermirror-node'
 EMPTYDIRS_EXTRA = b'silvermirror-emptydirs'
+UNTRACKED_EXTRA = b'silvermirror-untracked'
 # directories that hold another version control system's checkout
 VCS_MARKERS = frozenset([b'.git', b'.svn', b'.bzr', b'_darcs', b'CVS', b'.hg'])
 IGNOREFILE = b'silvermirror/ignore'
 NESTEDFILE = b'silvermirror/nested'
+# the patterns and working-copy parent the tracked files were last checked at
+CHECKEDFILE = b'silvermirror/checked'
 
 
 class MassDeletion(error.StateError):
@@ -54,6 +62,8 @@ class snapshotresult:
         self.added = []
         self.removed = []
         self.modified = []
+        # tracked files now excluded (ignored, or a child's): kept on disk
+        self.untracked = []
         # (path, reason) of files left out
         self.skipped = []
         self.nested = []
@@ -61,7 +71,12 @@ class snapshotresult:
 
     @property
     def changes(self):
-        return len(self.added) + len(self.removed) + len(self.modified)
+        return (
+            len(self.added)
+            + len(self.removed)
+            + len(self.modified)
+            + len(self.untracked)
+        )
 
     def todict(self):
         return {
@@ -69,6 +84,7 @@ class snapshotresult:
             b'added': len(self.added),
             b'removed': len(self.removed),
             b'modified': len(self.modified),
+            b'untracked': self.untracked,
             b'skipped': [[p, r] for p, r in self.skipped],
             b'nested': self.nested,
         }
@@ -205,6 +221,7 @@ def snapshot(
         unknown.append(path)
     nested = sorted(set(nested) | found)
     unknown = [p for p in unknown if not any(p.startswith(n + b'/') for n in found)]
+    checked, untracked = _leftbehind(repo, ignore, children, st.added)
     if not dryrun:
         _writestate(repo, NESTEDFILE, b''.join(n + b'\n' for n in nested))
         if found:
@@ -215,29 +232,47 @@ def snapshot(
             _(b'skipping %s: %s\n') % (stringutil.escapestr(path), reason)
         )
 
-    deleted = list(st.deleted)
+    res.untracked = untracked
+    untracked = set(untracked)
+    deleted = [p for p in st.deleted if p not in untracked]
     unreadable = [
         p
         for p in st.modified
-        if not os.access(repo.wjoin(p), os.R_OK, follow_symlinks=False)
+        if p not in untracked
+        and not os.access(repo.wjoin(p), os.R_OK, follow_symlinks=False)
     ]
     for path in unreadable:
         res.skipped.append((path, _(b'file is not readable')))
         ui.warn(_(b'skipping %s: file is not readable\n') % path)
-    res.modified = [p for p in st.modified if p not in set(unreadable)]
-    res.added = list(st.added) + unknown
-    res.removed = list(st.removed) + deleted
+    leftout = untracked.union(unreadable)
+    res.modified = [p for p in st.modified if p not in leftout]
+    res.added = [p for p in st.added if p not in untracked] + unknown
+    res.removed = [p for p in st.removed if p not in untracked] + deleted
     _checkdeletions(repo, len(res.removed), maxdelete, force)
 
-    res.emptydirs = emptydirs(repo, keep=not dryrun)
+    marked = []
+    res.emptydirs = emptydirs(repo, keep=not dryrun, marked=marked)
+    res.nested = sorted(set(nested).union(marked))
+    if not dryrun and set(marked) - set(nested):
+        _writestate(repo, NESTEDFILE, b''.join(n + b'\n' for n in res.nested))
     dirschanged = set(res.emptydirs) != recordeddirs(repo[b'.'])
     if dryrun or not (res.changes or dirschanged):
+        if not dryrun:
+            _writestate(repo, CHECKEDFILE, checked % repo[b'.'].hex())
         return res
 
     if message is None:
         message = b'mirror: snapshot on %s' % node
-    changed = res.added + res.removed + res.modified
+    changed = res.added + res.removed + res.modified + res.untracked
+    extra = {NODE_EXTRA: node}
+    if res.untracked:
+        extra[UNTRACKED_EXTRA] = b'\0'.join(res.untracked)
     with alongside(repo, changed) if alongside else contextlib.nullcontext():
+        if res.untracked:
+            # hg forget: the files stay on disk, for the child or the user
+            with repo.dirstate.changing_files(repo):
+                for path in res.untracked:
+                    repo.dirstate.set_untracked(path)
         if unknown or deleted:
             m = matchmod.exact(unknown + deleted)
             uipathfn = scmutil.getuipathfn(repo, legacyrelativevalue=True)
@@ -252,9 +287,75 @@ def snapshot(
                 text=message,
                 user=user or username(ui, node),
                 match=matchmod.exact(changed),
-                extra=dirsextra(res.emptydirs, {NODE_EXTRA: node}, repo),
+                extra=dirsextra(res.emptydirs, extra, repo),
             )
+    _writestate(repo, CHECKEDFILE, checked % repo[b'.'].hex())
     return res
+
+
+def _leftbehind(repo, ignore, children, added):
+    """(state line, tracked files the patterns or children now exclude)
+
+    The tracked files are matched against what SilverMirror leaves out
+    only when that changed, or against the files that arrived since the
+    last check: a snapshot costs what changed, not the size of the tree.
+    Nested checkouts are not among the exclusions: a checkout made inside
+    tracked files keeps them tracked.  The state line takes the parent the
+    check ends at (``%s``).
+    """
+    key = hashlib.sha1(
+        b'\0'.join(list(ignore) + [b''] + sorted(children))
+    ).hexdigest().encode('ascii')
+    checked = b'%s ' + key + b'\n'
+    m = _ignorematcher(repo, ignore, children)
+    if m is None:
+        return checked, []
+    p1 = repo[b'.']
+    state = repo.vfs.tryread(CHECKEDFILE).split()
+    unfi = repo.unfiltered()
+    if len(state) == 2 and state[1] == key and state[0] == p1.hex():
+        candidates = []
+    elif len(state) == 2 and state[1] == key and _known(unfi, state[0]):
+        candidates = repo.status(bin(state[0]), p1.node()).added
+    else:
+        candidates = iter(p1.manifest())
+    ds = repo.dirstate
+    found = {f for f in candidates if m(f) and ds.get_entry(f).tracked}
+    found.update(f for f in added if m(f))
+    return checked, sorted(found)
+
+
+def _known(unfi, hexnode):
+    try:
+        return bin(hexnode) in unfi
+    except ValueError:
+        return False
+
+
+def untrackedby(ctx):
+    """the files ``ctx`` stopped tracking and left on disk"""
+    value = ctx.extra().get(UNTRACKED_EXTRA, b'')
+    return {f for f in value.split(b'\0') if f}
+
+
+def keepuntracked(repo, old, new):
+    """write back the files an update from ``old`` to ``new`` removed
+    although the changeset removing them only stopped tracking them
+
+    The working copy held ``old``'s version of each (an update or merge
+    writes over no uncommitted change), so that version is the file as it
+    was on disk.  Caller holds the wlock.
+    """
+    names = set()
+    for rev in repo.revs(b'only(%n, %n)', new.node(), old.node()):
+        names.update(untrackedby(repo[rev]))
+    kept = []
+    for f in sorted(names):
+        if f in old and f not in new and not repo.wvfs.lexists(f):
+            fctx = old[f]
+            repo.wwrite(f, fctx.data(), fctx.flags())
+            kept.append(f)
+    return kept
 
 
 def commit(repo, **kwargs):
@@ -281,14 +382,16 @@ def commit(repo, **kwargs):
     return node
 
 
-def emptydirs(repo, keep=True):
+def emptydirs(repo, keep=True, marked=None):
     """directories with nothing in them, which hg itself does not track
 
     Their names travel in the extra ``silvermirror-emptydirs`` of each
     snapshot and merge, so no placeholder file litters the tree.  Ignored
     directories, nested repositories and other checkouts are left out.
     Only directories changed since the last look are listed (``dircache``;
-    ``keep`` updates it, under the wlock).
+    ``keep`` updates it, under the wlock).  The checkouts met on the way
+    (a nested Mercurial repository too, whose files hg's status never
+    lists) are appended to ``marked``.
     """
     ignore = repo.dirstate._ignore
     found = []
@@ -298,6 +401,8 @@ def emptydirs(repo, keep=True):
             found.append(rel)
             return ()
         if rel and entry.flags & dircache.MARKED:
+            if marked is not None:
+                marked.append(rel)
             return ()
         base = rel + b'/' if rel else b''
         return [s for s in entry.subdirs if not ignore(base + s)]
@@ -453,6 +558,7 @@ def update(repo, node):
                 raise
             return b'dirty'
     recheck.note(repo, target, files)
+    keepuntracked(repo, parents[0], target)
     materializedirs(repo, recordeddirs(parents[0]), recordeddirs(target))
     return b'updated'
 

@@ -1,0 +1,125 @@
+"""the privacy invariant: a child resource's files never enter its parent
+
+Whatever another node's SilverMirror file says, and whether the child's
+repository exists yet, a file under a directory that is a child resource
+in either node's file stays out of the parent's history; files the parent
+tracked before the child (or an ignore pattern) covered them stop being
+tracked and stay on every node's disk.  Real nodes over the real sshd.
+"""
+
+import os
+
+import pytest
+
+PRIVATE = '[docs:private]\nhosts = %s\n'
+
+
+def hgout(node, *args, cwd=None):
+    return node.hg(*args, cwd=cwd, check=0).stdout.decode()
+
+
+def history(node, res='docs'):
+    """every file that any changeset of ``res`` on ``node`` ever held"""
+    return set(
+        hgout(node, 'log', '-T', '{join(files, "\\n")}\\n', cwd=node.path(res)).split()
+    )
+
+
+@pytest.fixture
+def pair(mknode, sshd):
+    alpha, beta = mknode('alpha'), mknode('beta')
+    for node in (alpha, beta):
+        os.makedirs(node.path('docs'))
+    return alpha, beta
+
+
+def test_host_keeps_its_own_children_out(pair):
+    """B's stale file lacks [docs:private]: A's snapshot at B's request
+    still leaves private/ out, and A's own sync later too"""
+    alpha, beta = pair
+    alpha.config('[::SilverMirror::]\nhosts = beta\n[docs]\n' + PRIVATE % 'alpha')
+    beta.config('[::SilverMirror::]\nhosts = alpha\n[docs]\n')
+    alpha.write('docs/report.txt', 'report\n')
+    alpha.write('docs/private/secret.txt', 'secret\n')
+    beta.hg('mirror-push', 'docs', check=0)
+    assert beta.read('docs/report.txt') == b'report\n'
+    assert not os.path.exists(beta.path('docs/private'))
+    alpha.hg('mirror-push', 'docs', check=0)
+    for node in pair:
+        assert 'private/secret.txt' not in history(node)
+        assert b'secret' not in storebytes(node.path('docs/.hg'))
+    assert alpha.read('docs/private/secret.txt') == b'secret\n'
+
+
+def storebytes(path):
+    """every byte of the store, to look for a leaked content"""
+    data = b''
+    for top, _dirs, files in os.walk(path):
+        for f in files:
+            with open(os.path.join(top, f), 'rb') as fp:
+                data += fp.read()
+    return data
+
+
+def test_child_over_tracked_files(pair):
+    """declaring a child over tracked files: the parent lets them go, every
+    node keeps them on disk, later edits stay out, the run says where the
+    old versions remain"""
+    alpha, beta = pair
+    shared = '[::SilverMirror::]\nhosts = alpha beta\n[docs]\n'
+    for node in pair:
+        node.config(shared)
+    alpha.write('docs/report.txt', 'report\n')
+    alpha.write('docs/private/secret.txt', 'v1\n')
+    alpha.hg('mirror-push', 'docs', check=0)
+    assert beta.read('docs/private/secret.txt') == b'v1\n'
+
+    for node in pair:
+        node.config(shared + PRIVATE % 'alpha beta')
+    out = hgout(alpha, 'mirror-push', 'docs')
+    assert 'docs: stopped tracking 1 files' in out
+    assert 'remain in the history of docs on this node and on its hosts (beta)' in out
+    assert "hg help mirror-push" in out
+    for node in pair:
+        assert hgout(node, 'files', cwd=node.path('docs')).split() == ['report.txt']
+        assert node.read('docs/private/secret.txt') == b'v1\n'
+        assert hgout(node, 'status', cwd=node.path('docs')) == ''
+
+    alpha.write('docs/private/secret.txt', 'v2\n')
+    alpha.hg('mirror-push', 'docs', check=0)
+    assert beta.read('docs/private/secret.txt') == b'v1\n'
+    assert 'v2' not in hgout(alpha, 'log', '-p', cwd=alpha.path('docs'))
+
+
+def test_ignore_added_later(pair):
+    """issue 20 item 7: a pattern added to ignore stops a mirrored file"""
+    alpha, beta = pair
+    shared = '[::SilverMirror::]\nhosts = alpha beta\n[docs]\n'
+    for node in pair:
+        node.config(shared)
+    alpha.write('docs/build.log', 'one\n')
+    alpha.write('docs/keep.txt', 'keep\n')
+    alpha.hg('mirror-push', 'docs', check=0)
+    for node in pair:
+        node.config(shared + 'ignore = *.log\n')
+    out = hgout(beta, 'mirror-push', 'docs', '-v')
+    assert 'docs: no longer tracking build.log' in out
+    for node in pair:
+        assert node.read('docs/build.log') == b'one\n'
+        assert hgout(node, 'files', cwd=node.path('docs')).split() == ['keep.txt']
+    alpha.write('docs/build.log', 'two\n')
+    alpha.hg('mirror-push', 'docs', check=0)
+    assert beta.read('docs/build.log') == b'one\n'
+
+
+def test_nested_mercurial_repository_listed(pair):
+    """a directory with its own .hg, not a child, is listed like .git"""
+    alpha, _beta = pair
+    alpha.config('[::SilverMirror::]\nhosts = beta\n[docs]\n')
+    alpha.write('docs/report.txt', 'report\n')
+    alpha.hg('init', alpha.path('docs/tool'), check=0)
+    alpha.write('docs/tool/main.py', 'print(1)\n')
+    out = hgout(alpha, 'mirror-push', 'docs', '-v')
+    assert 'docs: skipping nested checkout tool' in out
+    out = hgout(alpha, 'mirror-status', '-v', 'docs')
+    assert 'nested checkout skipped: tool' in out
