@@ -301,7 +301,27 @@ def mirrorpush(ui, *names, **opts):
     resource: an unmounted disk or a half-failed ``rm`` must not delete
     the files everywhere. ``--force`` records the deletion anyway.
 
+    A tracked file that an ``ignore`` pattern or a namespaced resource
+    comes to cover stops being tracked: it stays on disk on every node and
+    later edits no longer sync. Its earlier versions remain in the
+    resource's history on this node and its hosts (``-v`` says how to
+    erase them).
+
     .. container:: verbose
+
+      A sync never rewrites history. To erase the earlier versions of
+      files that are no longer tracked, rewrite the history on one node
+      and replace it everywhere:
+
+      - ``hg convert --config extensions.convert= --filemap MAP RES NEW``
+        (``MAP`` holds a line such as ``exclude private``), then move
+        ``RES/.hg`` out of the resource (a backup), move ``NEW/.hg`` in
+        its place and run ``hg -R RES debugrebuilddirstate -r tip``;
+      - on every other node and host, move ``RES/.hg`` out of the
+        resource before it syncs again (the old history would come back
+        with its next sync); the next :hg:`mirror-push` from the first
+        node gives each the new history and adopts its files as a first
+        sync does.
 
       Examples:
 

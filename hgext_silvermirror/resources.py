@@ -103,6 +103,29 @@ def _ispath(label):
     return not _isurl(label) and label.startswith((b'/', b'~'))
 
 
+def nodenames(label):
+    """the node names a host entry stands for; empty for a disk or a hub
+
+    A bare name (``desktop``, ``me@desktop``) and the host of an ``ssh://``
+    URL name a node, under its full and its short name (``desktop.lan``
+    is node ``desktop``); a path or an ``http(s)://`` URL names none.
+    """
+    if _ispath(label):
+        return set()
+    if _isurl(label):
+        u = urlutil.url(label)
+        if u.scheme != b'ssh' or not u.host:
+            return set()
+        host = u.host
+    else:
+        host = label.rsplit(b'@', 1)[-1]
+    names = {host}
+    short = host.split(b'.')[0]
+    if short and not short.isdigit():
+        names.add(short)
+    return names
+
+
 # schemes a resource's path can be appended to
 _SCHEMES = (b'ssh', b'http', b'https', b'file')
 

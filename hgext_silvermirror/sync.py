@@ -43,6 +43,7 @@ from . import (
     hosts as hostsmod,
     prefill,
     recovery,
+    resources as resourcesmod,
     seed,
     wireproto,
     workingcopy,
@@ -81,6 +82,8 @@ class hostresult:
         self.incoming = None
         self.outgoing = None
         self.uncommitted = None
+        # the files the host's snapshot stopped tracking
+        self.untracked = []
         # the host's smprepare reply: its state after its snapshot, and
         # what its history holds (delivery.summary)
         self.reply = {}
@@ -259,12 +262,19 @@ def hostlabels(cfg, res):
 def meantfor(cfg, res, node):
     """is ``res`` mirrored to ``node``?
 
-    Yes when its hosts name the node, or name no node at all (only a hub
-    or a disk, which serve every node).
+    Yes when its hosts name the node, however the entry is written (a
+    bare name or an ``ssh://`` URL, ``resources.nodenames``).  A top-level
+    resource whose hosts name no node at all (only a hub or a disk) serves
+    every node; a namespaced resource never does: it is meant only for
+    the nodes it names, so that no form of entry can give a private
+    resource to a machine it does not name.
     """
-    labels = hostlabels(cfg, res)
-    names = [l for l in labels if b'://' not in l and not l.startswith((b'/', b'~'))]
-    return node in names or not names
+    named = set()
+    for label in hostlabels(cfg, res):
+        named.update(resourcesmod.nodenames(label))
+    if node in named:
+        return True
+    return res.parent is None and not named
 
 
 def checkstable(repo, res):
@@ -348,6 +358,8 @@ def sync(ui, cfg, res, opts):
                         _bring(ui, repo, res, handler, hr, conn, reply)
             if direction == b'push' and not opts.dryrun:
                 _pushall(ui, repo, res, conns, cfg.timeout)
+            if not opts.dryrun:
+                _reportpast(ui, result)
             done = True
         finally:
             # a connection interrupted mid-command is in no state to reuse
@@ -389,7 +401,7 @@ def _prefilled(ui, hr, answer):
 
 
 def _reportsnapshot(ui, res, snap, dryrun):
-    if snap.changes:
+    if snap.changes > len(snap.untracked):
         msg = _(b'would record') if dryrun else _(b'recorded')
         ui.status(
             _(b'%s: %s %d added, %d modified, %d removed\n')
@@ -405,7 +417,7 @@ def _reportsnapshot(ui, res, snap, dryrun):
 
 
 def _reportuntracked(ui, res, where, paths, dryrun=False):
-    """say which tracked files were let go, and where their past remains
+    """say which tracked files were let go
 
     ``where`` names the resource, with the host whose snapshot did it.
     """
@@ -418,15 +430,23 @@ def _reportuntracked(ui, res, where, paths, dryrun=False):
         % (where, verb, len(paths))
     )
     for path in paths:
-        ui.note(_(b'%s: no longer tracking %s\n') % (where, path))
-    if dryrun:
+        ui.note(
+            _(b'%s: no longer tracking %s\n') % (where, stringutil.escapestr(path))
+        )
+
+
+def _reportpast(ui, result):
+    """where the versions of the files a run stopped tracking remain"""
+    res = result.resource
+    local = result.snapshot is not None and result.snapshot.untracked
+    if not (local or any(h.untracked for h in result.hosts)):
         return
     hosts = b', '.join(h.label for h in res.hosts) or _(b'none')
     ui.status(
         _(b"%s: their earlier versions remain in the history of %s on this "
           b"node and on its hosts (%s); to erase them, rewrite that history "
-          b"on every node (see 'hg help mirror-push')\n")
-        % (where, res.name, hosts)
+          b"everywhere (see 'hg help -v mirror-push')\n")
+        % (res.name, res.name, hosts)
     )
 
 
@@ -584,8 +604,8 @@ def _bring(ui, repo, res, handler, hr, conn, reply):
     for msg in hr.repaired:
         ui.status(b'%s: %s: %s\n' % (res.name, hr.host, msg))
     skipped = reply.get(b'snapshot', {}).get(b'skipped', [])
-    untracked = reply.get(b'snapshot', {}).get(b'untracked', [])
-    _reportuntracked(ui, res, b'%s: %s' % (res.name, hr.host), untracked)
+    hr.untracked = reply.get(b'snapshot', {}).get(b'untracked', [])
+    _reportuntracked(ui, res, b'%s: %s' % (res.name, hr.host), hr.untracked)
     for path, reason in skipped:
         ui.warn(
             _(b'%s: %s: skipped %s: %s\n')

@@ -88,6 +88,11 @@ The help is the user's first manual: it is reviewed here like code.
   disk or a half-failed "rm" must not delete the files everywhere. "--force"
   records the deletion anyway.
   
+  A tracked file that an "ignore" pattern or a namespaced resource comes to
+  cover stops being tracked: it stays on disk on every node and later edits no
+  longer sync. Its earlier versions remain in the resource's history on this
+  node and its hosts ("-v" says how to erase them).
+  
   Returns 0 when every selected resource synced with every selected host, 1 when
   the run finished but a host was unreachable, busy or failed, or a file was
   left out (a name hg cannot store, an unreadable file), and 255 when it stopped

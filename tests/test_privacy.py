@@ -79,7 +79,7 @@ def test_child_over_tracked_files(pair):
     out = hgout(alpha, 'mirror-push', 'docs')
     assert 'docs: stopped tracking 1 files' in out
     assert 'remain in the history of docs on this node and on its hosts (beta)' in out
-    assert "hg help mirror-push" in out
+    assert "hg help -v mirror-push" in out
     for node in pair:
         assert hgout(node, 'files', cwd=node.path('docs')).split() == ['report.txt']
         assert node.read('docs/private/secret.txt') == b'v1\n'
