@@ -57,21 +57,100 @@ command = registrar.command  # for the category constants
 INCLUDE_HEADER = b'# written by hg mirror-clone: the file travels in resource %s\n'
 
 
+# the password of a URL: what follows ``user:`` up to the host's ``@``
+_PASSWORDRE = util.re.compile(
+    br'([a-zA-Z][a-zA-Z0-9+.-]*://[^\s/@:]*):[^\s/]*@'
+)
+
+
 def configinfo(ui):
-    """this node's SilverMirror file, as a node being cloned from it needs"""
+    """this node's SilverMirror file, as a node being cloned from it needs
+
+    The file as this node reads it: an ``%include`` stub (what mirror-clone
+    writes) stands for the file it includes, and any other ``%include`` is
+    written out in place, since the text must parse alone on the node that
+    gets it.  Passwords in host URLs are left out (``withoutpasswords``).
+    """
     cfg = configmod.load(ui)
     try:
-        with open(cfg.path, 'rb') as fp:
-            data = fp.read()
+        path, data = _effective(cfg.path)
     except FileNotFoundError:
         raise error.Abort(
             _(b'node %s has no SilverMirror file') % configmod.nodename(ui),
             hint=_(b'clone from a node that has one (%s)') % cfg.path,
         )
-    real = os.path.realpath(cfg.path)
+    data = withoutpasswords(data)
+    real = os.path.realpath(path)
     base = os.path.realpath(cfg.basedir)
     relpath = os.path.relpath(real, base) if real.startswith(base + b'/') else b''
     return {b'node': configmod.nodename(ui), b'data': data, b'relpath': relpath}
+
+
+def withoutpasswords(data):
+    """``data`` with every URL's password removed, its user kept
+
+    A node being cloned needs to know its hosts, not this node's secrets:
+    whoever may read the file (any reader of a hub) would otherwise get
+    them.  A URL without its password still reaches the host, with the
+    credentials of the new node (``[auth]`` in its hgrc, or a prompt); a
+    masked one would be taken for the password itself.
+    """
+    return _PASSWORDRE.sub(br'\1@', data)
+
+
+def _stubtarget(data):
+    """the file a stub includes, if ``data`` is nothing else (else None)"""
+    target = None
+    for line in data.splitlines():
+        if not line.strip() or line.startswith((b'#', b';')):
+            continue
+        m = configmod._INCLUDERE.match(line)
+        if m is None or target is not None:
+            return None
+        target = util.expandpath(m.group(1))
+    return target
+
+
+def _effective(path):
+    """(path, text) of the file ``path`` stands for, includes written out"""
+    seen = set()
+    data = util.readfile(path)
+    target = _stubtarget(data)
+    while target is not None and path not in seen:
+        seen.add(path)
+        path = os.path.normpath(os.path.join(os.path.dirname(path), target))
+        data = util.readfile(path)
+        target = _stubtarget(data)
+    return path, _inline(path, data, {path})
+
+
+def _inline(path, data, reading):
+    """``data`` with each ``%include`` replaced by the file's text
+
+    The lines after an include belong to the section before it, as hg
+    reads them: its header is repeated.  ``configmod.load`` has already
+    refused a missing file or a file that includes itself.
+    """
+    out = []
+    section = None
+    for line in data.splitlines(True):
+        m = configmod._INCLUDERE.match(line)
+        if m is None:
+            m = configmod._SECTIONRE.match(line)
+            if m is not None:
+                section = m.group(1)
+            out.append(line)
+            continue
+        inc = os.path.normpath(
+            os.path.join(os.path.dirname(path), util.expandpath(m.group(1)))
+        )
+        if inc in reading:
+            continue
+        text = _inline(inc, util.readfile(inc), reading | {inc})
+        out.append(text if text.endswith(b'\n') or not text else text + b'\n')
+        if section is not None:
+            out.append(b'[%s]\n' % section)
+    return b''.join(out)
 
 
 @eh.uisetup
@@ -227,12 +306,25 @@ def mirrorclone(ui, source, **opts):
     that location only ``%include``\\ s the copy in the resource, so that
     later changes arrive with each sync.
 
-    Then every resource meant for this node (its ``hosts`` name this node,
-    ``silvermirror.name`` or the host name, or name no node at all: a hub
-    or a disk serves everyone) is pulled from its hosts, namespaced
-    resources included when their own ``hosts`` allow. A missing directory
-    is created; an existing one is adopted as by a first sync: its files
-    are recorded and merged, never overwritten.
+    Then every resource meant for this node is pulled from its hosts. A
+    host entry names a node when it is a bare name (``desktop``,
+    ``me@desktop``) or an ``ssh://`` URL (``ssh://desktop/``,
+    ``ssh://desktop.lan//srv/m``: node ``desktop``); a path
+    (``/media/usb``) or an ``http(s)://`` URL (a hub) names no node. A
+    resource is meant for this node (``silvermirror.name``, else the short
+    host name) when its ``hosts`` name it; a top-level resource whose
+    ``hosts`` name no node at all is meant for every node (a hub or a
+    disk serves everyone). A namespaced resource (``[docs:private]``) is
+    meant only for the nodes its ``hosts`` (or, without its own, its
+    parent's) name: whatever hubs and disks it lists, it never reaches a
+    node it does not name. A missing directory is created; an existing one
+    is adopted as by a first sync: its files are recorded and merged,
+    never overwritten.
+
+    SOURCE serves its file as it reads it (an ``%include`` is followed)
+    and never its secrets: the password of a host URL
+    (``https://me:secret@hub/``) is left out, the user kept, so this node
+    reaches that host with its own credentials (``[auth]`` in its hgrc).
 
     ``--dry-run`` shows the plan and changes nothing.
 
