@@ -104,6 +104,7 @@ from . import (
     fsmonitorstate,
     hooks,
     metadata,
+    privacy,
     wireproto,
     workingcopy,
 )
@@ -135,6 +136,7 @@ def _reposetup(ui, repo):
     """
     if repo.local():
         workingcopy.useignore(repo)
+        privacy.install(repo)
 
 
 cmdtable = eh.cmdtable

@@ -13,7 +13,7 @@ peer connection that also carries the pull and the push (as
 per host.  Everything a host needs arrives as arguments, except what it
 keeps private: a host that has a SilverMirror file of its own also leaves
 out of a snapshot every resource of that file inside the repository
-(``ownchildren``), whatever the client's file says.  For a host that is a
+(``privacy``), whatever the client's file says.  For a host that is a
 local path the same functions run in-process.
 
 Requests and replies are CBOR maps.
@@ -21,7 +21,6 @@ Requests and replies are CBOR maps.
 
 import base64
 import contextlib
-import os
 
 from mercurial.i18n import _
 from mercurial import (
@@ -36,11 +35,10 @@ from mercurial.utils import cborutil, stringutil
 
 from . import (
     config as configmod,
-    conflicts,
     delivery,
     prefill,
+    privacy,
     recovery,
-    resources as resourcesmod,
     seed,
     workingcopy,
 )
@@ -177,34 +175,6 @@ def _checkedroots(unfi):
     return 0, True
 
 
-def ownchildren(repo):
-    """the directories inside ``repo`` that this node's own file keeps out
-
-    A client's SilverMirror file may be older than this node's or differ
-    from it: the resources this node declares inside the repository stay
-    out of it whatever the client sends.  A node without a file (a hub)
-    declares none.  A file that cannot be read stops the snapshot: it may
-    be the one that keeps a private directory out.
-    """
-    try:
-        cfg = configmod.load(repo.ui)
-        resources = resourcesmod.build(repo.ui, cfg, conflicts.handlers)
-    except error.ConfigError as inst:
-        where = b'%s: ' % inst.location if inst.location else b''
-        raise HostError(
-            _(b"the host's SilverMirror file is broken: %s%s")
-            % (where, inst.message),
-            hint=_(b'fix it on the host; it may be what keeps a directory private'),
-        )
-    real = os.path.realpath(repo.root)
-    dirs = []
-    for res in resources:
-        inner = os.path.realpath(res.root)
-        if inner.startswith(real + b'/'):
-            dirs.append(os.path.relpath(inner, real))
-    return dirs
-
-
 def prepare(repo, args, node=None):
     """repair, then snapshot the host's pending changes"""
     with syncing(repo, args):
@@ -218,7 +188,9 @@ def prepare(repo, args, node=None):
             repo,
             name,
             ignore=args.get(b'ignore', []),
-            children=sorted(set(args.get(b'children', [])).union(ownchildren(repo))),
+            children=sorted(
+                set(args.get(b'children', [])).union(privacy.ownchildren(repo))
+            ),
             maxdelete=args.get(b'maxdelete'),
             force=args.get(b'force', False),
             dryrun=args.get(b'dryrun', False),

@@ -123,3 +123,20 @@ def test_nested_mercurial_repository_listed(pair):
     assert 'docs: skipping nested checkout tool' in out
     out = hgout(alpha, 'mirror-status', '-v', 'docs')
     assert 'nested checkout skipped: tool' in out
+
+
+def test_stale_node_cannot_bring_a_private_file(pair):
+    """B's stale file records docs/private/ files: A takes none of them,
+    neither pushed by B nor pulled by A"""
+    alpha, beta = pair
+    alpha.config('[::SilverMirror::]\nhosts = beta\n[docs]\n' + PRIVATE % 'alpha')
+    beta.config('[::SilverMirror::]\nhosts = alpha\n[docs]\n')
+    alpha.write('docs/report.txt', 'report\n')
+    alpha.hg('mirror-push', 'docs', check=0)
+    beta.write('docs/private/leak.txt', 'leak\n')
+    out = beta.hg('mirror-push', 'docs', check=1)
+    assert b'a namespaced resource of this node' in out.stdout + out.stderr
+    out = alpha.hg('mirror-pull', 'docs', check=1)
+    assert b'a namespaced resource of this node' in out.stdout + out.stderr
+    assert 'private/leak.txt' not in history(alpha)
+    assert not os.path.exists(alpha.path('docs/private/leak.txt'))
