@@ -258,7 +258,7 @@ def snapshot(
     dirschanged = set(res.emptydirs) != recordeddirs(repo[b'.'])
     if dryrun or not (res.changes or dirschanged):
         if not dryrun:
-            _writestate(repo, CHECKEDFILE, checked % repo[b'.'].hex())
+            _notechecked(repo, checked % repo[b'.'].hex())
         return res
 
     if message is None:
@@ -289,8 +289,21 @@ def snapshot(
                 match=matchmod.exact(changed),
                 extra=dirsextra(res.emptydirs, extra, repo),
             )
-    _writestate(repo, CHECKEDFILE, checked % repo[b'.'].hex())
+    _notechecked(repo, checked % repo[b'.'].hex())
     return res
+
+
+def _notechecked(repo, line):
+    """remember where ``_leftbehind`` looked last
+
+    Not through ``_writestate``: the dirstate does not depend on it, and
+    invalidating the dirstate would make fsmonitor forget its state.  A
+    directory that went away meanwhile (a disk unplugged) is not made
+    again: the check is only done once more.
+    """
+    if repo.vfs.tryread(CHECKEDFILE) == line or not repo.vfs.isdir(b'silvermirror'):
+        return
+    repo.vfs.write(CHECKEDFILE, line, atomictemp=True, makeparentdirs=False)
 
 
 def _leftbehind(repo, ignore, children, added):
