@@ -61,21 +61,32 @@ def storebytes(path):
     return data
 
 
+SHARED = '[::SilverMirror::]\nhosts = alpha beta\n[docs]\n'
+
+
+def mirrored(pair, files):
+    """both nodes share one file; alpha's ``files`` reach beta"""
+    alpha, _beta = pair
+    for node in pair:
+        node.config(SHARED)
+    for rel, text in files.items():
+        alpha.write('docs/' + rel, text)
+    alpha.hg('mirror-push', 'docs', check=0)
+
+
+def reconfigure(pair, extra):
+    for node in pair:
+        node.config(SHARED + extra)
+
+
 def test_child_over_tracked_files(pair):
     """declaring a child over tracked files: the parent lets them go, every
     node keeps them on disk, later edits stay out, the run says where the
     old versions remain"""
     alpha, beta = pair
-    shared = '[::SilverMirror::]\nhosts = alpha beta\n[docs]\n'
-    for node in pair:
-        node.config(shared)
-    alpha.write('docs/report.txt', 'report\n')
-    alpha.write('docs/private/secret.txt', 'v1\n')
-    alpha.hg('mirror-push', 'docs', check=0)
+    mirrored(pair, {'report.txt': 'report\n', 'private/secret.txt': 'v1\n'})
     assert beta.read('docs/private/secret.txt') == b'v1\n'
-
-    for node in pair:
-        node.config(shared + PRIVATE % 'alpha beta')
+    reconfigure(pair, PRIVATE % 'alpha beta')
     out = hgout(alpha, 'mirror-push', 'docs')
     assert 'docs: stopped tracking 1 files' in out
     assert 'remain in the history of docs on this node and on its hosts (beta)' in out
@@ -94,14 +105,8 @@ def test_child_over_tracked_files(pair):
 def test_ignore_added_later(pair):
     """issue 20 item 7: a pattern added to ignore stops a mirrored file"""
     alpha, beta = pair
-    shared = '[::SilverMirror::]\nhosts = alpha beta\n[docs]\n'
-    for node in pair:
-        node.config(shared)
-    alpha.write('docs/build.log', 'one\n')
-    alpha.write('docs/keep.txt', 'keep\n')
-    alpha.hg('mirror-push', 'docs', check=0)
-    for node in pair:
-        node.config(shared + 'ignore = *.log\n')
+    mirrored(pair, {'build.log': 'one\n', 'keep.txt': 'keep\n'})
+    reconfigure(pair, 'ignore = *.log\n')
     out = hgout(beta, 'mirror-push', 'docs', '-v')
     assert 'docs: no longer tracking build.log' in out
     for node in pair:
