@@ -36,7 +36,7 @@ from mercurial import (
     pathutil,
 )
 from mercurial.node import hex
-from mercurial.utils import hashutil
+from mercurial.utils import hashutil, stringutil
 
 
 def auditor(repo):
@@ -57,7 +57,9 @@ def checkpath(repo, path, audit=None):
     through a link.
     """
     if not path or path in (b'.', b'..') or b'\0' in path:
-        raise error.InputError(_(b'path is not allowed: %r') % path)
+        raise error.InputError(
+            _(b"path '%s' is not allowed") % stringutil.escapestr(path)
+        )
     try:
         (audit or auditor(repo))(path)
     except error.InputError:
@@ -91,7 +93,7 @@ def checkignore(patterns):
     """
     for p in patterns:
         if not isinstance(p, bytes):
-            raise error.InputError(_(b'ignore pattern is not text: %r') % (p,))
+            raise error.InputError(_(b'an ignore pattern is not text'))
         why = None
         if any(c in p for c in (b'\n', b'\r', b'\0')):
             why = _(b'it holds a line break')
@@ -103,8 +105,8 @@ def checkignore(patterns):
                 why = _(b'%s: patterns read files') % kind
         if why is not None:
             raise error.InputError(
-                _(b'ignore pattern %r is not allowed: %s')
-                % (p, why),
+                _(b"ignore pattern '%s' is not allowed: %s")
+                % (stringutil.escapestr(p), why),
                 hint=_(
                     b'use glob:, re:, path:, rootglob: or a bare glob, '
                     b'one pattern a line'

@@ -344,10 +344,16 @@ def _serve(func, payload=False, name=b'SilverMirror', permission=b'pull'):
             reply = {b'error': inst.message, b'hint': inst.hint, b'kind': inst.kind}
         except error.Abort as inst:
             reply = {b'error': inst.message, b'hint': inst.hint, b'kind': b'failed'}
-        except (OSError, error.LockError) as inst:
+        except (
+            OSError,
+            error.LockError,
+            # a node id or file a request names that is not there
+            error.RepoError,
+            error.StorageError,
+        ) as inst:
             reply = {
                 b'error': stringutil.forcebytestr(inst),
-                b'hint': None,
+                b'hint': getattr(inst, 'hint', None),
                 b'kind': b'failed',
             }
         if payload:
