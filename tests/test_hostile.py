@@ -23,9 +23,10 @@ import time
 import pytest
 
 # importing initialization registers revset predicates, as hg's dispatch does
-from mercurial import context, error, exchange, extensions, hg, initialization  # noqa: F401
-from mercurial import ui as uimod
+from mercurial import context, error, exchange, extensions, initialization  # noqa: F401
+from mercurial import ui as uimod, util
 from mercurial.node import hex
+from mercurial.repo import factory as repo_factory
 
 import conftest
 import nodes
@@ -54,6 +55,7 @@ class Hostile:
         self.servers = {}
         self.ports = {}
         self.count = 0
+        self.errs = []
         # the two hooks hg-ssh --read-only sets before it serves (its
         # own refuse from its __main__; ``false`` refuses as well)
         readonly = os.path.join(testtmp, 'read-only.hgrc')
@@ -105,7 +107,7 @@ class Hostile:
                     proc.wait(5)
         nodes.stopchg(self.testtmp)
 
-    def fresh(self, transport):
+    def fresh(self):
         """a new, empty resource repository on the host: its name"""
         self.count += 1
         name = 'r%d' % self.count
@@ -120,6 +122,9 @@ class Hostile:
     def ui(self, remotecmd=None):
         """the attacker's ui: the shared hgrc, as a node reads it"""
         u = uimod.ui()
+        # what the host's hg says on stderr (ssh: as remote output)
+        u.fout, u.ferr = io.BytesIO(), io.BytesIO()
+        self.errs += [u.fout, u.ferr]
         for path in nodes.hgrcpath(self.testtmp, 'alpha').split(':'):
             u.readconfig(os.fsencode(path), trust=True)
         if remotecmd:
@@ -136,22 +141,34 @@ class Hostile:
     def repopath(self, name, *parts):
         return os.path.join(self.host.home, name, *parts)
 
-    def check(self, conn, name):
-        """the sentinel as it was; the host still answers"""
+    def check(self, conn):
+        """the sentinel as it was; the host still answers, and never
+        printed a traceback or a devel warning"""
         assert tree(self.sentinel) == self.before
         reply = conn.call(b'smstatus', {b'common': []})
         assert b'node' in reply
+        self.nobug()
+
+    def nobug(self):
+        for e in self.errs:
+            text = e.getvalue()
+            assert b'Traceback' not in text and b'devel-warn' not in text, text
+        # a request that failed in hg (not a client that hung up)
+        for name in self.servers:
+            text = reador(os.path.join(self.testtmp, 'serve-%s.log' % name))
+            assert b'Exception happened' not in text, text
 
     def sync(self, transport, name):
         """a legit node's normal sync with the host succeeds"""
         host = 'host' if transport == 'ssh' else self.url(transport, '')
         self.alpha.config('[::SilverMirror::]\nhosts = %s\n[%s]\n' % (host, name))
         self.alpha.write(os.path.join(name, 'legit.txt'), b'legit\n')
-        self.alpha.hg('mirror-push', name, check=0)
+        proc = self.alpha.hg('mirror-push', name, check=0)
+        assert b'Traceback' not in proc.stderr and b'devel-warn' not in proc.stderr
         assert tree(self.sentinel) == self.before
+        self.nobug()
         if transport == 'ssh':
-            with open(self.repopath(name, 'legit.txt'), 'rb') as fp:
-                assert fp.read() == b'legit\n'
+            assert reador(self.repopath(name, 'legit.txt')) == b'legit\n'
         else:
             out = self.host.hg('-R', name, 'files', '-r', 'tip', check=0).stdout
             assert b'legit.txt' in out
@@ -165,6 +182,15 @@ def send(conn, op, args, payload):
     request = base64.b64encode(wireproto.encode(args))
     data = conn.peer._call(op, request=request, data=payload.read())
     return wireproto._reply(op, wireproto.decode(data))
+
+
+def reador(path):
+    """the content of ``path``, or None"""
+    try:
+        with open(path, 'rb') as fp:
+            return fp.read()
+    except FileNotFoundError:
+        return None
 
 
 def tree(root):
@@ -241,20 +267,19 @@ def prefillcases(sentinel):
 
 @pytest.mark.parametrize('transport', TRANSPORTS)
 def test_prefill_writes_only_inside_the_tree(hostile, transport):
-    name = hostile.fresh(transport)
+    name = hostile.fresh()
     conn = hostile.connect(transport, name)
-    hgrc = open(hostile.repopath(name, '.hg', 'hgrc'), 'rb').read() if os.path.exists(
-        hostile.repopath(name, '.hg', 'hgrc')) else None
+    hgrc = hostile.repopath(name, '.hg', 'hgrc')
+    before = reador(hgrc)
     try:
         for case in prefillcases(hostile.sentinel):
             with pytest.raises(error.Abort) as info:
                 send(conn, b'smprefill', {b'locktimeout': 5}, frames(case))
             assert b'Traceback' not in info.value.message
-            hostile.check(conn, name)
+            hostile.check(conn)
             # what the refused payload wrote first is gone again
             assert sorted(os.listdir(hostile.repopath(name))) == ['.hg'], case
-            now = hostile.repopath(name, '.hg', 'hgrc')
-            assert (open(now, 'rb').read() if os.path.exists(now) else None) == hgrc
+            assert reador(hgrc) == before
     finally:
         conn.close()
     hostile.sync(transport, name)
@@ -282,7 +307,7 @@ def craft(repo, parent, files, dirs):
 
 @pytest.mark.parametrize('transport', TRANSPORTS)
 def test_emptydir_records_stay_inside_the_tree(hostile, transport, tmp_path):
-    name = hostile.fresh(transport)
+    name = hostile.fresh()
     s = os.fsencode(hostile.sentinel)
     outside = [
         b'../../sentinel/made',
@@ -292,7 +317,7 @@ def test_emptydir_records_stay_inside_the_tree(hostile, transport, tmp_path):
         b'../../sentinel/keep',
     ]
     u = hostile.ui()
-    repo = hg.repository(u, os.fsencode(str(tmp_path / 'mallory')), create=True)
+    repo = repo_factory.repository(u, os.fsencode(str(tmp_path / 'mallory')), create=True)
     first = craft(
         repo, repo.nullid,
         {b'a.txt': (b'a\n', False), b'link': (s, True)},
@@ -305,7 +330,7 @@ def test_emptydir_records_stay_inside_the_tree(hostile, transport, tmp_path):
         for node in (first, second):
             reply = conn.call(b'smupdate', {b'node': hex(node), b'locktimeout': 5})
             assert reply[b'update'] == b'updated'
-            hostile.check(conn, name)
+            hostile.check(conn)
             if node == first:
                 assert os.path.isdir(hostile.repopath(name, 'ok', 'inside'))
         assert not os.path.exists(hostile.repopath(name, '.hg', 'made'))
@@ -317,7 +342,7 @@ def test_emptydir_records_stay_inside_the_tree(hostile, transport, tmp_path):
 
 @pytest.mark.parametrize('transport', TRANSPORTS)
 def test_ignore_patterns_read_no_file(hostile, transport):
-    name = hostile.fresh(transport)
+    name = hostile.fresh()
     secret = os.fsencode(os.path.join(hostile.sentinel, 'secret.txt'))
     cases = [
         {b'ignore': [b'include:' + secret]},
@@ -336,7 +361,7 @@ def test_ignore_patterns_read_no_file(hostile, transport):
                 conn.call(b'smprepare', args)
             assert b'SECRET' not in bytes(info.value.format()), args
             assert b'not allowed' in info.value.message or b'malformed' in info.value.message
-            hostile.check(conn, name)
+            hostile.check(conn)
         ignore = hostile.repopath(name, '.hg', 'silvermirror', 'ignore')
         assert not os.path.exists(ignore)
         # the kinds that read no file are taken
@@ -351,7 +376,7 @@ def test_ignore_patterns_read_no_file(hostile, transport):
 
 @pytest.mark.parametrize('transport', TRANSPORTS)
 def test_malformed_requests_get_an_error_reply(hostile, transport):
-    name = hostile.fresh(transport)
+    name = hostile.fresh()
     conn = hostile.connect(transport, name)
     lock = os.fsencode(os.path.join(hostile.sentinel, 'lockfile'))
     typed = [
@@ -378,20 +403,20 @@ def test_malformed_requests_get_an_error_reply(hostile, transport):
         for op, args in typed:
             with pytest.raises(error.Abort):
                 conn.call(op, args)
-            hostile.check(conn, name)
+            hostile.check(conn)
         for op, args in payloads:
             with pytest.raises(error.Abort):
                 send(conn, op, args, io.BytesIO(b'garbage'))
-            hostile.check(conn, name)
+            hostile.check(conn)
         # not base64, not CBOR, not a map: sent as they are
         post = {'data': b''} if transport != 'ssh' else {}
         for raw in (b'!!!', b'AAAA', b'gQE='):
             reply = wireproto.decode(conn.peer._call(b'smstatus', request=raw, **post))
             assert b'malformed' in reply[b'error']
-            hostile.check(conn, name)
+            hostile.check(conn)
         # a name no command reads: nothing is made of it
         conn.call(b'smprepare', {b'lock': lock, b'locktimeout': 5, b'dryrun': True})
-        hostile.check(conn, name)
+        hostile.check(conn)
     finally:
         conn.close()
     hostile.sync(transport, name)
@@ -399,7 +424,7 @@ def test_malformed_requests_get_an_error_reply(hostile, transport):
 
 def test_read_only_host_refuses_every_change(hostile):
     """``hg-ssh --read-only`` over ssh, no ``allow-push`` over http"""
-    name = hostile.fresh('ssh')
+    name = hostile.fresh()
     before = tree(hostile.repopath(name))
     node = b'0' * 40
     changing = [
@@ -425,4 +450,31 @@ def test_read_only_host_refuses_every_change(hostile):
             conn.call(b'smstatus', {b'common': []})
         finally:
             conn.close()
+    hostile.sync('ssh', name)
+
+
+def test_seed_stream_stays_in_the_store(hostile):
+    """a first stream's file names: hg's store keeps them inside itself
+    (refused, or encoded there: ``..`` is stored as ``~2e~2e``)"""
+    name = hostile.fresh()
+    s = os.fsencode(hostile.sentinel)
+    requires = set()
+    for req in (('requires',), ('store', 'requires')):
+        requires |= set((reador(hostile.repopath(name, '.hg', *req)) or b'').split())
+    hgrc = hostile.repopath(name, '.hg', 'hgrc')
+    conn = hostile.connect('ssh', name)
+    try:
+        for bad in (b'../../../sentinel/streamed', s + b'/streamed', b'../hgrc'):
+            data = b'[hooks]\n'
+            stream = b's' + util.uvarintencode(len(bad)) + util.uvarintencode(len(data))
+            args = {b'requirements': sorted(requires), b'files': 1,
+                    b'bytes': len(data), b'heads': [], b'locktimeout': 5}
+            try:
+                conn.call(b'smseed', args, payload=io.BytesIO(stream + bad + data))
+            except error.Abort:
+                pass
+            hostile.check(conn)
+            assert b'[hooks]' not in (reador(hgrc) or b'')
+    finally:
+        conn.close()
     hostile.sync('ssh', name)
