@@ -92,8 +92,9 @@ ssh and http hosts are served at the same time, default 4).
 A host acts only on what a peer may ask of it: every command that
 changes it needs push permission (``web.allow-push`` over http) and
 fires ``pretxnopen`` first, as a transaction does, so ``hg-ssh
---read-only`` refuses it over ssh; no path a peer names (files of a first sync, empty directories recorded
-in history) is written or removed outside the resource's tree.
+--read-only`` refuses it over ssh; no path a peer names (files of a
+first sync, empty directories recorded in history) is written or
+removed outside the resource's tree.
 
 Hooks to enable in hgrc::
 

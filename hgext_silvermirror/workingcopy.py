@@ -342,14 +342,15 @@ def materializedirs(repo, old, new):
     directories as they are.
     """
     audit = confine.auditor(repo)
-    bad = sorted(d for d in new | old if not confine.safepath(repo, d, audit))
-    for d in bad:
+    bad = {d for d in new | old if not confine.safepath(repo, d, audit)}
+    # said once, when the record arrives
+    for d in sorted(bad & new):
         repo.ui.warn(
             _(b'ignoring the empty directory %s recorded in history: '
               b'it is outside the working copy\n')
             % stringutil.escapestr(d)
         )
-    new, old = new - set(bad), old - set(bad)
+    new, old = new - bad, old - bad
     for d in sorted(new):
         if not repo.wvfs.lexists(d):
             try:
