@@ -140,10 +140,18 @@ def _reposetup(ui, repo):
     """point hg's ignore machinery at the resource's patterns
 
     Set on every local repository, so that the user's own ``hg status``
-    in a resource agrees with what a sync records.
+    in a resource agrees with what a sync records; and refuse history
+    naming files outside the tree, whichever way it comes in (a pull, a
+    push to this host, a delivery).
     """
     if repo.local():
         workingcopy.useignore(repo)
+        repo.ui.setconfig(
+            b'hooks',
+            b'pretxnchangegroup.silvermirror',
+            b'python:hgext_silvermirror.confine.incoming',
+            b'silvermirror',
+        )
 
 
 cmdtable = eh.cmdtable

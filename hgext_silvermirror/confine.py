@@ -35,7 +35,7 @@ from mercurial import (
     error,
     pathutil,
 )
-from mercurial.node import hex
+from mercurial.node import bin, hex
 from mercurial.utils import hashutil, stringutil
 
 
@@ -77,6 +77,34 @@ def safepath(repo, path, audit=None):
     except (error.InputError, OSError):
         return False
     return True
+
+
+def incoming(ui, repo, node=None, **kwargs):
+    """``pretxnchangegroup`` hook: refuse changesets naming files outside
+    the tree
+
+    No working copy could hold such a file (hg's update refuses it), so
+    history that names one can only come from a peer that crafted it; taken
+    in, it would fail every update to it, on every node, for good.
+    Only the words of each path are looked at (``..``, absolute, ``.hg``):
+    history is not the disk.
+    """
+    if node is None:
+        return False
+    unfi = repo.unfiltered()
+    words = pathutil.pathauditor(repo.root, realfs=False, cached=True)
+    for rev in unfi.revs(b'%n:', bin(node)):
+        ctx = unfi[rev]
+        for f in ctx.files():
+            try:
+                words(f)
+            except error.Abort:
+                raise error.Abort(
+                    _(b"changeset %s names the file '%s', outside the tree")
+                    % (ctx, stringutil.escapestr(f)),
+                    hint=_(b'it was crafted by a peer; nothing was added'),
+                )
+    return False
 
 
 # pattern kinds that make hg read a file (or, for ``set:``, the contents

@@ -478,3 +478,24 @@ def test_seed_stream_stays_in_the_store(hostile):
     finally:
         conn.close()
     hostile.sync('ssh', name)
+
+
+def test_history_naming_files_outside_is_refused(hostile, tmp_path):
+    """a changeset naming a file outside the tree never enters the host"""
+    name = hostile.fresh()
+    u = hostile.ui()
+    repo = repo_factory.repository(u, os.fsencode(str(tmp_path / 'mallory')), create=True)
+    conn = hostile.connect('ssh', name)
+    try:
+        for bad in (b'../../sentinel/dotdot', b'.hg/hgrc',
+                    os.fsencode(hostile.sentinel) + b'/abs'):
+            node = craft(repo, repo.nullid, {bad: (b'x', False)}, [])
+            with pytest.raises(error.Abort):
+                exchange.push(repo, conn.peer, force=True)
+            with pytest.raises(error.Abort):
+                conn.call(b'smupdate', {b'node': hex(node), b'locktimeout': 5})
+            hostile.check(conn)
+            assert conn.call(b'smstatus', {b'common': []})[b'incoming'] == 0
+    finally:
+        conn.close()
+    hostile.sync('ssh', name)
