@@ -49,7 +49,9 @@ Main section ``[::SilverMirror::]``:
   entry equal to this node's name is skipped.
 
 ``ignore``
-  Patterns never recorded, hgignore syntax, glob by default.
+  Patterns never recorded, hgignore syntax, glob by default. Kinds that
+  read a file (``include:``, ``subinclude:``, ``listfile:``, ``set:``) and
+  ``syntax:`` lines are refused: hosts get the patterns from other nodes.
 
 ``conflict``, ``conflict.push``, ``conflict.pull``
   Conflict handler: ``ClobberRemote`` (default: the local version stays),
@@ -86,6 +88,13 @@ resource, default 30), ``ssh-control`` (share one ssh connection per host
 across runs with ssh's ControlMaster, default on), ``ssh-persist`` (seconds
 an idle shared connection stays open, default 60), ``parallel`` (how many
 ssh and http hosts are served at the same time, default 4).
+
+A host acts only on what a peer may ask of it: every command that
+changes it needs push permission (``web.allow-push`` over http) and
+fires ``pretxnopen`` first, as a transaction does, so ``hg-ssh
+--read-only`` refuses it over ssh; no path a peer names (files of a
+first sync, empty directories recorded in history) is written or
+removed outside the resource's tree.
 
 Hooks to enable in hgrc::
 
@@ -132,11 +141,19 @@ def _reposetup(ui, repo):
     """point hg's ignore machinery at the resource's patterns
 
     Set on every local repository, so that the user's own ``hg status``
-    in a resource agrees with what a sync records.
+    in a resource agrees with what a sync records; and refuse history
+    naming files outside the tree, whichever way it comes in (a pull, a
+    push to this host, a delivery).
     """
     if repo.local():
         workingcopy.useignore(repo)
         privacy.install(repo)
+        repo.ui.setconfig(
+            b'hooks',
+            b'pretxnchangegroup.silvermirror',
+            b'python:hgext_silvermirror.confine.incoming',
+            b'silvermirror',
+        )
 
 
 cmdtable = eh.cmdtable

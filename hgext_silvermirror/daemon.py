@@ -32,6 +32,7 @@ Why it is built this way:
 """
 
 import argparse
+import errno
 import fcntl
 import faulthandler
 import hashlib
@@ -273,7 +274,7 @@ class pidfile:
         """take the lock; the pid of a dead previous owner, or None"""
         os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
         while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = self._open()
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -287,7 +288,7 @@ class pidfile:
                 )
             # a previous owner may have removed the file meanwhile
             try:
-                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+                same = os.path.samestat(os.fstat(fd), os.lstat(self.path))
             except FileNotFoundError:
                 same = False
             if not same:
@@ -295,6 +296,25 @@ class pidfile:
                 continue
             self.fd = fd
             return self._read(fd)
+
+    def _open(self):
+        """the pid file, never through a symbolic link
+
+        The file is truncated when written: a link there would have its
+        target emptied, wherever it points.
+        """
+        try:
+            return os.open(
+                self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644
+            )
+        except OSError as inst:
+            if inst.errno != errno.ELOOP:
+                raise
+            raise error.StateError(
+                _(b'the pid file %s is a symbolic link')
+                % os.fsencode(self.path),
+                hint=_(b'remove it, then start silvermirrord again'),
+            )
 
     def write(self, pid):
         os.ftruncate(self.fd, 0)

@@ -40,11 +40,12 @@ import struct
 from mercurial.i18n import _
 from mercurial import (
     error,
-    pathutil,
     util,
 )
 from mercurial.dirstateutils import timestamp
 from mercurial.utils import cborutil, hashutil, storageutil
+
+from . import confine
 
 # what a host that takes ``smprefill`` advertises
 CAPABILITY = b'silvermirror-prefill'
@@ -226,15 +227,17 @@ def _readexactly(fp, size):
 class _placement:
     """the files written into an empty working copy, and their undoing
 
-    Every path is checked as hg's own update checks it (no ``.hg``, no
-    way out of the working copy, no symlink on the way): its words with
-    no look at the disk, its directories on the disk, each once.
+    Every path is checked as hg's own update checks it, on the disk (no
+    ``.hg``, no way out of the working copy, no symlink on the way, with
+    the links this payload wrote itself counting), before its directories
+    are made; each file is created where nothing is, so a link at its
+    own name is never written through.
     """
 
     def __init__(self, repo, payload):
         self._repo = repo
         self._payload = payload
-        self._words = pathutil.pathauditor(repo.root, realfs=False)
+        self._audit = confine.auditor(repo)
         self._tmp = repo.vfs.join(TEMPFILE)
         self._dirs = set()
         self._made = []
@@ -263,7 +266,7 @@ class _placement:
 
     def put(self, f, size, flag):
         """write one file of ``size`` bytes from the payload at ``f``"""
-        self._words(f)
+        confine.checkpath(self._repo, f, self._audit)
         self._makedirs(os.path.dirname(f))
         dest = self._repo.wvfs.join(f)
         if flag == LINK:
@@ -283,7 +286,7 @@ class _placement:
         wvfs = self._repo.wvfs
         if d:
             self._makedirs(os.path.dirname(d))
-            wvfs.audit(d)
+            # the file's audit found no link up to here
             if not wvfs.isdir(d):
                 wvfs.mkdir(d)
                 self._made.append(wvfs.join(d))

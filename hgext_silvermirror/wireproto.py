@@ -35,6 +35,7 @@ from mercurial.utils import cborutil, stringutil
 
 from . import (
     config as configmod,
+    confine,
     delivery,
     prefill,
     privacy,
@@ -322,21 +323,42 @@ class _payload:
             pass
 
 
-def _serve(func, payload=False):
+def _request(name, data):
+    """the arguments of a request, checked; ``BadArgument`` if malformed"""
+    try:
+        args = decode(base64.b64decode(data, validate=True))
+    except (ValueError, cborutil.CBORDecodeError):
+        raise confine.BadArgument(_(b'malformed %s request') % name)
+    return confine.checkargs(name, args)
+
+
+def _serve(func, payload=False, name=b'SilverMirror', permission=b'pull'):
+    """the wire command running ``func``: its request checked, and, for a
+    command that needs push permission, the host's hooks asked first"""
+
     def command(repo, proto, data):
         kwargs = {}
         if payload:
             kwargs['payload'] = _payload(proto)
         try:
-            reply = _operate(func, repo, decode(base64.b64decode(data)), **kwargs)
+            args = _request(name, data)
+            if permission == b'push':
+                confine.mayopen(repo, b'silvermirror-' + name[2:])
+            reply = _operate(func, repo, args, **kwargs)
         except HostError as inst:
             reply = {b'error': inst.message, b'hint': inst.hint, b'kind': inst.kind}
         except error.Abort as inst:
             reply = {b'error': inst.message, b'hint': inst.hint, b'kind': b'failed'}
-        except (OSError, error.LockError) as inst:
+        except (
+            OSError,
+            error.LockError,
+            # a node id or file a request names that is not there
+            error.RepoError,
+            error.StorageError,
+        ) as inst:
             reply = {
                 b'error': stringutil.forcebytestr(inst),
-                b'hint': None,
+                b'hint': getattr(inst, 'hint', None),
                 b'kind': b'failed',
             }
         if payload:
@@ -352,7 +374,7 @@ def _uisetup(ui):
         if name not in wireprotov1server.commands:
             wireprotov1server.wireprotocommand(
                 name, ARGS, permission=permission
-            )(_serve(func, payload))
+            )(_serve(func, payload, name, permission))
 
 
 @eh.wrapfunction(wireprotov1server, '_capabilities')

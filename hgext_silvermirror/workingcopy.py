@@ -35,6 +35,7 @@ from mercurial.utils import stringutil
 
 from . import (
     config as configmod,
+    confine,
     dircache,
     prefill,
     recheck,
@@ -105,8 +106,11 @@ def setignore(repo, patterns, dirs=()):
     ``reposetup`` points ``ui.ignore.silvermirror`` at this file, so the
     user's own ``hg status`` in a resource agrees with the sync.  Patterns
     use hgignore syntax, glob by default; ``dirs`` (nested resources and
-    checkouts) are left out whole.  Caller holds the wlock.
+    checkouts) are left out whole.  A pattern that would make hg read a
+    file is refused (``confine.checkignore``): patterns come from the
+    SilverMirror file, which other nodes send.  Caller holds the wlock.
     """
+    confine.checkignore(patterns)
     lines = [b'syntax: glob']
     lines.extend(patterns)
     lines.extend(_dirpattern(d) for d in sorted(set(dirs)))
@@ -119,6 +123,7 @@ _IGNOREKINDS = {b're': b'relre', b'regexp': b'relre', b'glob': b'relglob'}
 
 def _ignorematcher(repo, patterns, dirs):
     """a matcher for what ``setignore`` would write"""
+    confine.checkignore(patterns)
     pats = []
     for p in list(patterns) + [_dirpattern(d) for d in dirs]:
         kind, sep, rest = p.partition(b':')
@@ -447,10 +452,33 @@ def dirsextra(dirs, extra, repo=None):
 
 
 def materializedirs(repo, old, new):
-    """create the empty directories of ``new``, drop those only in ``old``"""
+    """create the empty directories of ``new``, drop those only in ``old``
+
+    The records come with history, from any node: a directory outside the
+    tree (``..``, absolute, through a link, in ``.hg``) is neither made
+    nor removed, only warned about; the next snapshot records the
+    directories as they are.
+    """
+    audit = confine.auditor(repo)
+    bad = {d for d in new | old if not confine.safepath(repo, d, audit)}
+    # said once, when the record arrives
+    for d in sorted(bad & new):
+        repo.ui.warn(
+            _(b'ignoring the empty directory %s recorded in history: '
+              b'it is outside the working copy\n')
+            % stringutil.escapestr(d)
+        )
+    new, old = new - bad, old - bad
     for d in sorted(new):
         if not repo.wvfs.lexists(d):
-            repo.wvfs.makedirs(d)
+            try:
+                repo.wvfs.makedirs(d)
+            except OSError as inst:
+                # a file where the record has a directory: the file wins
+                repo.ui.warn(
+                    _(b'cannot create the empty directory %s: %s\n')
+                    % (stringutil.escapestr(d), stringutil.forcebytestr(inst))
+                )
     for d in sorted(old - new, reverse=True):
         try:
             os.rmdir(repo.wjoin(d))

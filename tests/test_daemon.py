@@ -425,3 +425,19 @@ def test_once_skips_a_mass_deletion_and_syncs_the_rest(mknode, daemons, sshd):
     assert "docs: skipped; run 'hg mirror-push docs' yourself" in a.log
     assert exists(beta, 'docs/f00.txt')
     assert exists(beta, 'notes/m.txt')
+
+
+def test_pid_file_never_follows_a_link(tmp_path):
+    """a symbolic link where the pid file goes: refused, its target intact"""
+    from mercurial import error
+
+    from hgext_silvermirror import daemon
+
+    target = tmp_path / 'precious'
+    target.write_bytes(b'keep me\n')
+    path = tmp_path / 'state' / 'sm.pid'
+    path.parent.mkdir()
+    path.symlink_to(target)
+    with pytest.raises(error.StateError, match='symbolic link'):
+        daemon.pidfile(str(path)).acquire()
+    assert target.read_bytes() == b'keep me\n'

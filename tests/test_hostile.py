@@ -1,0 +1,501 @@
+"""a hostile peer, over the real wire protocol: a host keeps to its tree
+
+The peer is this test, speaking to a real host through the extension's
+own client machinery (``hosts.connect``, ``conn.call``): over ssh to the
+test sshd (``hg serve --stdio``) and over ``hg serve`` on http with push
+allowed.  It sends what a malicious node could: prefill payloads that
+write through links or out of the tree, empty-directory records that
+point outside it, ignore patterns that read files, malformed arguments.
+After each, a sentinel tree beside the host's repositories is byte for
+byte as it was, the host still answers, and a normal sync afterwards
+succeeds.  One sshd, one host and one pair of http servers serve every
+case of a worker.
+"""
+
+import base64
+import io
+import os
+import socket
+import stat
+import subprocess
+import time
+
+import pytest
+
+# importing initialization registers revset predicates, as hg's dispatch does
+from mercurial import context, error, exchange, extensions, initialization  # noqa: F401
+from mercurial import ui as uimod, util
+from mercurial.node import hex
+from mercurial.repo import factory as repo_factory
+
+import conftest
+import nodes
+import sshd as sshdmod
+from hgext_silvermirror import hosts, prefill, resources, wireproto
+
+SECRET = b'SECRET-LINE-of-the-host\n'
+
+
+class Hostile:
+    """the host node, its http servers, the sentinel, and a legit node"""
+
+    def __init__(self, testtmp, env):
+        self.testtmp = testtmp
+        self.env = env
+        self.host = nodes.Node(testtmp, 'host', env)
+        self.alpha = nodes.Node(testtmp, 'alpha', env)
+        self.sentinel = os.path.join(testtmp, 'sentinel')
+        os.makedirs(os.path.join(self.sentinel, 'keep'))
+        os.makedirs(os.path.join(self.sentinel, 'sub'))
+        with open(os.path.join(self.sentinel, 'secret.txt'), 'wb') as fp:
+            fp.write(SECRET)
+        with open(os.path.join(self.sentinel, 'sub', 'file'), 'wb') as fp:
+            fp.write(b'untouched\n')
+        self.before = tree(self.sentinel)
+        self.servers = {}
+        self.ports = {}
+        self.count = 0
+        self.errs = []
+        # the two hooks hg-ssh --read-only sets before it serves (its
+        # own refuse from its __main__; ``false`` refuses as well)
+        readonly = os.path.join(testtmp, 'read-only.hgrc')
+        with open(readonly, 'w') as fp:
+            fp.write('[hooks]\npretxnopen.hg-ssh = false\nprepushkey.hg-ssh = false\n')
+        self.readonlycmd = os.path.join(testtmp, 'hg-ssh-read-only')
+        with open(self.readonlycmd, 'w') as fp:
+            fp.write(
+                '#!/bin/sh\nHGRCPATH="$HGRCPATH:%s"; export HGRCPATH\nexec %s "$@"\n'
+                % (readonly, env['SM_REMOTE_HG'])
+            )
+        os.chmod(self.readonlycmd, 0o755)
+
+    def serve(self, name, allowpush):
+        """``hg serve`` of every repository in the host's home"""
+        conf = os.path.join(self.testtmp, 'web-%s.conf' % name)
+        with open(conf, 'w') as fp:
+            fp.write('[paths]\n/ = %s/*\n' % self.host.home)
+        port = sshdmod.freeport()
+        log = open(os.path.join(self.testtmp, 'serve-%s.log' % name), 'ab')
+        proc = self.host.popen(
+            'serve', '-a', '127.0.0.1', '-p', port, '--web-conf', conf,
+            '--config', 'web.push_ssl=false',
+            '--config', 'web.allow-push=%s' % ('*' if allowpush else ''),
+            '--config', 'web.refreshinterval=0',
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+        )
+        log.close()
+        self.servers[name] = proc
+        self.ports[name] = port
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, 'hg serve exited'
+            try:
+                with socket.create_connection(('127.0.0.1', port), 0.5):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError('hg serve did not listen within 20 s')
+
+    def stop(self):
+        for proc in self.servers.values():
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(5)
+        nodes.stopchg(self.testtmp)
+
+    def fresh(self):
+        """a new, empty resource repository on the host: its name"""
+        self.count += 1
+        name = 'r%d' % self.count
+        self.host.hg('init', name, check=0)
+        return name
+
+    def url(self, transport, name):
+        if transport == 'ssh':
+            return 'ssh://host/%s' % name
+        return 'http://127.0.0.1:%d/%s' % (self.ports[transport], name)
+
+    def ui(self, remotecmd=None):
+        """the attacker's ui: the shared hgrc, as a node reads it"""
+        u = uimod.ui()
+        # what the host's hg says on stderr (ssh: as remote output)
+        u.fout, u.ferr = io.BytesIO(), io.BytesIO()
+        self.errs += [u.fout, u.ferr]
+        for path in nodes.hgrcpath(self.testtmp, 'alpha').split(':'):
+            u.readconfig(os.fsencode(path), trust=True)
+        if remotecmd:
+            u.setconfig(b'ui', b'remotecmd', os.fsencode(remotecmd), b'test')
+        # the client side of the wire commands, as hg's dispatch loads it
+        extensions.loadall(u)
+        return u
+
+    def connect(self, transport, name, remotecmd=None):
+        url = os.fsencode(self.url(transport, name))
+        entry = resources.hostentry(url, url, False)
+        return hosts.connect(self.ui(remotecmd), entry, 10, True, create=False)
+
+    def repopath(self, name, *parts):
+        return os.path.join(self.host.home, name, *parts)
+
+    def check(self, conn):
+        """the sentinel as it was; the host still answers, and never
+        printed a traceback or a devel warning"""
+        assert tree(self.sentinel) == self.before
+        reply = conn.call(b'smstatus', {b'common': []})
+        assert b'node' in reply
+        self.nobug()
+
+    def nobug(self):
+        for e in self.errs:
+            text = e.getvalue()
+            assert b'Traceback' not in text and b'devel-warn' not in text, text
+        # a request that failed in hg (not a client that hung up)
+        for name in self.servers:
+            text = reador(os.path.join(self.testtmp, 'serve-%s.log' % name))
+            assert b'Exception happened' not in text, text
+
+    def sync(self, transport, name):
+        """a legit node's normal sync with the host succeeds"""
+        host = 'host' if transport == 'ssh' else self.url(transport, '')
+        self.alpha.config('[::SilverMirror::]\nhosts = %s\n[%s]\n' % (host, name))
+        self.alpha.write(os.path.join(name, 'legit.txt'), b'legit\n')
+        proc = self.alpha.hg('mirror-push', name, check=0)
+        assert b'Traceback' not in proc.stderr and b'devel-warn' not in proc.stderr
+        assert tree(self.sentinel) == self.before
+        self.nobug()
+        if transport == 'ssh':
+            assert reador(self.repopath(name, 'legit.txt')) == b'legit\n'
+        else:
+            out = self.host.hg('-R', name, 'files', '-r', 'tip', check=0).stdout
+            assert b'legit.txt' in out
+
+
+def send(conn, op, args, payload):
+    """``conn.call`` with a payload; over http, where the extension's
+    client sends none, as the POST body a hostile peer can send"""
+    if not conn.url.startswith(b'http'):
+        return conn.call(op, args, payload=payload)
+    request = base64.b64encode(wireproto.encode(args))
+    data = conn.peer._call(op, request=request, data=payload.read())
+    return wireproto._reply(op, wireproto.decode(data))
+
+
+def reador(path):
+    """the content of ``path``, or None"""
+    try:
+        with open(path, 'rb') as fp:
+            return fp.read()
+    except FileNotFoundError:
+        return None
+
+
+def tree(root):
+    """every entry under ``root``: its type and content (a link's target)
+
+    hg's caches (which a read refreshes) are left out.
+    """
+    out = {}
+    for dirpath, dirs, files in os.walk(root):
+        dirs[:] = [
+            d for d in dirs if os.path.join(dirpath, d) not in CACHES(root)
+        ]
+        for n in dirs + files:
+            p = os.path.join(dirpath, n)
+            st = os.lstat(p)
+            if stat.S_ISLNK(st.st_mode):
+                data = os.readlink(p)
+            elif stat.S_ISREG(st.st_mode):
+                with open(p, 'rb') as fp:
+                    data = fp.read()
+            else:
+                data = None
+            out[os.path.relpath(p, root)] = (stat.S_IFMT(st.st_mode), data)
+    return out
+
+
+def CACHES(root):
+    return {os.path.join(root, '.hg', d) for d in ('cache', 'wcache')}
+
+
+@pytest.fixture(scope='module')
+def hostile(tmp_path_factory):
+    if not sshdmod.available():
+        pytest.skip('sshd is not installed')
+    testtmp = str(tmp_path_factory.mktemp('hostile'))
+    env = conftest.baseenv(testtmp)
+    h = Hostile(testtmp, env)
+    try:
+        h.serve('http', allowpush=True)
+        h.serve('http-read-only', allowpush=False)
+        yield h
+    finally:
+        h.stop()
+
+
+TRANSPORTS = ['ssh', 'http']
+
+
+def frames(files):
+    """a prefill payload: (path, flag, data) each, then the end"""
+    out = b''
+    for f, flag, data in files:
+        out += prefill.HEADER.pack(len(f), len(data), flag) + f + data
+    return io.BytesIO(out + prefill.LENGTH.pack(0))
+
+
+def prefillcases(sentinel):
+    s = os.fsencode(sentinel)
+    P, L = prefill.PLAIN, prefill.LINK
+    ok = (b'fine.txt', P, b'fine\n')
+    return [
+        # a link, then a file written through it
+        [ok, (b'evil', L, s), (b'evil/pwned', P, b'x')],
+        [(b'rel', L, b'../../sentinel'), (b'rel/pwned', P, b'x')],
+        [(b'd', L, s), (b'd/sub/deeper/f', P, b'x')],
+        [(b'd', L, s + b'/sub'), (b'd/file', P, b'x')],
+        [ok, (b'../../sentinel/dotdot', P, b'x')],
+        [(s + b'/absolute', P, b'x')],
+        [(b'.hg/hgrc', P, b'[hooks]\npre-status = touch pwned\n')],
+        [(b'sub/.hg/hgrc', P, b'x')],
+        [(b'a/../../../sentinel/up', P, b'x')],
+    ]
+
+
+@pytest.mark.parametrize('transport', TRANSPORTS)
+def test_prefill_writes_only_inside_the_tree(hostile, transport):
+    name = hostile.fresh()
+    conn = hostile.connect(transport, name)
+    hgrc = hostile.repopath(name, '.hg', 'hgrc')
+    before = reador(hgrc)
+    try:
+        for case in prefillcases(hostile.sentinel):
+            with pytest.raises(error.Abort) as info:
+                send(conn, b'smprefill', {b'locktimeout': 5}, frames(case))
+            assert b'Traceback' not in info.value.message
+            hostile.check(conn)
+            # what the refused payload wrote first is gone again
+            assert sorted(os.listdir(hostile.repopath(name))) == ['.hg'], case
+            assert reador(hgrc) == before
+    finally:
+        conn.close()
+    hostile.sync(transport, name)
+
+
+def craft(repo, parent, files, dirs):
+    """a changeset on ``parent`` with ``files`` (path: (data, islink)) and
+    the empty directories ``dirs`` recorded, as any node could make it"""
+
+    def filectx(repo, mctx, path):
+        data, islink = files[path]
+        return context.memfilectx(repo, mctx, path, data, islink=islink)
+
+    extra = {
+        b'silvermirror-node': b'mallory',
+        b'silvermirror-emptydirs': b'\0'.join(dirs),
+    }
+    with repo.wlock(), repo.lock():
+        ctx = context.memctx(
+            repo, (parent, None), b'crafted', list(files), filectx,
+            user=b'mallory', extra=extra,
+        )
+        return repo.commitctx(ctx)
+
+
+@pytest.mark.parametrize('transport', TRANSPORTS)
+def test_emptydir_records_stay_inside_the_tree(hostile, transport, tmp_path):
+    name = hostile.fresh()
+    s = os.fsencode(hostile.sentinel)
+    outside = [
+        b'../../sentinel/made',
+        s + b'/absmade',
+        b'link/through',
+        b'.hg/made',
+        b'../../sentinel/keep',
+    ]
+    u = hostile.ui()
+    repo = repo_factory.repository(u, os.fsencode(str(tmp_path / 'mallory')), create=True)
+    first = craft(
+        repo, repo.nullid,
+        {b'a.txt': (b'a\n', False), b'link': (s, True)},
+        outside + [b'ok/inside'],
+    )
+    second = craft(repo, first, {b'a.txt': (b'b\n', False)}, [])
+    conn = hostile.connect(transport, name)
+    try:
+        exchange.push(repo, conn.peer, force=True)
+        for node in (first, second):
+            reply = conn.call(b'smupdate', {b'node': hex(node), b'locktimeout': 5})
+            assert reply[b'update'] == b'updated'
+            hostile.check(conn)
+            if node == first:
+                assert os.path.isdir(hostile.repopath(name, 'ok', 'inside'))
+        assert not os.path.exists(hostile.repopath(name, '.hg', 'made'))
+        assert not os.path.isdir(hostile.repopath(name, 'ok', 'inside'))
+    finally:
+        conn.close()
+    hostile.sync(transport, name)
+
+
+@pytest.mark.parametrize('transport', TRANSPORTS)
+def test_ignore_patterns_read_no_file(hostile, transport):
+    name = hostile.fresh()
+    secret = os.fsencode(os.path.join(hostile.sentinel, 'secret.txt'))
+    cases = [
+        {b'ignore': [b'include:' + secret]},
+        {b'ignore': [b'subinclude:' + secret]},
+        {b'ignore': [b'listfile:' + secret], b'dryrun': True},
+        {b'ignore': [b'*.o\ninclude:' + secret]},
+        {b'ignore': [b'syntax: include', secret]},
+        {b'ignore': [b'set:size(">0")'], b'dryrun': True},
+        {b'children': [b'x\ninclude:' + secret]},
+    ]
+    conn = hostile.connect(transport, name)
+    try:
+        for args in cases:
+            args[b'locktimeout'] = 5
+            with pytest.raises(error.Abort) as info:
+                conn.call(b'smprepare', args)
+            assert b'SECRET' not in bytes(info.value.format()), args
+            assert b'not allowed' in info.value.message or b'malformed' in info.value.message
+            hostile.check(conn)
+        ignore = hostile.repopath(name, '.hg', 'silvermirror', 'ignore')
+        assert not os.path.exists(ignore)
+        # the kinds that read no file are taken
+        conn.call(
+            b'smprepare',
+            {b'ignore': [b'glob:*.o', b're:^x$', b'path:build', b'*.tmp'],
+             b'locktimeout': 5, b'dryrun': True},
+        )
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize('transport', TRANSPORTS)
+def test_malformed_requests_get_an_error_reply(hostile, transport):
+    name = hostile.fresh()
+    conn = hostile.connect(transport, name)
+    lock = os.fsencode(os.path.join(hostile.sentinel, 'lockfile'))
+    typed = [
+        (b'smupdate', {b'node': b'zz'}),
+        (b'smupdate', {b'node': b'g' * 40}),
+        (b'smupdate', {b'node': b'+' + b'0' * 39}),
+        (b'smupdate', {b'node': 12345}),
+        (b'smupdate', {}),
+        # well formed, but no such changeset
+        (b'smupdate', {b'node': b'1' * 40}),
+        (b'smstatus', {b'common': [b'xyz']}),
+        (b'smprepare', {b'locktimeout': lock}),
+        (b'smprepare', {b'ignore': b'*.o'}),
+        (b'smprepare', {b'maxdelete': b'all'}),
+    ]
+    payloads = [
+        (b'smdeliver', {b'node': b'nothex'}),
+        (b'smseed', {b'heads': [b'nothex'], b'files': 1, b'bytes': 1,
+                     b'requirements': []}),
+        (b'smseed', {b'heads': [], b'files': b'1', b'bytes': 1,
+                     b'requirements': []}),
+    ]
+    try:
+        for op, args in typed:
+            with pytest.raises(error.Abort):
+                conn.call(op, args)
+            hostile.check(conn)
+        for op, args in payloads:
+            with pytest.raises(error.Abort):
+                send(conn, op, args, io.BytesIO(b'garbage'))
+            hostile.check(conn)
+        # not base64, not CBOR, not a map: sent as they are
+        post = {'data': b''} if transport != 'ssh' else {}
+        for raw in (b'!!!', b'AAAA', b'gQE='):
+            reply = wireproto.decode(conn.peer._call(b'smstatus', request=raw, **post))
+            assert b'malformed' in reply[b'error']
+            hostile.check(conn)
+        # a name no command reads: nothing is made of it
+        conn.call(b'smprepare', {b'lock': lock, b'locktimeout': 5, b'dryrun': True})
+        hostile.check(conn)
+    finally:
+        conn.close()
+    hostile.sync(transport, name)
+
+
+def test_read_only_host_refuses_every_change(hostile):
+    """``hg-ssh --read-only`` over ssh, no ``allow-push`` over http"""
+    name = hostile.fresh()
+    before = tree(hostile.repopath(name))
+    node = b'0' * 40
+    changing = [
+        (b'smprepare', {}, None),
+        (b'smupdate', {b'node': node}, None),
+        (b'smprefill', {}, frames([(b'f', prefill.PLAIN, b'x')])),
+        (b'smdeliver', {b'node': node}, io.BytesIO(b'x')),
+        (b'smseed', {b'heads': [], b'files': 0, b'bytes': 0, b'requirements': []},
+         io.BytesIO(b'')),
+    ]
+    for transport, remotecmd in (('ssh', hostile.readonlycmd), ('http-read-only', None)):
+        conn = hostile.connect(transport, name, remotecmd=remotecmd)
+        try:
+            for op, args, payload in changing:
+                args = {**args, b'locktimeout': 5}
+                if payload is not None:
+                    payload.seek(0)
+                with pytest.raises(error.Abort) as info:
+                    send(conn, op, args, payload) if payload else conn.call(op, args)
+                if transport == 'ssh':
+                    assert b'refuses changes' in info.value.message
+                assert tree(hostile.repopath(name)) == before, op
+            conn.call(b'smstatus', {b'common': []})
+        finally:
+            conn.close()
+    hostile.sync('ssh', name)
+
+
+def test_seed_stream_stays_in_the_store(hostile):
+    """a first stream's file names: hg's store keeps them inside itself
+    (refused, or encoded there: ``..`` is stored as ``~2e~2e``)"""
+    name = hostile.fresh()
+    s = os.fsencode(hostile.sentinel)
+    requires = set()
+    for req in (('requires',), ('store', 'requires')):
+        requires |= set((reador(hostile.repopath(name, '.hg', *req)) or b'').split())
+    hgrc = hostile.repopath(name, '.hg', 'hgrc')
+    conn = hostile.connect('ssh', name)
+    try:
+        for bad in (b'../../../sentinel/streamed', s + b'/streamed', b'../hgrc'):
+            data = b'[hooks]\n'
+            stream = b's' + util.uvarintencode(len(bad)) + util.uvarintencode(len(data))
+            args = {b'requirements': sorted(requires), b'files': 1,
+                    b'bytes': len(data), b'heads': [], b'locktimeout': 5}
+            try:
+                conn.call(b'smseed', args, payload=io.BytesIO(stream + bad + data))
+            except error.Abort:
+                pass
+            hostile.check(conn)
+            assert b'[hooks]' not in (reador(hgrc) or b'')
+    finally:
+        conn.close()
+    hostile.sync('ssh', name)
+
+
+def test_history_naming_files_outside_is_refused(hostile, tmp_path):
+    """a changeset naming a file outside the tree never enters the host"""
+    name = hostile.fresh()
+    u = hostile.ui()
+    repo = repo_factory.repository(u, os.fsencode(str(tmp_path / 'mallory')), create=True)
+    conn = hostile.connect('ssh', name)
+    try:
+        for bad in (b'../../sentinel/dotdot', b'.hg/hgrc',
+                    os.fsencode(hostile.sentinel) + b'/abs'):
+            node = craft(repo, repo.nullid, {bad: (b'x', False)}, [])
+            with pytest.raises(error.Abort):
+                exchange.push(repo, conn.peer, force=True)
+            with pytest.raises(error.Abort):
+                conn.call(b'smupdate', {b'node': hex(node), b'locktimeout': 5})
+            hostile.check(conn)
+            assert conn.call(b'smstatus', {b'common': []})[b'incoming'] == 0
+    finally:
+        conn.close()
+    hostile.sync('ssh', name)
