@@ -104,6 +104,7 @@ from . import (
     fsmonitorstate,
     hooks,
     metadata,
+    redact,
     wireproto,
     workingcopy,
 )
@@ -120,6 +121,7 @@ for _module in (
     conflicts,
     fsmonitorstate,
     hooks,
+    redact,
     wireproto,
     clone,
 ):

@@ -17,13 +17,17 @@ disk) is unreachable, and nothing is created on the file system beneath.
 
 import concurrent.futures
 import hashlib
+import http.client
 import io
 import os
+import re
 import subprocess
 
 from mercurial.i18n import _
 from mercurial import (
+    encoding,
     error,
+    pycompat,
     util,
 )
 from mercurial.repo import factory as repo_factory
@@ -33,7 +37,24 @@ from mercurial.utils import (
     urlutil,
 )
 
-from . import wireproto
+from . import (
+    redact,
+    wireproto,
+)
+
+# what talking to a host raises when it is down, goes away, hangs beyond
+# the timeout or answers what is not Mercurial's protocol: a refused or
+# reset connection, a timeout, a bad status line, a reply cut short or
+# undecodable.  None of them stops the sync with the other hosts.
+ERRORS = (
+    error.Abort,
+    error.RepoError,
+    error.ResponseError,
+    error.StorageError,
+    OSError,
+    http.client.HTTPException,
+    ValueError,
+)
 
 
 def preload():
@@ -51,6 +72,33 @@ def preload():
 
 class Unreachable(error.Abort):
     """the host could not be reached; the sync goes on with the others"""
+
+
+def reason(inst):
+    """why an operation on a host failed, in one line, passwords masked
+
+    urllib wraps the system's error (``<urlopen error [Errno 111]
+    Connection refused>``): the error inside says it plainly.
+    """
+    inst = getattr(inst, 'reason', None) or inst
+    if isinstance(inst, OSError) and inst.strerror:
+        msg = encoding.strtolocal(inst.strerror)
+    elif isinstance(inst, error.Error):
+        msg = inst.message
+    else:
+        msg = stringutil.forcebytestr(inst)
+    if isinstance(inst, http.client.HTTPException) and not isinstance(inst, OSError):
+        msg = _(b'not an answer of Mercurial (%s)') % (
+            msg or pycompat.sysbytes(type(inst).__name__)
+        )
+    lines = [l.strip() for l in msg.splitlines() if l.strip()]
+    line = lines[0] if lines else pycompat.sysbytes(type(inst).__name__)
+    # a peer's bytes: no terminal control sequence gets through
+    line = _CONTROL.sub(lambda m: b'\\x%02x' % ord(m.group()), line)
+    return redact.text(line)
+
+
+_CONTROL = re.compile(br'[\x00-\x1f\x7f]')
 
 
 def sshcommand(ui, timeout, batch, url):
@@ -317,10 +365,17 @@ def _sshrun(ui, entry, sshcmd, timeout, verb, output=False):
 
 
 def _connecthttp(ui, entry, timeout):
+    """a peer to an http(s) host, or Unreachable
+
+    A host that refuses, resets, hangs or answers what is not hg's
+    protocol is unreachable, as a dead ssh host is: the others sync.
+    """
     with ui.configoverride({(b'http', b'timeout'): b'%d' % max(1, timeout)}):
         try:
             peer = repo_factory.peer(ui, {}, entry.url)
-        except (error.RepoError, error.Abort) as inst:
-            raise Unreachable(stringutil.forcebytestr(inst))
-    _checkcaps(entry, peer)
+            _checkcaps(entry, peer)
+        except wireproto.HostError:
+            raise
+        except ERRORS as inst:
+            raise Unreachable(reason(inst))
     return connection(entry, peer, False)

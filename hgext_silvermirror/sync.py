@@ -43,19 +43,15 @@ from . import (
     hosts as hostsmod,
     prefill,
     recovery,
+    redact,
     seed,
     wireproto,
     workingcopy,
 )
 
-# what a host failing mid-sync raises here (a dead connection, a damaged store)
-HOSTERRORS = (
-    error.Abort,
-    error.RepoError,
-    error.ResponseError,
-    error.StorageError,
-    OSError,
-)
+# what a host failing mid-sync raises here (a dead connection, a damaged
+# store, a reply that is not hg's protocol)
+HOSTERRORS = hostsmod.ERRORS
 
 SYNCED = b'synced'
 UNREACHABLE = b'unreachable'
@@ -66,8 +62,9 @@ SKIPPED = b'skipped'
 class hostresult:
     def __init__(self, res, entry):
         self.resource = res.name
-        self.host = entry.label
-        self.url = entry.url
+        # what is shown, logged and written into merge commits: no password
+        self.host = redact.url(entry.label)
+        self.url = redact.url(entry.url)
         self.status = SYNCED
         self.message = None
         self.hint = None
@@ -87,10 +84,8 @@ class hostresult:
 
     def fail(self, status, inst):
         self.status = status
-        self.message = stringutil.forcebytestr(
-            getattr(inst, 'message', None) or inst
-        )
-        self.hint = getattr(inst, 'hint', None)
+        self.message = hostsmod.reason(inst)
+        self.hint = redact.text(getattr(inst, 'hint', None))
 
     @property
     def hostparent(self):
@@ -549,7 +544,7 @@ def _bring(ui, repo, res, handler, hr, conn, reply):
     if reply is None:
         try:
             remotestatus(repo, conn, hr)
-        except (error.Abort, error.RepoError) as inst:
+        except HOSTERRORS as inst:
             hr.fail(FAILED, inst)
         return
     hr.repaired = reply.get(b'repaired', [])
@@ -811,7 +806,7 @@ def status(ui, cfg, res, entries):
             continue
         try:
             remotestatus(repo, conn, hr)
-        except (error.Abort, error.RepoError) as inst:
+        except HOSTERRORS as inst:
             hr.fail(FAILED, inst)
         finally:
             conn.close()
