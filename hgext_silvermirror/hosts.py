@@ -11,8 +11,9 @@ by the ``timeout`` of the SilverMirror file (ssh's ConnectTimeout covers
 the TCP connection and the ssh handshake; keepalives cover a host that
 stops answering).  With ``password = false`` ssh runs in batch mode and
 never prompts.  On first contact the resource's repository is created on
-the host; a local-path host whose base directory is missing (an unmounted
-disk) is unreachable, and nothing is created on the file system beneath.
+the host; a host whose base directory is missing (an unmounted disk: a
+local path, or an ssh URL with a path) is unreachable, and nothing is
+created on the file system beneath.
 """
 
 import concurrent.futures
@@ -316,6 +317,7 @@ def _connectssh(ui, entry, timeout, batch, create):
             raise Unreachable(why)
         if not create:
             return None
+        _checksshbase(ui, entry, opts[b'ssh'], timeout)
         ok, reason = _sshrun(ui, entry, opts[b'ssh'], timeout, b'init')
         if not ok:
             raise Unreachable(reason)
@@ -327,15 +329,54 @@ def _connectssh(ui, entry, timeout, batch, create):
     return connection(entry, peer, created)
 
 
-def _sshrun(ui, entry, sshcmd, timeout, verb, output=False):
+def sshbase(label):
+    """the base directory an ssh host entry names, or None
+
+    ``ssh://server//media/usb`` names ``/media/usb`` (``media/usb`` when
+    relative: under the home directory).  A bare name, or a URL without a
+    path, names the home directory itself, which is always there.
+    """
+    if not label.startswith(b'ssh://'):
+        return None
+    path = urlutil.url(label, parsequery=False, parsefragment=False).path
+    if path and (path == b'~' or path.startswith(b'~/')):
+        path = path[2:]
+    if not path:
+        return None
+    return path.rstrip(b'/') or b'/'
+
+
+def _checksshbase(ui, entry, sshcmd, timeout):
+    """refuse to create a repository where the entry's base is missing
+
+    ``hg init`` makes every missing directory of its path: with the disk
+    of ``ssh://server//media/usb`` not mounted, the copy would fill the
+    host's root file system instead, and the next sync with the disk
+    mounted would see every file deleted.  As for a local path, the base
+    must exist; the resource's directories inside it are created.
+    """
+    base = sshbase(entry.label)
+    if base is None:
+        return
+    ok, _out = _sshrun(ui, entry, sshcmd, timeout, b'version -q --cwd', path=base)
+    if not ok:
+        host = urlutil.url(entry.url).host
+        raise Unreachable(
+            _(b'%s does not exist on %s (not mounted?)') % (base, host),
+            hint=_(b'mount it, or leave it out with -H'),
+        )
+
+
+def _sshrun(ui, entry, sshcmd, timeout, verb, output=False, path=None):
     """run ``hg VERB PATH`` on an ssh host: (succeeded, last error line)
 
     Used to create the repository on first contact; with ``output``, a
-    success gives what the command printed (``hg mirror-clone``).
+    success gives what the command printed (``hg mirror-clone``).  PATH
+    is the entry's, or ``path``.
     """
     u = urlutil.url(entry.url, parsequery=False, parsefragment=False)
     remotecmd = ui.config(b'ui', b'remotecmd') or b'hg'
-    path = u.path or b'.'
+    path = path or u.path or b'.'
     args = procutil.sshargs(sshcmd, u.host, u.user, u.port)
     cmd = b'%s %s %s' % (
         sshcmd,
