@@ -178,7 +178,13 @@ class connection:
         return self.node is None and self.url.startswith(b'ssh:')
 
     def close(self):
-        self.peer.close()
+        # a host that went away (a Ctrl-C reaches the ssh client too) has
+        # nothing left to close, and the error that ends the run, an
+        # interrupt among them, must not be replaced by this one
+        try:
+            self.peer.close()
+        except ERRORS:
+            pass
 
 
 class pool:
@@ -297,9 +303,9 @@ def _tryssh(ui, opts, url):
     probe.ferr = captured
     try:
         peer = repo_factory.peer(probe, opts, url)
-    except error.RepoError as inst:
+    except ERRORS as inst:
         lines = [l.strip() for l in captured.getvalue().splitlines() if l.strip()]
-        why = lines[-1] if lines else stringutil.forcebytestr(inst)
+        why = lines[-1] if lines else reason(inst)
         if why.startswith(b'remote: '):
             why = why[8:]
         return None, why

@@ -483,8 +483,16 @@ class _reaching:
         return out
 
     def abandon(self):
-        """close what was reached: the snapshot failed"""
-        for r in self._remotedone().values():
+        """close what was reached: the snapshot failed
+
+        The snapshot's error (an interrupt among them) is the one to
+        report: none raised here takes its place.
+        """
+        try:
+            done = self._remotedone()
+        except Exception:
+            return
+        for r in done.values():
             if r is not None:
                 r[0].close()
 
