@@ -27,8 +27,9 @@ class Broken:
     """a TCP server on the loopback that answers as ``kind`` says
 
     ``reset``: the connection is reset at once; ``garbage``: bytes that are
-    not HTTP; ``silent``: accepted and never answered; ``refused``: no one
-    listens on the port.
+    not HTTP; ``hgjunk``: Mercurial's handshake, then replies that are not
+    SilverMirror's; ``silent``: accepted and never answered; ``refused``:
+    no one listens on the port.
     """
 
     def __init__(self, kind):
@@ -56,16 +57,27 @@ class Broken:
             if self.kind == 'reset':
                 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
                 conn.close()
-            elif self.kind == 'garbage':
+            elif self.kind in ('garbage', 'hgjunk'):
                 conn.settimeout(5)
                 try:
-                    conn.recv(65536)
-                    conn.sendall(b'\x00\x1b[31mnot http\xff\r\n\r\n')
+                    conn.sendall(self.answer(conn.recv(65536)))
                 except OSError:
                     pass
                 conn.close()
             else:
                 self.held.append(conn)
+
+    def answer(self, request):
+        """``hgjunk``: a hub with the extension, until asked for a sync"""
+        if self.kind == 'garbage':
+            return b'\x00\x1b[31mnot http\xff\r\n\r\n'
+        body = b'\x1b[31m\xff\xfe not CBOR'
+        if b'cmd=capabilities' in request.split(b'\r\n', 1)[0]:
+            body = b'lookup branchmap pushkey known getbundle unbundle=HG10GZ,HG10BZ,HG10UN batch silvermirror=1'
+        return (
+            b'HTTP/1.1 200 OK\r\nContent-Type: application/mercurial-0.1\r\n'
+            b'Content-Length: %d\r\nConnection: close\r\n\r\n%s' % (len(body), body)
+        )
 
     def stop(self):
         if self.thread is not None:
@@ -135,7 +147,7 @@ def setup_node(node, hosts):
     node.write('docs/a.txt', 'a\n')
 
 
-@pytest.mark.parametrize('kind', ['refused', 'reset', 'garbage', 'silent'])
+@pytest.mark.parametrize('kind', ['refused', 'reset', 'garbage', 'hgjunk', 'silent'])
 def test_broken_http_host_is_unreachable_and_others_sync(mknode, broken, kind):
     alpha = mknode('alpha')
     dead = broken(kind)
@@ -143,7 +155,8 @@ def test_broken_http_host_is_unreachable_and_others_sync(mknode, broken, kind):
     push = alpha.hg('mirror-push', 'docs')
     clean(out(push))
     assert push.returncode == 1, out(push)
-    assert 'http://alice:***@127.0.0.1:%d/: unreachable: ' % dead.port in out(push)
+    status = 'failed' if kind == 'hgjunk' else 'unreachable'
+    assert 'http://alice:***@127.0.0.1:%d/: %s: ' % (dead.port, status) in out(push), out(push)
     assert alpha.read('usb/docs/a.txt') == b'a\n'
     alpha.write('usb/docs/b.txt', 'b\n')
     pull = alpha.hg('mirror-pull', 'docs')
@@ -155,7 +168,8 @@ def test_broken_http_host_is_unreachable_and_others_sync(mknode, broken, kind):
     assert status.returncode == 1, out(status)
     hosts = json.loads(status.stdout)[0]['hosts']
     assert hosts[0]['url'] == 'http://alice:***@127.0.0.1:%d/docs' % dead.port
-    assert hosts[0]['reachable'] is False
+    # a host that answers is reachable, whatever its answers are worth
+    assert hosts[0]['reachable'] is (kind == 'hgjunk')
     assert hosts[1]['reachable'] is True
 
 
