@@ -46,7 +46,10 @@ Main section ``[::SilverMirror::]``:
   the resource's path relative to ``basedir``), an explicit base URL
   (``ssh://user@host:2222/base``, ``http://hub/base``) or an absolute path
   (``/media/usb/mirror``) to which that relative path is appended. The
-  entry equal to this node's name is skipped.
+  entry equal to this node's name is skipped. A base that does not exist
+  (a disk not mounted, here or on an ssh host) makes the host
+  unreachable: nothing is created in its place. A password in a URL is
+  shown as ``***``; ``[auth]`` in hgrc keeps it out of this file.
 
 ``ignore``
   Patterns never recorded, hgignore syntax, glob by default. Kinds that
@@ -114,6 +117,7 @@ from . import (
     hooks,
     metadata,
     privacy,
+    redact,
     wireproto,
     workingcopy,
 )
@@ -130,6 +134,7 @@ for _module in (
     conflicts,
     fsmonitorstate,
     hooks,
+    redact,
     wireproto,
     clone,
 ):

@@ -46,6 +46,7 @@ from . import (
     config as configmod,
     conflicts,
     hosts as hostsmod,
+    redact,
     resources as resourcesmod,
     sync as syncmod,
     wireproto,
@@ -217,17 +218,28 @@ def fetch(ui, source, timeout):
                 hint=_(b'the node needs ssh access and the extension enabled'),
             )
         info = _decodeitem(out)
-        if not isinstance(info, dict):
-            raise error.Abort(_(b'unexpected answer from %s') % source)
     else:
-        conn = hostsmod.connect(ui, entry, timeout, batch=True, create=False)
-        if conn is None:
-            raise error.Abort(_(b'no repository at %s') % entry.url)
         try:
-            info = conn.call(b'smconfig', {})
-        finally:
-            conn.close()
-    return info[b'node'], info[b'data'], info[b'relpath'] or None
+            conn = hostsmod.connect(ui, entry, timeout, batch=True, create=False)
+            if conn is None:
+                raise error.Abort(_(b'no repository at %s') % entry.url)
+            try:
+                info = conn.call(b'smconfig', {})
+            finally:
+                conn.close()
+        except hostsmod.ERRORS as inst:
+            raise error.Abort(
+                _(b'cannot fetch the SilverMirror file from %s: %s')
+                % (source, hostsmod.reason(inst)),
+                hint=getattr(inst, 'hint', None),
+            )
+    if not (
+        isinstance(info, dict)
+        and isinstance(info.get(b'data'), bytes)
+        and all(isinstance(info.get(k), (bytes, type(None))) for k in (b'node', b'relpath'))
+    ):
+        raise error.Abort(_(b'unexpected answer from %s') % source)
+    return info.get(b'node'), info[b'data'], info.get(b'relpath') or None
 
 
 def _decodeitem(out):
@@ -360,12 +372,12 @@ def mirrorclone(ui, source, **opts):
             _(b'SilverMirror file %s already exists') % path,
             hint=_(b'move it away, or clone with --config silvermirror.config=OTHER'),
         )
-    ui.status(_(b'SilverMirror file from %s\n') % (srcnode or source))
+    ui.status(_(b'SilverMirror file from %s\n') % redact.url(srcnode or source))
     for res in resources:
         if res not in chosen:
             ui.note(
                 _(b'%s: not for %s (hosts: %s)\n')
-                % (res.name, node, b' '.join(syncmod.hostlabels(cfg, res)))
+                % (res.name, node, b' '.join(map(redact.url, syncmod.hostlabels(cfg, res))))
             )
     if opts.get('dry_run'):
         return _plan(ui, cfg, chosen, path, text, owner)
@@ -397,7 +409,7 @@ def _plan(ui, cfg, chosen, path, text, owner):
     elif owner is None:
         ui.write(_(b'would write SilverMirror file %s\n') % path)
     for res in chosen:
-        hosts = b', '.join(h.label for h in res.hosts) or _(b'no hosts')
+        hosts = b', '.join(redact.url(h.label) for h in res.hosts) or _(b'no hosts')
         if os.path.isdir(os.path.join(res.root, b'.hg')):
             verb = _(b'would sync existing repository')
         elif _hasfiles(res.root):

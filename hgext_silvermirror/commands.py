@@ -21,6 +21,7 @@ from mercurial import (
 from . import (
     config as configmod,
     conflicts,
+    redact,
     resources as resourcesmod,
     sync as syncmod,
     workingcopy,
@@ -135,7 +136,7 @@ def _syncone(ui, cfg, res, sopts, count):
         if count == 1:
             raise
         result = syncmod.resourceresult(res)
-        result.error, result.hint = inst.message, inst.hint
+        result.error, result.hint = redact.text(inst.message), redact.text(inst.hint)
         return result
 
 
@@ -425,8 +426,8 @@ def mirrorstatus(ui, *names, **opts):
             remote = {}
             entries = syncmod.selecthosts(res, opts.get('host') or [])
             if opts.get('remote'):
-                for h in syncmod.status(ui, cfg, res, entries):
-                    remote[h.url] = h
+                for entry, h in zip(entries, syncmod.status(ui, cfg, res, entries)):
+                    remote[entry] = h
                     if h.status != syncmod.SYNCED:
                         exitcode = 1
             fm.startitem()
@@ -445,9 +446,9 @@ def mirrorstatus(ui, *names, **opts):
             )
             hostrecs = []
             for entry in entries:
-                rec = {b'host': entry.label, b'url': entry.url}
-                line = b'  host %s: %s' % (entry.label, entry.url)
-                h = remote.get(entry.url)
+                rec = {b'host': redact.url(entry.label), b'url': redact.url(entry.url)}
+                line = b'  host %s: %s' % (rec[b'host'], rec[b'url'])
+                h = remote.get(entry)
                 if h is not None:
                     rec[b'reachable'] = bool(h.reachable)
                     if h.incoming is not None:

@@ -62,6 +62,7 @@ from . import (
     config as configmod,
     conflicts,
     hosts as hostsmod,
+    redact,
     resources as resourcesmod,
     sync as syncmod,
     workingcopy,
@@ -331,6 +332,20 @@ class pidfile:
         self.fd = None
 
 
+def _maskpasswords(record):
+    """no password of a host URL reaches the log, whoever wrote the line
+
+    Messages come from the daemon, from the sync engine through ``ui``,
+    from Mercurial itself, and with a traceback.
+    """
+    record.msg = redact.native(record.getMessage())
+    record.args = None
+    if record.exc_info:
+        text = logging.Formatter().formatException(record.exc_info)
+        record.exc_text = redact.native(text)
+    return True
+
+
 def setuplogging(args, path):
     if args.foreground and not args.log:
         handler = logging.StreamHandler(sys.stderr)
@@ -343,6 +358,7 @@ def setuplogging(args, path):
             '%Y-%m-%d %H:%M:%S',
         )
     )
+    handler.addFilter(_maskpasswords)
     log.handlers[:] = [handler]
     log.propagate = False
     log.setLevel(logging.DEBUG if args.verbose else logging.INFO)
@@ -539,14 +555,14 @@ class daemon:
         """sync one resource with its hosts that are not backing off"""
         now = time.monotonic()
         entries = syncmod.selecthosts(res, self.hosts)
-        due = [e for e in entries if self.backoff.due(e.label, now)]
+        due = [e for e in entries if self.backoff.due(redact.url(e.label), now)]
         for e in entries:
             if e not in due:
                 log.debug(
                     '%s: %s is down, next attempt in %.0f s',
                     res.name.decode(),
-                    e.label.decode('utf-8', 'replace'),
-                    self.backoff.wait(e.label, now),
+                    redact.url(e.label).decode('utf-8', 'replace'),
+                    self.backoff.wait(redact.url(e.label), now),
                 )
         if entries and not due:
             return None

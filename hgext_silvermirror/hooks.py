@@ -27,7 +27,10 @@ from mercurial import (
 )
 from mercurial.node import bin
 
-from . import workingcopy
+from . import (
+    redact,
+    workingcopy,
+)
 
 eh = exthelper.exthelper()
 
@@ -76,7 +79,7 @@ def mirror_on_commit(ui, repo, hooktype, node=None, **kwargs):
         ui.status(_(b'mirroring %s after commit\n') % res.name)
         commands.run(ui, b'push', [res.name], {})
     except error.Abort as inst:
-        ui.warn(_(b'silvermirror: %s\n') % inst.message)
+        ui.warn(_(b'silvermirror: %s\n') % redact.text(inst.message))
         if inst.hint:
-            ui.warn(b'(%s)\n' % inst.hint)
+            ui.warn(b'(%s)\n' % redact.text(inst.hint))
     return False

@@ -11,19 +11,24 @@ by the ``timeout`` of the SilverMirror file (ssh's ConnectTimeout covers
 the TCP connection and the ssh handshake; keepalives cover a host that
 stops answering).  With ``password = false`` ssh runs in batch mode and
 never prompts.  On first contact the resource's repository is created on
-the host; a local-path host whose base directory is missing (an unmounted
-disk) is unreachable, and nothing is created on the file system beneath.
+the host; a host whose base directory is missing (an unmounted disk: a
+local path, or an ssh URL with a path) is unreachable, and nothing is
+created on the file system beneath.
 """
 
 import concurrent.futures
 import hashlib
+import http.client
 import io
 import os
+import re
 import subprocess
 
 from mercurial.i18n import _
 from mercurial import (
+    encoding,
     error,
+    pycompat,
     util,
 )
 from mercurial.repo import factory as repo_factory
@@ -33,7 +38,24 @@ from mercurial.utils import (
     urlutil,
 )
 
-from . import wireproto
+from . import (
+    redact,
+    wireproto,
+)
+
+# what talking to a host raises when it is down, goes away, hangs beyond
+# the timeout or answers what is not Mercurial's protocol: a refused or
+# reset connection, a timeout, a bad status line, a reply cut short or
+# undecodable.  None of them stops the sync with the other hosts.
+ERRORS = (
+    error.Abort,
+    error.RepoError,
+    error.ResponseError,
+    error.StorageError,
+    OSError,
+    http.client.HTTPException,
+    ValueError,
+)
 
 
 def preload():
@@ -51,6 +73,33 @@ def preload():
 
 class Unreachable(error.Abort):
     """the host could not be reached; the sync goes on with the others"""
+
+
+def reason(inst):
+    """why an operation on a host failed, in one line, passwords masked
+
+    urllib wraps the system's error (``<urlopen error [Errno 111]
+    Connection refused>``): the error inside says it plainly.
+    """
+    inst = getattr(inst, 'reason', None) or inst
+    if isinstance(inst, OSError) and inst.strerror:
+        msg = encoding.strtolocal(inst.strerror)
+    elif isinstance(inst, error.Error):
+        msg = inst.message
+    else:
+        msg = stringutil.forcebytestr(inst)
+    if isinstance(inst, http.client.HTTPException) and not isinstance(inst, OSError):
+        msg = _(b'not an answer of Mercurial (%s)') % (
+            msg or pycompat.sysbytes(type(inst).__name__)
+        )
+    lines = [l.strip() for l in msg.splitlines() if l.strip()]
+    line = lines[0] if lines else pycompat.sysbytes(type(inst).__name__)
+    # a peer's bytes: no terminal control sequence gets through
+    line = _CONTROL.sub(lambda m: b'\\x%02x' % ord(m.group()), line)
+    return redact.text(line)
+
+
+_CONTROL = re.compile(br'[\x00-\x1f\x7f]')
 
 
 def sshcommand(ui, timeout, batch, url):
@@ -129,7 +178,13 @@ class connection:
         return self.node is None and self.url.startswith(b'ssh:')
 
     def close(self):
-        self.peer.close()
+        # a host that went away (a Ctrl-C reaches the ssh client too) has
+        # nothing left to close, and the error that ends the run, an
+        # interrupt among them, must not be replaced by this one
+        try:
+            self.peer.close()
+        except ERRORS:
+            pass
 
 
 class pool:
@@ -248,9 +303,9 @@ def _tryssh(ui, opts, url):
     probe.ferr = captured
     try:
         peer = repo_factory.peer(probe, opts, url)
-    except error.RepoError as inst:
+    except ERRORS as inst:
         lines = [l.strip() for l in captured.getvalue().splitlines() if l.strip()]
-        why = lines[-1] if lines else stringutil.forcebytestr(inst)
+        why = lines[-1] if lines else reason(inst)
         if why.startswith(b'remote: '):
             why = why[8:]
         return None, why
@@ -268,6 +323,7 @@ def _connectssh(ui, entry, timeout, batch, create):
             raise Unreachable(why)
         if not create:
             return None
+        _checksshbase(ui, entry, opts[b'ssh'], timeout)
         ok, reason = _sshrun(ui, entry, opts[b'ssh'], timeout, b'init')
         if not ok:
             raise Unreachable(reason)
@@ -279,15 +335,54 @@ def _connectssh(ui, entry, timeout, batch, create):
     return connection(entry, peer, created)
 
 
-def _sshrun(ui, entry, sshcmd, timeout, verb, output=False):
+def sshbase(label):
+    """the base directory an ssh host entry names, or None
+
+    ``ssh://server//media/usb`` names ``/media/usb`` (``media/usb`` when
+    relative: under the home directory).  A bare name, or a URL without a
+    path, names the home directory itself, which is always there.
+    """
+    if not label.startswith(b'ssh://'):
+        return None
+    path = urlutil.url(label, parsequery=False, parsefragment=False).path
+    if path and (path == b'~' or path.startswith(b'~/')):
+        path = path[2:]
+    if not path:
+        return None
+    return path.rstrip(b'/') or b'/'
+
+
+def _checksshbase(ui, entry, sshcmd, timeout):
+    """refuse to create a repository where the entry's base is missing
+
+    ``hg init`` makes every missing directory of its path: with the disk
+    of ``ssh://server//media/usb`` not mounted, the copy would fill the
+    host's root file system instead, and the next sync with the disk
+    mounted would see every file deleted.  As for a local path, the base
+    must exist; the resource's directories inside it are created.
+    """
+    base = sshbase(entry.label)
+    if base is None:
+        return
+    ok, _out = _sshrun(ui, entry, sshcmd, timeout, b'version -q --cwd', path=base)
+    if not ok:
+        host = urlutil.url(entry.url).host
+        raise Unreachable(
+            _(b'%s does not exist on %s (not mounted?)') % (base, host),
+            hint=_(b'mount it, or leave it out with -H'),
+        )
+
+
+def _sshrun(ui, entry, sshcmd, timeout, verb, output=False, path=None):
     """run ``hg VERB PATH`` on an ssh host: (succeeded, last error line)
 
     Used to create the repository on first contact; with ``output``, a
-    success gives what the command printed (``hg mirror-clone``).
+    success gives what the command printed (``hg mirror-clone``).  PATH
+    is the entry's, or ``path``.
     """
     u = urlutil.url(entry.url, parsequery=False, parsefragment=False)
     remotecmd = ui.config(b'ui', b'remotecmd') or b'hg'
-    path = u.path or b'.'
+    path = path or u.path or b'.'
     args = procutil.sshargs(sshcmd, u.host, u.user, u.port)
     cmd = b'%s %s %s' % (
         sshcmd,
@@ -317,10 +412,17 @@ def _sshrun(ui, entry, sshcmd, timeout, verb, output=False):
 
 
 def _connecthttp(ui, entry, timeout):
+    """a peer to an http(s) host, or Unreachable
+
+    A host that refuses, resets, hangs or answers what is not hg's
+    protocol is unreachable, as a dead ssh host is: the others sync.
+    """
     with ui.configoverride({(b'http', b'timeout'): b'%d' % max(1, timeout)}):
         try:
             peer = repo_factory.peer(ui, {}, entry.url)
-        except (error.RepoError, error.Abort) as inst:
-            raise Unreachable(stringutil.forcebytestr(inst))
-    _checkcaps(entry, peer)
+            _checkcaps(entry, peer)
+        except wireproto.HostError:
+            raise
+        except ERRORS as inst:
+            raise Unreachable(reason(inst))
     return connection(entry, peer, False)

@@ -20,7 +20,10 @@ from mercurial import (
 )
 from mercurial.utils import urlutil
 
-from . import config as configmod
+from . import (
+    config as configmod,
+    redact,
+)
 
 DIRECTIONS = (b'push', b'pull')
 
@@ -164,6 +167,7 @@ def _checklabel(cfg, section, label):
         return
     if _isurl(label):
         u = urlutil.url(label)
+        label = redact.url(label)
         if u.scheme not in _SCHEMES:
             raise cfg.error(
                 section,

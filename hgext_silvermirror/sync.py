@@ -44,19 +44,15 @@ from . import (
     prefill,
     recovery,
     resources as resourcesmod,
+    redact,
     seed,
     wireproto,
     workingcopy,
 )
 
-# what a host failing mid-sync raises here (a dead connection, a damaged store)
-HOSTERRORS = (
-    error.Abort,
-    error.RepoError,
-    error.ResponseError,
-    error.StorageError,
-    OSError,
-)
+# what a host failing mid-sync raises here (a dead connection, a damaged
+# store, a reply that is not hg's protocol)
+HOSTERRORS = hostsmod.ERRORS
 
 SYNCED = b'synced'
 UNREACHABLE = b'unreachable'
@@ -67,8 +63,9 @@ SKIPPED = b'skipped'
 class hostresult:
     def __init__(self, res, entry):
         self.resource = res.name
-        self.host = entry.label
-        self.url = entry.url
+        # what is shown, logged and written into merge commits: no password
+        self.host = redact.url(entry.label)
+        self.url = redact.url(entry.url)
         self.status = SYNCED
         self.message = None
         self.hint = None
@@ -90,10 +87,8 @@ class hostresult:
 
     def fail(self, status, inst):
         self.status = status
-        self.message = stringutil.forcebytestr(
-            getattr(inst, 'message', None) or inst
-        )
-        self.hint = getattr(inst, 'hint', None)
+        self.message = hostsmod.reason(inst)
+        self.hint = redact.text(getattr(inst, 'hint', None))
 
     @property
     def hostparent(self):
@@ -535,8 +530,16 @@ class _reaching:
         return out
 
     def abandon(self):
-        """close what was reached: the snapshot failed"""
-        for r in self._remotedone().values():
+        """close what was reached: the snapshot failed
+
+        The snapshot's error (an interrupt among them) is the one to
+        report: none raised here takes its place.
+        """
+        try:
+            done = self._remotedone()
+        except Exception:
+            return
+        for r in done.values():
             if r is not None:
                 r[0].close()
 
@@ -596,7 +599,7 @@ def _bring(ui, repo, res, handler, hr, conn, reply):
     if reply is None:
         try:
             remotestatus(repo, conn, hr)
-        except (error.Abort, error.RepoError) as inst:
+        except HOSTERRORS as inst:
             hr.fail(FAILED, inst)
         return
     hr.repaired = reply.get(b'repaired', [])
@@ -861,7 +864,7 @@ def status(ui, cfg, res, entries):
             continue
         try:
             remotestatus(repo, conn, hr)
-        except (error.Abort, error.RepoError) as inst:
+        except HOSTERRORS as inst:
             hr.fail(FAILED, inst)
         finally:
             conn.close()

@@ -66,7 +66,13 @@ def encode(obj):
 
 
 def decode(data):
-    values = cborutil.decodeall(data)
+    """the map of a request or reply; HostError if it is not CBOR"""
+    try:
+        values = cborutil.decodeall(data)
+    except (cborutil.CBORDecodeError, ValueError, TypeError) as inst:
+        raise HostError(
+            _(b'malformed message (%s)') % stringutil.forcebytestr(inst)
+        )
     return values[0] if values else {}
 
 

@@ -13,6 +13,7 @@ Under ``CI=true`` a missing sshd is a failure, not a skip.
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 
@@ -38,6 +39,19 @@ def _sshd():
         workdir = tempfile.mkdtemp(prefix='sm-sshd-')
         _server = sshdmod.SSHServer(workdir).start()
     return _server
+
+
+def pytest_configure(config):
+    """the hg processes of the tests take a Ctrl-C as a terminal's job does
+
+    A shell without job control starts a background job (``make test &``)
+    with SIGINT ignored, every process it starts inherits that, and Python
+    keeps an ignored SIGINT ignored: the fault tests' Ctrl-C (a SIGINT hg
+    sends itself) would then do nothing and the run would go on.  With
+    Python's handler here, each child starts with SIGINT at its default.
+    """
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_unconfigure(config):

@@ -47,8 +47,10 @@ status is 1: the run finished, but not with every host.
   tra la la
 
 A host named on the command line may be any base URL, e.g. a copy in
-another directory of beta; the resource's path is appended to it:
+another directory of beta; the resource's path is appended to it. The
+base must exist there (it may be the mount point of a disk):
 
+  $ mkdir $TESTTMP/beta/copy
   $ on alpha hg mirror-push -H ssh://beta//$TESTTMP/beta/copy -q
   $ cat $TESTTMP/beta/copy/music/song.txt
   tra la la

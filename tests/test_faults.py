@@ -213,6 +213,26 @@ def test_interrupted_sync_recovers(testenv, mknode, transport, point, where, act
     c.check()
 
 
+def test_ctrl_c_while_hosts_are_reached(testenv, mknode):
+    """A9 as from a terminal: SIGINT to the whole foreground process group
+    (hg and its ssh clients) while the snapshot is taken and the host is
+    reached in parallel; the run stops with 255 and the next one repairs"""
+    c = Cluster(testenv, mknode, 'ssh')
+    c.setup()
+    changes(c)
+    proc = c.nodes['alpha'].popen(
+        'mirror-push', 'docs', *c.faultargs('snapshot.in-txn', 'sleep:10'),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    c.firedpid('snapshot.in-txn')
+    os.killpg(proc.pid, signal.SIGINT)
+    text = proc.communicate(timeout=60)[0].decode('utf-8', 'replace')
+    assert proc.returncode == 255 and 'interrupted' in text, text
+    again = c.sync('alpha')
+    assert again.returncode == 0, out(again)
+    c.check()
+
+
 @pytest.mark.parametrize('action', ['kill', 'raise:ENOSPC'])
 def test_worker_dies_mid_update(cluster, action):
     """A7 with hg's workers: a first population of many files is written by
