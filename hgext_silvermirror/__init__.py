@@ -97,6 +97,8 @@ Hooks to enable in hgrc::
 from mercurial import exthelper
 
 from . import (
+    boundary,
+    check,
     clone,
     commands,
     configitems,
@@ -122,6 +124,7 @@ for _module in (
     hooks,
     wireproto,
     clone,
+    check,
 ):
     eh.merge(_module.eh)
 
@@ -138,6 +141,8 @@ def _reposetup(ui, repo):
 
 
 cmdtable = eh.cmdtable
+# a bug in any of our commands is one line and a hint, not hg's report block
+boundary.guardall(cmdtable)
 configtable = eh.configtable
 uisetup = eh.finaluisetup
 extsetup = eh.finalextsetup
