@@ -359,7 +359,7 @@ def _checkdeletions(repo, count, share, force):
             % (count, total, repo.root),
             hint=_(
                 b'if the files are really gone, run again with --force '
-                b'(limit: maxdelete = %d%%)'
+                b'(limit: maxdelete = %g%%)'
             )
             % share,
         )
