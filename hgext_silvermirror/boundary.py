@@ -30,6 +30,9 @@ from . import metadata
 # exceptions hg's dispatch renders as one line (scmutil.callcatch)
 PASSTHROUGH = (
     error.Error,
+    error.RepoError,
+    error.ResponseError,
+    error.WdirUnsupported,
     error.WorkerError,
     OSError,
     MemoryError,

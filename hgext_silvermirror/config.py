@@ -250,16 +250,17 @@ def mainlike(section):
 def commentat(value, source):
     """``file:line`` of an end-of-line comment in ``value``, or None
 
-    ``source`` is where the value starts; a continuation line adds one.
+    ``source`` is where hg's parser says the value is: its last line, for
+    a value continued on further lines.
     """
     m = _COMMENTRE.search(value or b'')
     if m is None:
         return None
-    offset = value[: m.start()].count(b'\n')
+    below = value[m.start() :].count(b'\n')
     fname, sep, line = (source or b'').rpartition(b':')
     if not sep or not line.isdigit():
         return source
-    return b'%s:%d' % (fname, int(line) + offset)
+    return b'%s:%d' % (fname, int(line) - below)
 
 
 def uncommented(value):

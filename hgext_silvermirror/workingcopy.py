@@ -83,6 +83,9 @@ def _dirpattern(path):
     return b're:^%s(?:/|$)' % re.escape(path)
 
 
+_UNESCAPEDHASH = re.compile(br'(?<!\\)#')
+
+
 def setignore(repo, patterns, dirs=()):
     """write the resource's ignore patterns where hg reads them
 
@@ -92,7 +95,8 @@ def setignore(repo, patterns, dirs=()):
     checkouts) are left out whole.  Caller holds the wlock.
     """
     lines = [b'syntax: glob']
-    lines.extend(patterns)
+    # a # starts a comment in an hgignore file: *# would read as *
+    lines.extend(_UNESCAPEDHASH.sub(br'\\#', p) for p in patterns)
     lines.extend(_dirpattern(d) for d in sorted(set(dirs)))
     return _writestate(repo, IGNOREFILE, b'\n'.join(lines) + b'\n')
 
