@@ -211,7 +211,7 @@ class reporter:
                     pushed=0,
                     conflicts=[],
                 )
-                if r.error is None and r.skipped is None and not ui.quiet:
+                if r.error is None and not r.elsewhere and not ui.quiet:
                     fm.plain(_(b'%s: no hosts to sync with\n') % res.name)
                 continue
             self.counts[h.status] = self.counts.get(h.status, 0) + 1

@@ -129,8 +129,9 @@ class resourceresult:
         self.repaired = []
         self.error = None
         self.hint = None
-        # (why, hint): a resource named on the command line that could not
-        # sync here, although nothing is wrong with it
+        # the resource is for other nodes and absent here
+        self.elsewhere = False
+        # (why, hint): such a resource named on the command line
         self.skipped = None
 
     @property
@@ -328,6 +329,7 @@ def sync(ui, cfg, res, opts):
     if not os.path.exists(res.root) and not meantfor(cfg, res, node):
         # another node's resource (mirror-clone left it out): not an error,
         # unless the user asked for it by name
+        result.elsewhere = True
         if opts.named:
             result.skipped = notmirrored(cfg, res, node)
         else:
