@@ -117,7 +117,9 @@ class mirrorconfig:
                 source = self.source(section, key)
                 where = commentat(value, source)
                 if where is not None:
-                    self.report(commenterror(section, key, value, where))
+                    self.report(
+                        commenterror(b'%s of [%s]' % (key, section), value, where)
+                    )
                     # collecting: the other checks see the value meant
                     self.cfg.set(section, key, uncommented(value), source)
 
@@ -256,7 +258,7 @@ def commentat(value, source):
     m = _COMMENTRE.search(value or b'')
     if m is None:
         return None
-    below = value[m.start() :].count(b'\n')
+    below = value[m.end() - 1 :].count(b'\n')
     fname, sep, line = (source or b'').rpartition(b':')
     if not sep or not line.isdigit():
         return source
@@ -267,11 +269,11 @@ def uncommented(value):
     return value[: _COMMENTRE.search(value).start()].rstrip()
 
 
-def commenterror(section, key, value, where):
+def commenterror(name, value, where):
     """the error for a value holding an end-of-line comment"""
     comment = value[_COMMENTRE.search(value).start() :].strip().split(b'\n')[0]
     return error.ConfigError(
-        _(b'%s.%s has an end-of-line comment: "%s"') % (section, key, comment),
+        _(b'end-of-line comment in %s: "%s"') % (name, comment),
         where,
         hint=COMMENT_HINT,
     )
@@ -291,7 +293,7 @@ def checkhgrc(ui, problems=None):
         source = ui.configsource(b'silvermirror', key)
         where = commentat(value, source)
         if where is not None:
-            inst = commenterror(b'silvermirror', key, value, where)
+            inst = commenterror(b'silvermirror.' + key, value, where)
             if problems is None:
                 raise inst
             problems.append(inst)

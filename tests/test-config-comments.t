@@ -18,7 +18,7 @@ not a comment: only a `#` at the start of a value or after whitespace is.
   > [docs]
   > EOF
   $ on laptop hg mirror-push
-  config error at */laptop/.silvermirror:3: ::SilverMirror::.hosts has an end-of-line comment: "# the USB disk" (glob)
+  config error at */laptop/.silvermirror:3: end-of-line comment in hosts of [::SilverMirror::]: "# the USB disk" (glob)
   (hg config files have no end-of-line comments: put the comment on its own line)
   [30]
 
@@ -32,7 +32,7 @@ On a continuation line, the line of the comment is named:
   >   *.bak #editor backups
   > EOF
   $ on laptop hg mirror-push
-  config error at */laptop/.silvermirror:5: docs.ignore has an end-of-line comment: "#editor backups" (glob)
+  config error at */laptop/.silvermirror:5: end-of-line comment in ignore of [docs]: "#editor backups" (glob)
   (hg config files have no end-of-line comments: put the comment on its own line)
   [30]
 
@@ -58,7 +58,7 @@ the same way; a misspelled key gets a warning with the nearest name.
   > lock-timeout = 10  # seconds
   > EOF
   $ on laptop hg mirror-push -q
-  config error at */laptop/.hgrc:3: silvermirror.lock-timeout has an end-of-line comment: "# seconds" (glob)
+  config error at */laptop/.hgrc:3: end-of-line comment in silvermirror.lock-timeout: "# seconds" (glob)
   (hg config files have no end-of-line comments: put the comment on its own line)
   [30]
   $ printf '[silvermirror]\nnmae = laptop\n' > .hgrc

@@ -32,13 +32,13 @@ changes nothing.
   $ on laptop hg mirror-push -q
   warning at */laptop/.hgrc:3: unknown option silvermirror.lock-timeot (glob)
   (did you mean lock-timeout?)
-  config error at */laptop/.silvermirror:2: ::SilverMirror::.hosts has an end-of-line comment: "# both machines" (glob)
+  config error at */laptop/.silvermirror:2: end-of-line comment in hosts of [::SilverMirror::]: "# both machines" (glob)
   (hg config files have no end-of-line comments: put the comment on its own line)
   [30]
   $ on laptop hg mirror-check
   configuration at */laptop/.hgrc:3: unknown option silvermirror.lock-timeot (glob)
     (did you mean lock-timeout?)
-  configuration at */laptop/.silvermirror:2: ::SilverMirror::.hosts has an end-of-line comment: "# both machines" (glob)
+  configuration at */laptop/.silvermirror:2: end-of-line comment in hosts of [::SilverMirror::]: "# both machines" (glob)
     (hg config files have no end-of-line comments: put the comment on its own line)
   configuration at */laptop/.silvermirror:8: section [SilverMirror] is not a resource (glob)
     (did you mean [::SilverMirror::]?)
