@@ -34,7 +34,11 @@ parser (``%include``, ``%unset`` and continuation lines work)::
   hosts = desktop
 
 As in any hg config file, ``#`` starts a comment only at the beginning of
-a line: put comments on lines of their own.
+a line: put comments on lines of their own. A value with ``#`` at its
+start or after a space is refused rather than taken with the comment in
+it. :hg:`mirror-check` lists every mistake of the file and of the
+``[silvermirror]`` hgrc section at once, then asks each host how it
+stands.
 
 Main section ``[::SilverMirror::]``:
 

@@ -14,9 +14,11 @@ finds its own refuses before it takes any lock.
 The identity is a random id kept in ``.hg/silvermirror-id`` (written on
 first use, never copied by a clone or a stream), with the machine's name
 and the repository's real path: a resource directory copied with its
-``.hg`` to another disk or machine is not taken for the original.
+``.hg`` to another disk or machine is not taken for the original.  A host
+is sent only a digest of the three.
 """
 
+import hashlib
 import os
 import socket
 
@@ -43,4 +45,6 @@ def token(root, create=True):
             fp.write(rid + b'\n')
         os.replace(tmp, path)
     host = encoding.strtolocal(socket.gethostname())
-    return b'%s %s %s' % (rid, host, os.path.realpath(root))
+    # hosts see a digest, not this machine's paths
+    whole = b'%s\0%s\0%s' % (rid, host, os.path.realpath(root))
+    return hashlib.sha256(whole).hexdigest().encode('ascii')

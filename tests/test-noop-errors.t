@@ -89,3 +89,11 @@ host could not be reached); --traceback shows the traceback:
   Traceback (most recent call last):
   ValueError: injected bug
   abort: internal error: ValueError: injected bug
+
+The daemon's run reports it the same way, and goes on with the others:
+
+  $ on laptop silvermirrord --once docs --log $TESTTMP/d.log
+  [255]
+  $ grep -e 'internal error' -e 'please report' $TESTTMP/d.log | sed 's/^.*\] //'
+  WARNING: error: docs: internal error: ValueError: injected bug
+  WARNING: (this is a bug in SilverMirror; please report it at https://example.invalid/silvermirror/issues with the output of the command run again with --traceback)
