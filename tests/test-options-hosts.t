@@ -11,14 +11,7 @@ local path at once: each option reaches each kind of host.
   $ mknode beta
   $ mknode hub
   $ hg init $TESTTMP/hub/documents
-  $ cat > $TESTTMP/hub.conf <<EOF
-  > [paths]
-  > / = $TESTTMP/hub/*
-  > EOF
-  $ HUBPORT=`python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'`
-  $ on hub hg serve -d -a 127.0.0.1 -p $HUBPORT --pid-file $TESTTMP/hub.pid \
-  >   --web-conf $TESTTMP/hub.conf \
-  >   --config web.push_ssl=false --config 'web.allow-push=*'
+  $ servehub hub
   $ mkdir -p $TESTTMP/usb $TESTTMP/alpha/files/documents
   $ cat > $TESTTMP/alpha/.silvermirror <<EOF
   > [::SilverMirror::]
