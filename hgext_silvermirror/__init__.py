@@ -34,7 +34,11 @@ parser (``%include``, ``%unset`` and continuation lines work)::
   hosts = desktop
 
 As in any hg config file, ``#`` starts a comment only at the beginning of
-a line: put comments on lines of their own.
+a line: put comments on lines of their own. A value with ``#`` at its
+start or after a space is refused rather than taken with the comment in
+it. :hg:`mirror-check` lists every mistake of the file and of the
+``[silvermirror]`` hgrc section at once, then asks each host how it
+stands.
 
 Main section ``[::SilverMirror::]``:
 
@@ -109,6 +113,8 @@ Hooks to enable in hgrc::
 from mercurial import exthelper
 
 from . import (
+    boundary,
+    check,
     clone,
     commands,
     configitems,
@@ -137,6 +143,7 @@ for _module in (
     redact,
     wireproto,
     clone,
+    check,
 ):
     eh.merge(_module.eh)
 
@@ -162,6 +169,8 @@ def _reposetup(ui, repo):
 
 
 cmdtable = eh.cmdtable
+# a bug in any of our commands is one line and a hint, not hg's report block
+boundary.guardall(cmdtable)
 configtable = eh.configtable
 uisetup = eh.finaluisetup
 extsetup = eh.finalextsetup

@@ -80,6 +80,8 @@ def _cwd():
 def run(ui, direction, names, opts):
     """sync the selected resources; the command's exit status"""
     cfg, resources = loadconfig(ui)
+    if not cfg.exists:
+        raise configmod.nofile(cfg.path)
     names = list(names)
     selected = resourcesmod.select(resources, names, _cwd())
     handler = opts.get('conflict') or None
@@ -92,6 +94,7 @@ def run(ui, direction, names, opts):
         dryrun=opts.get('dry_run'),
         message=opts.get('message') or None,
         force=opts.get('force'),
+        named=bool(names) and b'all' not in names,
     )
     with _machineoutput(ui, opts), ui.formatter(
         b'mirror', pycompat.byteskwargs(opts)
@@ -187,6 +190,10 @@ class reporter:
             if r.hint:
                 ui.warn(b'(%s)\n' % r.hint)
             self.exitcode = 255
+        elif r.skipped is not None:
+            ui.warn(b'%s: %s\n' % (res.name, r.skipped[0]))
+            ui.warn(b'(%s)\n' % r.skipped[1])
+            self.exitcode = max(self.exitcode, 1)
         elif not r.complete:
             self.exitcode = max(self.exitcode, 1)
         for h in r.hosts or [None]:
@@ -196,12 +203,16 @@ class reporter:
                 fm.data(
                     host=None,
                     url=None,
-                    status=syncmod.FAILED if r.error else syncmod.SYNCED,
+                    status=syncmod.FAILED
+                    if r.error
+                    else syncmod.SKIPPED
+                    if r.skipped
+                    else syncmod.SYNCED,
                     pulled=0,
                     pushed=0,
                     conflicts=[],
                 )
-                if r.error is None and not ui.quiet:
+                if r.error is None and not r.elsewhere and not ui.quiet:
                     fm.plain(_(b'%s: no hosts to sync with\n') % res.name)
                 continue
             self.counts[h.status] = self.counts.get(h.status, 0) + 1
@@ -416,6 +427,9 @@ def mirrorstatus(ui, *names, **opts):
     ``ui.detailed-exit-code``: 30 and 10).
     """
     cfg, resources = loadconfig(ui)
+    if not cfg.exists:
+        nofile = configmod.nofile(cfg.path)
+        ui.status(b'%s\n(%s)\n' % (nofile.message, nofile.hint))
     selected = resourcesmod.select(resources, list(names), _cwd())
     exitcode = 0
     with _machineoutput(ui, opts), ui.formatter(

@@ -18,6 +18,7 @@ import difflib
 import errno
 import math
 import os
+import re
 import socket
 
 from mercurial.i18n import _
@@ -28,6 +29,8 @@ from mercurial import (
     util,
 )
 from mercurial.utils import stringutil
+
+from . import configitems
 
 MAIN = b'::SilverMirror::'
 
@@ -59,17 +62,30 @@ RESOURCE_OPTIONS = frozenset(_INHERITED + (b'directory',))
 # the same line syntax as mercurial.config.parse, to locate section headers
 _SECTIONRE = util.re.compile(br'\[([^\[]+)\]')
 _INCLUDERE = util.re.compile(br'%include\s+(\S|\S.*\S)\s*$')
+# an end-of-line comment: a # at the start of a value or after whitespace
+# (a # inside a word, as in http://hub/repo#branch or *#, is part of it)
+_COMMENTRE = re.compile(br'(?:^|\s)#')
+COMMENT_HINT = _(
+    b'hg config files have no end-of-line comments: put the comment on '
+    b'its own line'
+)
 
 
 class mirrorconfig:
     """the parsed file: main options and the raw resource sections"""
 
-    def __init__(self, path, cfg, home, headers=None):
+    def __init__(self, path, cfg, home, headers=None, problems=None, exists=True):
         self.path = path
         self.cfg = cfg
         self.home = home
         # section -> b'file:line' of its first header
         self.headers = headers or {}
+        # False: no file at ``path``, the default configuration applies
+        self.exists = exists
+        # a list collects every error instead of raising the first
+        self.problems = problems
+        self._check_comments()
+        self._check_sections()
         self._check_options()
         self.basedir = self._basedir()
         self.timeout = self._seconds(b'timeout', DEFAULT_TIMEOUT)
@@ -89,9 +105,40 @@ class mirrorconfig:
     def error(self, section, key, msg, hint=None):
         return error.ConfigError(msg, self.source(section, key), hint=hint)
 
+    def report(self, inst):
+        """raise ``inst``, or note it when collecting every problem"""
+        if self.problems is None:
+            raise inst
+        self.problems.append(inst)
+
+    def _check_comments(self):
+        for section in self.cfg.sections():
+            for key, value in self.cfg.items(section):
+                source = self.source(section, key)
+                where = commentat(value, source)
+                if where is not None:
+                    self.report(
+                        commenterror(b'%s of [%s]' % (key, section), value, where)
+                    )
+                    # collecting: the other checks see the value meant
+                    self.cfg.set(section, key, uncommented(value), source)
+
+    def _check_sections(self):
+        """a section meant as the main one must not become a resource"""
+        for section in self.cfg.sections():
+            if section != MAIN and mainlike(section):
+                self.report(
+                    self.error(
+                        section,
+                        None,
+                        _(b'section [%s] is not a resource') % section,
+                        hint=_(b'did you mean [%s]?') % MAIN,
+                    )
+                )
+
     def sections(self):
         """resource sections, sorted: a parent always precedes its children"""
-        return [s for s in self.cfg.sections() if s != MAIN]
+        return [s for s in self.cfg.sections() if s != MAIN and not mainlike(s)]
 
     def list(self, section, key):
         """a whitespace-separated option as a list, or None when unset"""
@@ -106,16 +153,13 @@ class mirrorconfig:
             for key, _value in self.cfg.items(section):
                 if key in known:
                     continue
-                close = difflib.get_close_matches(key, sorted(known), 1)
-                if close:
-                    hint = _(b'did you mean %s?') % close[0]
-                else:
-                    hint = _(b'use one of %s') % b', '.join(sorted(known))
-                raise self.error(
-                    section,
-                    key,
-                    _(b'unknown option %s in section [%s]') % (key, section),
-                    hint=hint,
+                self.report(
+                    self.error(
+                        section,
+                        key,
+                        _(b'unknown option %s in section [%s]') % (key, section),
+                        hint=suggest(key, known),
+                    )
                 )
 
     def _basedir(self):
@@ -124,12 +168,15 @@ class mirrorconfig:
             return self.home
         value = util.expandpath(value.strip())
         if not os.path.isabs(value):
-            raise self.error(
-                MAIN,
-                b'basedir',
-                _(b'basedir must be an absolute path, not "%s"') % value,
-                hint=_(b'start it with / or ~'),
+            self.report(
+                self.error(
+                    MAIN,
+                    b'basedir',
+                    _(b'basedir must be an absolute path, not "%s"') % value,
+                    hint=_(b'start it with / or ~'),
+                )
             )
+            return self.home
         return os.path.normpath(value)
 
     def _seconds(self, key, default, zero=False):
@@ -141,12 +188,15 @@ class mirrorconfig:
         except ValueError:
             number = math.nan
         if not math.isfinite(number) or number < 0 or (number == 0 and not zero):
-            raise self.error(
-                MAIN,
-                key,
-                _(b'%s must be a number of seconds, not "%s"') % (key, value),
-                hint=_(b'use a number, such as %s = %d') % (key, default),
+            self.report(
+                self.error(
+                    MAIN,
+                    key,
+                    _(b'%s must be a number of seconds, not "%s"') % (key, value),
+                    hint=_(b'use a number, such as %s = %d') % (key, default),
+                )
             )
+            return default
         return number
 
     def _bool(self, key, default):
@@ -155,12 +205,15 @@ class mirrorconfig:
             return default
         parsed = stringutil.parsebool(value)
         if parsed is None:
-            raise self.error(
-                MAIN,
-                key,
-                _(b'%s must be true or false, not "%s"') % (key, value),
-                hint=_(b'use %s = true or %s = false') % (key, key),
+            self.report(
+                self.error(
+                    MAIN,
+                    key,
+                    _(b'%s must be true or false, not "%s"') % (key, value),
+                    hint=_(b'use %s = true or %s = false') % (key, key),
+                )
             )
+            return default
         return parsed
 
     def maxdelete(self, section):
@@ -182,6 +235,79 @@ class mirrorconfig:
         return DEFAULT_MAXDELETE
 
 
+def suggest(key, known):
+    """the hint for an unknown option: the nearest known one, or all"""
+    close = difflib.get_close_matches(key, sorted(known), 1)
+    if close:
+        return _(b'did you mean %s?') % close[0]
+    return _(b'use one of %s') % b', '.join(sorted(known))
+
+
+def mainlike(section):
+    """does ``section`` look like a misspelling of the main section?"""
+    name = section.strip(b':').lower()
+    return bool(difflib.get_close_matches(name, [b'silvermirror'], 1, 0.8))
+
+
+def commentat(value, source):
+    """``file:line`` of an end-of-line comment in ``value``, or None
+
+    ``source`` is where hg's parser says the value is: its last line, for
+    a value continued on further lines.
+    """
+    m = _COMMENTRE.search(value or b'')
+    if m is None:
+        return None
+    below = value[m.end() - 1 :].count(b'\n')
+    fname, sep, line = (source or b'').rpartition(b':')
+    if not sep or not line.isdigit():
+        return source
+    return b'%s:%d' % (fname, int(line) - below)
+
+
+def uncommented(value):
+    return value[: _COMMENTRE.search(value).start()].rstrip()
+
+
+def commenterror(name, value, where):
+    """the error for a value holding an end-of-line comment"""
+    comment = value[_COMMENTRE.search(value).start() :].strip().split(b'\n')[0]
+    return error.ConfigError(
+        _(b'end-of-line comment in %s: "%s"') % (name, comment),
+        where,
+        hint=COMMENT_HINT,
+    )
+
+
+# hgrc entries already warned about: a daemon reads its config again
+_warned = set()
+
+
+def checkhgrc(ui, problems=None):
+    """refuse comments in ``[silvermirror]`` values, warn of unknown keys
+
+    With ``problems`` (a list) both are collected there instead.
+    """
+    known = set(configitems.eh.configtable.get(b'silvermirror', {}))
+    for key, value in ui.configitems(b'silvermirror'):
+        source = ui.configsource(b'silvermirror', key)
+        where = commentat(value, source)
+        if where is not None:
+            inst = commenterror(b'silvermirror.' + key, value, where)
+            if problems is None:
+                raise inst
+            problems.append(inst)
+        if key in known:
+            continue
+        msg = _(b'unknown option silvermirror.%s') % key
+        hint = suggest(key, known - {b'in-sync'})
+        if problems is not None:
+            problems.append(error.ConfigError(msg, source or None, hint=hint))
+        elif (key, source) not in _warned:
+            _warned.add((key, source))
+            ui.warn(_(b'warning at %s: %s\n(%s)\n') % (source, msg, hint))
+
+
 def parse_maxdelete(value):
     """``50%``, ``50`` or ``off`` -> 50.0 or None; ValueError otherwise"""
     text = value.strip().lower()
@@ -191,6 +317,13 @@ def parse_maxdelete(value):
     if not 0 <= share <= 100:
         raise ValueError(value)
     return share
+
+
+def formatmaxdelete(share):
+    """the text ``parse_maxdelete`` reads back: ``50%``, or None if off"""
+    if share is None:
+        return None
+    return b'%s%%' % stringutil.forcebytestr(repr(float(share)))
 
 
 def _lineage(section):
@@ -203,6 +336,20 @@ def _lineage(section):
 
 def lineage(section):
     return list(_lineage(section))
+
+
+def nofile(path):
+    """the abort of a sync that finds no SilverMirror file"""
+    inst = error.Abort(
+        _(b'no SilverMirror file at %s: nothing to sync') % path,
+        hint=_(
+            b"create it (see 'hg help -e hgext_silvermirror'), or copy "
+            b"another node's with 'hg mirror-clone HOST'"
+        ),
+    )
+    # missing configuration, as ConfigError counts it
+    inst.detailed_exit_code = 30
+    return inst
 
 
 def home():
@@ -319,13 +466,17 @@ def _includeline(fname, data, rel):
     return fname
 
 
-def load(ui, path=None):
+def load(ui, path=None, problems=None):
     """read the SilverMirror file of this node
 
     A missing file at the default location gives the default configuration
-    (``conflict = ClobberRemote``, no resources); a file named explicitly
-    must exist.
+    (``conflict = ClobberRemote``, no resources, ``exists`` false); a file
+    named explicitly must exist.  With ``problems`` (a list), the errors
+    of the file's values and of the hgrc section are collected there
+    rather than raised (a file that cannot be parsed still raises).
     """
+    checkhgrc(ui, problems)
+    exists = True
     explicit = path is not None or ui.config(b'silvermirror', b'config')
     if path is None:
         path = configpath(ui)
@@ -342,7 +493,7 @@ def load(ui, path=None):
                 _(b'no SilverMirror file at %s') % path,
                 hint=_(b'create it or fix silvermirror.config'),
             )
-        cfg, headers = configmod.config(), {}
+        cfg, headers, exists = configmod.config(), {}, False
         cfg.parse(
             b'<default>', b'[%s]\nconflict = %s\n' % (MAIN, DEFAULT_HANDLER)
         )
@@ -352,4 +503,4 @@ def load(ui, path=None):
             _(b'cannot read SilverMirror file %s: %s') % (path, reason),
             hint=_(b'make it readable or fix silvermirror.config'),
         )
-    return mirrorconfig(path, cfg, home(), headers)
+    return mirrorconfig(path, cfg, home(), headers, problems, exists)

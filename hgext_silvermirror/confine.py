@@ -158,7 +158,8 @@ def _int(v):
 
 
 def _share(v):
-    return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+    # a share travels as text (``50.0%``): hg's CBOR has no floats
+    return v is None or _bytes(v)
 
 
 def _flag(v):

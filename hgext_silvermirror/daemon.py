@@ -57,6 +57,7 @@ from mercurial import (
 from mercurial.repo import factory as repo_factory
 
 from . import (
+    boundary,
     cli,
     commands,
     config as configmod,
@@ -586,7 +587,8 @@ class daemon:
         except Exception as inst:  # a bug must not stop the other resources
             log.exception('%s: unexpected error', res.name.decode('utf-8', 'replace'))
             result = syncmod.resourceresult(res)
-            result.error = pycompat.bytestr(repr(inst))
+            bug = boundary.internalerror(inst)
+            result.error, result.hint = bug.message, bug.hint
         finally:
             self.syncing = None
         for h in result.hosts:

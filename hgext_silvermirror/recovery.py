@@ -151,6 +151,38 @@ def _interrupted(repo):
     return None, None
 
 
+def state(repo):
+    """how a repository stands, reading only (``hg mirror-check``)
+
+    ``changesets``; ``locked``: who holds its lock (a dead process's lock
+    is freed by the next sync); ``interrupted``: what a run left for the
+    next sync's preamble to repair.
+    """
+    locked = None
+    for vfs, name in ((repo.vfs, b'wlock'), (repo.svfs, b'lock')):
+        try:
+            locked = vfs.readlock(name)
+            break
+        except OSError:
+            continue
+    interrupted = []
+    if repo.svfs.exists(b'journal'):
+        interrupted.append(b'transaction')
+    kind, _dest = _interrupted(repo)
+    if kind is None and (
+        len(repo[None].parents()) > 1
+        or mergestatemod.mergestate.read(repo).active()
+    ):
+        kind = b'merge'
+    if kind is not None:
+        interrupted.append(kind)
+    return {
+        b'changesets': len(repo),
+        b'locked': locked,
+        b'interrupted': interrupted,
+    }
+
+
 def _clearstate(repo):
     repo.vfs.unlinkpath(STATEFILE, ignoremissing=True)
     repo.vfs.unlinkpath(b'updatestate', ignoremissing=True)

@@ -240,49 +240,66 @@ def build(ui, cfg, handlers, node=None):
     byname = {}
     roots = {}
     result = []
+    failed = set()
     for section in cfg.sections():
-        _checkname(cfg, section)
-        parent = None
-        if b':' in section:
-            parentname = section.rsplit(b':', 1)[0]
-            parent = byname.get(parentname)
-            if parent is None:
-                raise cfg.error(
-                    section,
-                    None,
-                    _(b'resource [%s] has no parent section [%s]')
-                    % (section, parentname),
-                    hint=_(b'add the section [%s], or rename this one')
-                    % parentname,
-                )
-        root = _directory(cfg, section, parent)
-        if parent is not None and (
-            root == parent.root or not parent.contains(root)
-        ):
-            raise cfg.error(
-                section,
-                b'directory',
-                _(b'directory %s of [%s] is not inside its parent [%s] (%s)')
-                % (root, section, parent.name, parent.root),
-                hint=_(b'use a directory relative to the parent\'s'),
-            )
-        if root in roots:
-            raise cfg.error(
-                section,
-                b'directory',
-                _(b'resources [%s] and [%s] have the same directory %s')
-                % (roots[root].name, section, root),
-                hint=_(b'give each resource its own directory'),
-            )
-        res = resource(section, root, parent, cfg.source(section, b'directory'))
-        res.relpath = _relpath(root, cfg.basedir)
-        _inherit(ui, cfg, res, handlers, node)
-        roots[root] = res
+        if section.rsplit(b':', 1)[0] in failed:
+            # its parent's error says it all
+            failed.add(section)
+            continue
+        try:
+            res = _build(ui, cfg, handlers, node, section, byname, roots)
+        except error.ConfigError as inst:
+            # collecting every problem (mirror-check): go on with the rest
+            failed.add(section)
+            cfg.report(inst)
+            continue
+        roots[res.root] = res
         byname[section] = res
-        if parent is not None:
-            parent.children.append(res)
+        if res.parent is not None:
+            res.parent.children.append(res)
         result.append(res)
     return result
+
+
+def _build(ui, cfg, handlers, node, section, byname, roots):
+    """the resource of ``section``; ConfigError if it is wrong"""
+    _checkname(cfg, section)
+    parent = None
+    if b':' in section:
+        parentname = section.rsplit(b':', 1)[0]
+        parent = byname.get(parentname)
+        if parent is None:
+            raise cfg.error(
+                section,
+                None,
+                _(b'resource [%s] has no parent section [%s]')
+                % (section, parentname),
+                hint=_(b'add the section [%s], or rename this one')
+                % parentname,
+            )
+    root = _directory(cfg, section, parent)
+    if parent is not None and (
+        root == parent.root or not parent.contains(root)
+    ):
+        raise cfg.error(
+            section,
+            b'directory',
+            _(b'directory %s of [%s] is not inside its parent [%s] (%s)')
+            % (root, section, parent.name, parent.root),
+            hint=_(b'use a directory relative to the parent\'s'),
+        )
+    if root in roots:
+        raise cfg.error(
+            section,
+            b'directory',
+            _(b'resources [%s] and [%s] have the same directory %s')
+            % (roots[root].name, section, root),
+            hint=_(b'give each resource its own directory'),
+        )
+    res = resource(section, root, parent, cfg.source(section, b'directory'))
+    res.relpath = _relpath(root, cfg.basedir)
+    _inherit(ui, cfg, res, handlers, node)
+    return res
 
 
 def _inherit(ui, cfg, res, handlers, node):
@@ -320,7 +337,10 @@ def _handler(ui, cfg, lineage, direction, handlers):
 def validate_main(ui, cfg, handlers):
     """check the main section's handler names even with no resources"""
     for direction in DIRECTIONS:
-        _handler(ui, cfg, [configmod.MAIN], direction, handlers)
+        try:
+            _handler(ui, cfg, [configmod.MAIN], direction, handlers)
+        except error.ConfigError as inst:
+            cfg.report(inst)
 
 
 def select(resources, names, cwd):

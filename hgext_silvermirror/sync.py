@@ -41,6 +41,7 @@ from . import (
     conflicts,
     delivery,
     hosts as hostsmod,
+    identity,
     prefill,
     recovery,
     resources as resourcesmod,
@@ -81,6 +82,8 @@ class hostresult:
         self.uncommitted = None
         # the files the host's snapshot stopped tracking
         self.untracked = []
+        # the host is this node's own repository (reached by a wrong name)
+        self.selfcopy = False
         # the host's smprepare reply: its state after its snapshot, and
         # what its history holds (delivery.summary)
         self.reply = {}
@@ -102,8 +105,18 @@ class hostresult:
 
     def failed(self, inst):
         """an operation on the host failed; a busy host is only skipped"""
-        busy = isinstance(inst, wireproto.HostError) and inst.kind == b'busy'
-        self.fail(SKIPPED if busy else FAILED, inst)
+        kind = inst.kind if isinstance(inst, wireproto.HostError) else None
+        self.fail(SKIPPED if kind in (b'busy', b'self') else FAILED, inst)
+        self.selfcopy = kind == b'self'
+
+    def isself(self, node):
+        """say that the host was this node itself, naming silvermirror.name"""
+        self.message = _(b'this is the same repository as the local one')
+        self.hint = _(
+            b"'%s' reaches this node itself, whose silvermirror.name is "
+            b"'%s': set silvermirror.name in this node's hgrc to the name "
+            b"the hosts use for it, or take '%s' out of hosts"
+        ) % (self.host, node, self.host)
 
 
 class resourceresult:
@@ -114,12 +127,17 @@ class resourceresult:
         self.repaired = []
         self.error = None
         self.hint = None
+        # the resource is for other nodes and absent here
+        self.elsewhere = False
+        # (why, hint): such a resource named on the command line
+        self.skipped = None
 
     @property
     def complete(self):
         """every host synced and every file recorded"""
         return (
             self.error is None
+            and self.skipped is None
             and all(h.status == SYNCED for h in self.hosts)
             and not (self.snapshot and self.snapshot.skipped)
         )
@@ -138,6 +156,7 @@ class options:
         force=False,
         pool=None,
         alone=False,
+        named=False,
     ):
         self.direction = direction
         self.hosts = list(hosts)
@@ -149,6 +168,9 @@ class options:
         self.pool = pool
         # the process runs nothing but syncs (silvermirrord)
         self.alone = alone
+        # the resources were named on the command line: one that cannot
+        # sync here is a failure, not a note
+        self.named = named
 
 
 def selecthosts(res, wanted):
@@ -235,10 +257,12 @@ def _quiet(*uis):
 
 
 def hostargs(res, opts, timeout):
+    # CBOR as hg encodes it has no floats: the share travels as its text
     return {
+        b'client': identity.token(res.root),
         b'ignore': list(res.ignore),
         b'children': res.childdirs(),
-        b'maxdelete': res.maxdelete,
+        b'maxdelete': configmod.formatmaxdelete(res.maxdelete),
         b'force': opts.force,
         b'dryrun': opts.dryrun,
         b'locktimeout': min(5, int(timeout)),
@@ -272,6 +296,20 @@ def meantfor(cfg, res, node):
     return res.parent is None and not named
 
 
+def notmirrored(cfg, res, node):
+    """(why, hint): ``res`` is for other nodes and absent here"""
+    hosts = b' '.join(hostlabels(cfg, res))
+    return (
+        _(b'not mirrored to %s: its directory %s is missing') % (node, res.root),
+        _(
+            b"its hosts (%s) do not name this node, whose silvermirror.name "
+            b"is '%s': add it to hosts, or get the files with "
+            b"'hg mirror-clone HOST %s'"
+        )
+        % (hosts, node, res.name),
+    )
+
+
 def checkstable(repo, res):
     """stop before a sync builds on orphan or divergent changesets
 
@@ -294,8 +332,13 @@ def sync(ui, cfg, res, opts):
     handler = conflicts.handlers.get(ui, opts.handler or res.handler(direction))
     node = configmod.nodename(ui)
     if not os.path.exists(res.root) and not meantfor(cfg, res, node):
-        # another node's resource (mirror-clone left it out): not an error
-        ui.status(_(b'%s: not mirrored to %s\n') % (res.name, node))
+        # another node's resource (mirror-clone left it out): not an error,
+        # unless the user asked for it by name
+        result.elsewhere = True
+        if opts.named:
+            result.skipped = notmirrored(cfg, res, node)
+        else:
+            ui.status(_(b'%s: not mirrored to %s\n') % (res.name, node))
         return result
     repo = openrepo(ui, res, create=not opts.dryrun)
     entries = selecthosts(res, opts.hosts)
@@ -340,6 +383,9 @@ def sync(ui, cfg, res, opts):
         try:
             result.hosts = reaching.hrs
             reached = reaching.finish()
+            for hr in result.hosts:
+                if hr.selfcopy:
+                    hr.isself(node)
             conns = [(hr, conn) for hr, conn, _reply in reached]
             if filling is not None:
                 for hr, _conn, _reply in reached:
@@ -831,7 +877,10 @@ def remotestatus(repo, conn, hr):
                 repo.unfiltered(), conn.peer
             )
         common = [n for n in common if n != repo.nullid]
-    reply = conn.call(b'smstatus', {b'common': [hex(n) for n in common]})
+    args = {b'common': [hex(n) for n in common]}
+    if repo is not None:
+        args[b'client'] = identity.token(repo.root)
+    reply = conn.call(b'smstatus', args)
     hr.incoming = reply.get(b'incoming', 0)
     if repo is None:
         hr.outgoing = 0

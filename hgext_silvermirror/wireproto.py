@@ -37,6 +37,7 @@ from . import (
     config as configmod,
     confine,
     delivery,
+    identity,
     prefill,
     privacy,
     recovery,
@@ -182,8 +183,21 @@ def _checkedroots(unfi):
     return 0, True
 
 
+def notself(repo, args):
+    """refuse a client that is this very repository, before any lock
+
+    Its sync holds the lock: waiting for it would end in "locked by".
+    """
+    client = args.get(b'client')
+    if client is not None and client == identity.token(repo.root, create=False):
+        raise HostError(
+            _(b"%s is the syncing node's own copy") % repo.root, kind=b'self'
+        )
+
+
 def prepare(repo, args, node=None):
     """repair, then snapshot the host's pending changes"""
+    notself(repo, args)
     with syncing(repo, args):
         # a server kept open between syncs (the daemon's) caches the store
         # as it was at the last sync: others may have pushed since
@@ -198,7 +212,7 @@ def prepare(repo, args, node=None):
             children=sorted(
                 set(args.get(b'children', [])).union(privacy.ownchildren(repo))
             ),
-            maxdelete=args.get(b'maxdelete'),
+            maxdelete=_maxdelete(args.get(b'maxdelete')),
             force=args.get(b'force', False),
             dryrun=args.get(b'dryrun', False),
         )
@@ -213,6 +227,16 @@ def prepare(repo, args, node=None):
         }
         reply.update(delivery.summary(repo))
         return reply
+
+
+def _maxdelete(value):
+    """the share a client sent (its text, as ``formatmaxdelete`` writes it)"""
+    if value is None:
+        return None
+    try:
+        return configmod.parse_maxdelete(value)
+    except (ValueError, AttributeError):
+        raise HostError(_(b'malformed maxdelete in the request'))
 
 
 def update(repo, args, node=None):
@@ -249,6 +273,7 @@ def prefillrepo(repo, args, node=None, payload=None):
 
 def status(repo, args, node=None):
     """what a client would pull, and the host's uncommitted changes"""
+    notself(repo, args)
     unfi = repo.unfiltered()
     common = [bin(h) for h in args.get(b'common', []) if bin(h) in unfi]
     if common:
@@ -264,6 +289,7 @@ def status(repo, args, node=None):
         b'incoming': incoming,
         b'uncommitted': pending,
         b'joinable': sidesok(repo),
+        b'state': recovery.state(repo),
     }
 
 

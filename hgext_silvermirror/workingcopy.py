@@ -100,6 +100,9 @@ def _dirpattern(path):
     return b're:^%s(?:/|$)' % re.escape(path)
 
 
+_UNESCAPEDHASH = re.compile(br'(?<!\\)#')
+
+
 def setignore(repo, patterns, dirs=()):
     """write the resource's ignore patterns where hg reads them
 
@@ -112,7 +115,8 @@ def setignore(repo, patterns, dirs=()):
     """
     confine.checkignore(patterns)
     lines = [b'syntax: glob']
-    lines.extend(patterns)
+    # a # starts a comment in an hgignore file: *# would read as *
+    lines.extend(_UNESCAPEDHASH.sub(br'\\#', p) for p in patterns)
     lines.extend(_dirpattern(d) for d in sorted(set(dirs)))
     return _writestate(repo, IGNOREFILE, b'\n'.join(lines) + b'\n')
 
@@ -505,7 +509,7 @@ def _checkdeletions(repo, count, share, force):
             % (count, total, repo.root),
             hint=_(
                 b'if the files are really gone, run again with --force '
-                b'(limit: maxdelete = %d%%)'
+                b'(limit: maxdelete = %g%%)'
             )
             % share,
         )

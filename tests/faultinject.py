@@ -11,14 +11,15 @@ a node's hgrc (the remote ``hg serve`` over ssh reads it too), then::
   [faultinject]
   point = update.after-file:3     # a named point (below)
   action = kill                   # kill | sleep:N | raise:ENOSPC | raise:EACCES
-                                  # | interrupt | edit:PATH
+                                  # | interrupt | edit:PATH | bug
   nth = 1                         # fire on the nth time the point is reached
   marker = /tmp/markers           # where <point>.pid is written when it fires
 
 A point fires once per marker directory (its marker file says so), so the
 run that repairs an interruption is not interrupted again.  ``edit:PATH``
 writes ``EDIT_TEXT`` to PATH (relative to the repository) as a user
-editing at that instant would.
+editing at that instant would; ``bug`` raises a ValueError, as a bug in
+the extension would.
 
 Points: ``lock.acquired`` (the preamble is about to run, lock held),
 ``snapshot.before-commit``, ``snapshot.in-txn``, ``merge.before-commit``,
@@ -95,6 +96,8 @@ def _act(action, root):
     elif verb == b'raise':
         code = getattr(errno, arg.decode('ascii'))
         raise OSError(code, os.strerror(code))
+    elif verb == b'bug':
+        raise ValueError('injected bug')
     elif verb == b'edit':
         path = os.path.join(root, arg)
         os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -5,6 +5,8 @@
 #                      (hosts = A B, resource RES), as test-basic-ssh.t shows
 #   on NAME CMD...     run CMD as node NAME (its HOME and hgrc)
 #   glog               the history as a small graph
+#   servehub NAME      node NAME serves its repositories over http (push
+#                      allowed) on a free port: $HUBPORT, pid in NAME.pid
 
 mknode() {
   python3 "$TESTDIR/nodes.py" mknode "$1"
@@ -29,4 +31,12 @@ glog() {
 
 needssh() {
   [ -n "$SM_SSHD_PORT" ] || exit 80
+}
+
+servehub() {
+  printf '[paths]\n/ = %s/*\n' "$TESTTMP/$1" > "$TESTTMP/$1.conf"
+  HUBPORT=`python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'`
+  on "$1" hg serve -d -a 127.0.0.1 -p $HUBPORT --pid-file "$TESTTMP/$1.pid" \
+    --web-conf "$TESTTMP/$1.conf" \
+    --config web.push_ssl=false --config 'web.allow-push=*'
 }

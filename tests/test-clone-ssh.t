@@ -103,11 +103,9 @@ No other step: gamma syncs, and its files reach alpha and beta.
   docs:private: alpha: up to date
   docs:private: beta: up to date
   docs:secret: not mirrored to gamma
-  docs:secret: no hosts to sync with
   dotfiles: alpha: up to date
   dotfiles: beta: up to date
   music: not mirrored to gamma
-  music: no hosts to sync with
   5 resources, 6 host syncs: 6 synced
   $ cat $TESTTMP/alpha/docs/new.txt $TESTTMP/beta/docs/todo.txt
   new

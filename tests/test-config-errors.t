@@ -24,12 +24,20 @@ tree of the node is the same before and after.
   >   return $rc
   > }
 
-Without a SilverMirror file the default configuration applies (no
-resources, ClobberRemote): nothing to do, and no error.
+Without a SilverMirror file there is nothing to sync: a sync says where it
+looked and how to start one, and fails; the status only says so.
 
   $ on laptop hg mirror-status
+  no SilverMirror file at */laptop/.silvermirror: nothing to sync (glob)
+  (create it (see 'hg help -e hgext_silvermirror'), or copy another node's with 'hg mirror-clone HOST')
   $ on laptop hg mirror-push
-  0 resources, 0 host syncs
+  abort: no SilverMirror file at */laptop/.silvermirror: nothing to sync (glob)
+  (create it (see 'hg help -e hgext_silvermirror'), or copy another node's with 'hg mirror-clone HOST')
+  [30]
+  $ on laptop hg mirror-pull --config ui.detailed-exit-code=no
+  abort: no SilverMirror file at */laptop/.silvermirror: nothing to sync (glob)
+  (create it (see 'hg help -e hgext_silvermirror'), or copy another node's with 'hg mirror-clone HOST')
+  [255]
 
 Malformed INI
 -------------
@@ -218,8 +226,8 @@ Resources
   $ bad <<EOF
   > [::silvermirror::]
   > EOF
-  config error at */laptop/.silvermirror:1: invalid resource name [::silvermirror::] (glob)
-  (name resources [name] or [parent:name]; the main section is [::SilverMirror::])
+  config error at */laptop/.silvermirror:1: section [::silvermirror::] is not a resource (glob)
+  (did you mean [::SilverMirror::]?)
   [30]
 
   $ bad nonsense <<EOF

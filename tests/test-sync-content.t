@@ -72,7 +72,7 @@ Deletions travel too, and an emptied directory is kept as empty:
 The sync leaves both working copies clean, and the next one does nothing:
 
   $ on beta hg status
-  $ on beta hg mirror-push -q
+  $ on alpha hg mirror-push -q box
   $ on beta hg log -T '{rev}\n'
   1
   0

@@ -419,6 +419,11 @@ BAD = [
     ('[docs]\nhosts = a:b\n', 2, b'invalid host "a:b"'),
     ('[docs]\nhosts = ssh://h:port/x\n', 2, b'port port is not a number'),
     ('[docs]\nhosts = ftp://h/x\n', 2, b'unsupported scheme ftp'),
+    ('[::SilverMirror::]\nhosts = a # b\n', 2, b'end-of-line comment in hosts of [::SilverMirror::]: "# b"'),
+    ('[docs]\nignore = *.tmp\n  *.bak\t#x\n  *.o\n', 3, b'end-of-line comment in ignore of [docs]: "#x"'),
+    ('[docs]\ndirectory = #mine\n', 2, b'end-of-line comment in directory of [docs]'),
+    ('[SilverMirror]\n', 1, b'section [SilverMirror] is not a resource'),
+    ('[docs]\n[::silvermirror::]\n', 2, b'section [::silvermirror::] is not a resource'),
 ]
 
 
@@ -493,3 +498,83 @@ def test_unknown_resource_changes_nothing(node):
     assert proc.stderr.splitlines()[0] == b'abort: unknown resource: nope'
     node.hg('mirror-push', 'nope', '--config', 'ui.detailed-exit-code=no', check=255)
     assert treehash(node.testtmp) == before
+
+
+# end-of-line comments, and every problem at once ----------------------------
+
+
+@pytest.mark.parametrize(
+    'value',
+    [b'http://hub/repo#branch', b'*#', b'\\#*\\#', b'a#b c#d', b'glob:#*#'],
+)
+def test_a_hash_inside_a_word_is_no_comment(ui, home, value):
+    cfg, _res = load(ui, home, b'[docs]\nignore = %s\n' % value)
+    assert cfg.get(b'docs', b'ignore') == value
+
+
+def test_every_problem_is_collected(ui, home):
+    """mirror-check's mode: each bad line once, the good sections built"""
+    path = write(
+        home,
+        '[::SilverMirror::]\n'
+        'hosts = a   # b\n'
+        'timeout = soon\n'
+        '[docs]\n'
+        'conflikt = Merge\n'
+        '[docs:x]\n'
+        '[music]\n'
+        'hosts = ftp://h/x\n'
+        '[music:y]\n'
+        '[papers]\n'
+        '[silvermirror]\n',
+    )
+    problems = []
+    cfg = configmod.load(ui, problems=problems)
+    built = resmod.build(ui, cfg, HANDLERS)
+    where = sorted(int(p.location.rsplit(b':', 1)[1]) for p in problems)
+    assert where == [2, 3, 5, 8, 11], [p.message for p in problems]
+    assert all(p.location.startswith(path) for p in problems)
+    # the comment is not taken into the value; [music:y] is left out with
+    # its parent, whose error says it all
+    assert cfg.get(configmod.MAIN, b'hosts') == b'a'
+    assert [r.name for r in built] == [b'docs', b'docs:x', b'papers']
+    # a sync stops at the first of them
+    with pytest.raises(error.ConfigError) as exc:
+        load(ui, home)
+    assert exc.value.location == b'%s:2' % path
+
+
+def test_hgrc_section_comments_and_misspellings(ui, home):
+    ui.setconfig(b'silvermirror', b'nmae', b'laptop', b'/etc/hgrc:7')
+    configmod.checkhgrc(ui)
+    assert ui.ferr.getvalue() == (
+        b'warning at /etc/hgrc:7: unknown option silvermirror.nmae\n'
+        b'(did you mean name?)\n'
+    )
+    ui.setconfig(b'silvermirror', b'parallel', b'2 # hosts', b'/etc/hgrc:8')
+    with pytest.raises(error.ConfigError) as exc:
+        configmod.checkhgrc(ui)
+    assert exc.value.location == b'/etc/hgrc:8'
+    assert exc.value.hint == configmod.COMMENT_HINT
+    problems = []
+    configmod.checkhgrc(ui, problems)
+    assert len(problems) == 2
+
+
+@given(
+    st.lists(
+        st.text(alphabet='ab#/ \t', max_size=8).map(str.encode), min_size=1, max_size=4
+    )
+)
+def test_comment_line_of_a_continued_value(lines):
+    """the line named is the one whose text holds the first comment"""
+    value = b'\n'.join(lines)
+    where = configmod.commentat(value, b'f:%d' % (10 + len(lines) - 1))
+    first = next(
+        (i for i, l in enumerate(lines) if configmod._COMMENTRE.search(l)), None
+    )
+    if first is None:
+        # a comment can only start a line's text or follow whitespace
+        assert where is None
+    else:
+        assert where == b'f:%d' % (10 + first)
