@@ -104,6 +104,7 @@ from . import (
     fsmonitorstate,
     hooks,
     metadata,
+    restorecmd,
     wireproto,
     workingcopy,
 )
@@ -122,6 +123,7 @@ for _module in (
     hooks,
     wireproto,
     clone,
+    restorecmd,
 ):
     eh.merge(_module.eh)
 

@@ -370,7 +370,12 @@ def merging(repo, handler, host, local, other):
 
 
 def _restorecmd(node, path):
-    return b'hg cat -r %s %s' % (node[:12], procutil.shellquote(path))
+    """the command that brings the other version back, from anywhere inside
+
+    ``path:`` names the file from the resource's root, whatever the
+    directory the command is run in.
+    """
+    return b'hg mirror-restore -r %s path:%s' % (node[:12], procutil.shellquote(path))
 
 
 def shorthost(label):
