@@ -41,6 +41,7 @@ from . import (
     conflicts,
     delivery,
     hosts as hostsmod,
+    plan as planmod,
     prefill,
     recovery,
     seed,
@@ -81,6 +82,8 @@ class hostresult:
         self.incoming = None
         self.outgoing = None
         self.uncommitted = None
+        # a dry run's ``plan.hostplan``
+        self.plan = None
         # the host's smprepare reply: its state after its snapshot, and
         # what its history holds (delivery.summary)
         self.reply = {}
@@ -112,6 +115,8 @@ class resourceresult:
     def __init__(self, res):
         self.resource = res
         self.snapshot = None
+        # a dry run's changes the snapshot would record (``plan.change``)
+        self.plan = None
         self.hosts = []
         self.repaired = []
         self.error = None
@@ -329,7 +334,10 @@ def sync(ui, cfg, res, opts):
                 raise
             result.error, result.hint = inst.message, inst.hint
             return result
-        _reportsnapshot(ui, res, result.snapshot, opts.dryrun)
+        if opts.dryrun:
+            result.plan = planmod.local(repo, result.snapshot)
+        else:
+            _reportsnapshot(ui, res, result.snapshot)
         conns = []
         done = False
         try:
@@ -344,7 +352,11 @@ def sync(ui, cfg, res, opts):
             ) as progress:
                 for hr, conn, reply in reached:
                     progress.increment(item=hr.host)
-                    if hr.status == SYNCED:
+                    if hr.status != SYNCED:
+                        continue
+                    if opts.dryrun:
+                        _foresee(repo, handler, hr, conn, result.plan, direction)
+                    else:
                         _bring(ui, repo, res, handler, hr, conn, reply)
             if direction == b'push' and not opts.dryrun:
                 _pushall(ui, repo, res, conns, cfg.timeout)
@@ -388,12 +400,11 @@ def _prefilled(ui, hr, answer):
     ui.note(_(b'%s: %s: not prefilled: %s\n') % (hr.resource, hr.host, answer))
 
 
-def _reportsnapshot(ui, res, snap, dryrun):
+def _reportsnapshot(ui, res, snap):
     if snap.changes:
-        msg = _(b'would record') if dryrun else _(b'recorded')
         ui.status(
-            _(b'%s: %s %d added, %d modified, %d removed\n')
-            % (res.name, msg, len(snap.added), len(snap.modified), len(snap.removed))
+            _(b'%s: recorded %d added, %d modified, %d removed\n')
+            % (res.name, len(snap.added), len(snap.modified), len(snap.removed))
         )
     for path in snap.added:
         ui.note(_(b'%s: adding %s\n') % (res.name, path))
@@ -544,14 +555,21 @@ def _reach(ui, cfg, res, opts, hr, entry):
     return None
 
 
-def _bring(ui, repo, res, handler, hr, conn, reply):
-    """pull what a host recorded and merge it here (a dry run: count it)"""
-    if reply is None:
-        try:
-            remotestatus(repo, conn, hr)
-        except (error.Abort, error.RepoError) as inst:
-            hr.fail(FAILED, inst)
+def _foresee(repo, handler, hr, conn, local, direction):
+    """a dry run: what the host would send and receive, and the conflicts"""
+    try:
+        with _quiet(repo.ui, conn.peer.ui):
+            hr.plan = planmod.host(repo, conn, hr.host, handler, local, direction)
+    except HOSTERRORS as inst:
+        hr.fail(FAILED, inst)
         return
+    hr.incoming = hr.plan.incoming
+    hr.outgoing = hr.plan.outgoing
+    hr.uncommitted = hr.plan.uncommitted
+
+
+def _bring(ui, repo, res, handler, hr, conn, reply):
+    """pull what a host recorded and merge it here"""
     hr.repaired = reply.get(b'repaired', [])
     hr.reply = reply
     for msg in hr.repaired:
