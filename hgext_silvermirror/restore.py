@@ -28,6 +28,9 @@ RESTORED = b'restored'
 PRESENT = b'present'
 CURRENT = b'current'
 REFUSED = b'refused'
+# what stands where a restored file goes
+BLOCKFILE = b'file'
+BLOCKDIR = b'directory'
 
 
 class version:
@@ -48,12 +51,13 @@ class version:
 class outcome:
     """what ``restore`` did with one file"""
 
-    def __init__(self, path, action, source=None, message=None):
+    def __init__(self, path, action, source=None, blocker=None):
         self.path = path
         self.action = action
         # the version written back (a ``version``), if any
         self.source = source
-        self.message = message
+        # for REFUSED: (path, BLOCKFILE or BLOCKDIR) in the way
+        self.blocker = blocker
 
 
 class result:
@@ -125,7 +129,7 @@ def lastversions(repo, match):
 
 
 def _blocked(repo, path):
-    """why ``path`` cannot be written here now, or None"""
+    """what stands where ``path`` goes: (path, BLOCKFILE or BLOCKDIR), or None"""
     parts = path.split(b'/')
     for i in range(1, len(parts)):
         prefix = b'/'.join(parts[:i])
@@ -133,10 +137,10 @@ def _blocked(repo, path):
         if os.path.islink(full) or (
             os.path.lexists(full) and not os.path.isdir(full)
         ):
-            return _(b'%s is a file now') % prefix
+            return prefix, BLOCKFILE
     full = repo.wjoin(path)
     if os.path.isdir(full) and not os.path.islink(full):
-        return _(b'%s is a directory now') % path
+        return path, BLOCKDIR
     return None
 
 

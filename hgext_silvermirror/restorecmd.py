@@ -49,7 +49,9 @@ def mirrorrestore(ui, repo, *pats, **opts):
     Every version a sync recorded stays in the resource's history; this
     command writes one back into the working copy. PATH is relative to
     the current directory, as for any hg command, and may name a directory,
-    whose files are restored.
+    whose files are restored; ``path:DIR/FILE`` names it from the
+    resource's root wherever the command runs, as the conflict report
+    prints it.
 
     Without ``--rev`` or ``--date`` a deleted file comes back as its last
     version (the one its deletion removed) and a file still present is
@@ -85,9 +87,9 @@ def mirrorrestore(ui, repo, *pats, **opts):
           hg mirror-restore --list notes.txt
           hg mirror-restore -r 4 notes.txt
 
-      - the version of yesterday morning::
+      - the version as it was before noon on 2 March::
 
-          hg mirror-restore --date '<yesterday 09:00' notes.txt
+          hg mirror-restore --date '<2026-03-02 12:00' notes.txt
 
     Returns 0 on success, 1 when a file could not be written back (a
     directory or a file stands where it goes), 255 on an error (with
@@ -153,8 +155,13 @@ def _render(ui, repo, opts, result, uipath):
                 )
             else:
                 exitcode = 1
-                fm.data(message=o.message)
-                ui.warn(_(b'%s not restored: %s\n') % (path, o.message))
+                where, kind = o.blocker
+                if kind == restoremod.BLOCKDIR:
+                    why = _(b'%s is a directory now') % uipath(where)
+                else:
+                    why = _(b'%s is a file now') % uipath(where)
+                fm.data(message=why)
+                ui.warn(_(b'%s not restored: %s\n') % (path, why))
         if any(o.action == restoremod.RESTORED for o in result.files):
             fm.plain(_(b'the next sync records and mirrors it\n'))
     return exitcode

@@ -122,6 +122,18 @@ runs: the conflict report's restore command uses it.
   ../report.txt already holds that version
   $ cd ..
 
+Where a file now stands in the way of a restored directory, that file is
+left as it is and the command says so:
+
+  $ mv old old.bak
+  $ echo in the way > old
+  $ on alpha hg mirror-restore -r 1 old
+  old/notes.txt not restored: old is a file now
+  old/plan.txt not restored: old is a file now
+  [1]
+  $ rm old
+  $ mv old.bak old
+
 A path with no version is an error that changes nothing:
 
   $ on alpha hg mirror-restore nothing.txt
