@@ -169,3 +169,49 @@ def test_prompt_without_answers_never_hangs(pair):
     )
     assert proc.stdout.count(b'kept both, no answer (Prompt)') == 4
     assert invariants.leftovers(alpha.path('docs')) == []
+
+
+# what a dry run's plan says a handler would do -> the outcome a sync reports
+FORESEEN = {
+    'keep local': 'kept local',
+    'keep the local deletion': 'kept local deletion',
+    'take remote': 'took remote',
+    'take the remote deletion': 'took remote deletion',
+}
+
+
+@pytest.mark.parametrize('handler', ['ClobberRemote', 'ClobberLocal', 'KeepBoth'])
+def test_dry_run_foresees_the_conflicts(pair, handler):
+    """the plan names the files the sync then finds in conflict, and changes nothing"""
+    alpha, beta = pair
+    roots = [alpha.path('docs'), beta.path('docs')]
+    before = [invariants.history(root) for root in roots]
+    proc = alpha.hg(
+        'mirror-push', '-n', '-d', handler, '-T', 'json',
+        '--config', 'ui.message-output=stderr', 'docs',
+    )
+    assert b'devel-warn' not in proc.stderr, proc.stderr
+    (record,) = json.loads(proc.stdout)
+    assert record['status'] == 'would sync'
+    planned = {c['path']: c for c in record['plan']['conflicts']}
+    assert [invariants.history(root) for root in roots] == before
+    for node in (alpha, beta):
+        status = node.hg('status', cwd=node.path('docs')).stdout
+        assert status, node.name
+    sides = {
+        kind: (
+            'removed' if local is None else ('added' if base is None else 'modified'),
+            'removed' if other is None else ('added' if base is None else 'modified'),
+        )
+        for kind, (base, local, other) in KINDS.items()
+    }
+    assert {p: (c['local'], c['other']) for p, c in planned.items()} == sides
+
+    records = sync(alpha, handler)
+    assert sorted(planned) == sorted(records)
+    for path, c in planned.items():
+        outcome = records[path]['outcome']
+        if c['decision'] in FORESEEN:
+            assert FORESEEN[c['decision']] == outcome, path
+        elif c['copy']:
+            assert outcome == 'kept both' and records[path]['copy'], path
