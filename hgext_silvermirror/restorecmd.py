@@ -85,7 +85,7 @@ def mirrorrestore(ui, repo, *pats, **opts):
       - see the versions of a file, then take one of them::
 
           hg mirror-restore --list notes.txt
-          hg mirror-restore -r 4 notes.txt
+          hg mirror-restore -r 0 notes.txt
 
       - the version as it was before noon on 2 March::
 
