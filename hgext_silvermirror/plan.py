@@ -218,13 +218,7 @@ def host(repo, conn, label, handler, localchanges, direction):
         mine = brepo[repo[b'.'].node()]
         theirs = _hostparent(brepo, reply, incoming, common)
         base = mine.ancestor(theirs)
-        ours = {
-            ADDED: [c.path for c in localchanges if c.action in (ADDED, RENAMED)],
-            MODIFIED: [c.path for c in localchanges if c.action == MODIFIED],
-            REMOVED: [c.path for c in localchanges if c.action == REMOVED]
-            + [c.source for c in localchanges if c.action == RENAMED],
-        }
-        localrenames = {c.path: c.source for c in localchanges if c.action == RENAMED}
+        ours, localrenames = _pending(localchanges)
         here = _side(base, mine, ours, localrenames)
         there = _side(base, theirs, hostpending)
         plan.send = _bypath(there.values())
@@ -241,6 +235,27 @@ def host(repo, conn, label, handler, localchanges, direction):
             plan.conflicts.append(
                 _decide(brepo, handler, label, path, here, there, theirs, b)
             )
+    return plan
+
+
+def _pending(changes):
+    """the working copy's changes by action, and its renames"""
+    pending = {
+        ADDED: [c.path for c in changes if c.action in (ADDED, RENAMED)],
+        MODIFIED: [c.path for c in changes if c.action == MODIFIED],
+        REMOVED: [c.path for c in changes if c.action == REMOVED]
+        + [c.source for c in changes if c.action == RENAMED],
+    }
+    return pending, {c.path: c.source for c in changes if c.action == RENAMED}
+
+
+def fresh(repo, localchanges, direction):
+    """the ``hostplan`` of a host whose repository a sync would create"""
+    plan = hostplan()
+    if direction == b'push':
+        pending, renames = _pending(localchanges)
+        null = repo[repo.nullid]
+        plan.receive = _bypath(_side(null, repo[b'.'], pending, renames).values())
     return plan
 
 

@@ -358,7 +358,12 @@ def sync(ui, cfg, res, opts):
                         _foresee(repo, handler, hr, conn, result.plan, direction)
                     else:
                         _bring(ui, repo, res, handler, hr, conn, reply)
-            if direction == b'push' and not opts.dryrun:
+            if opts.dryrun:
+                for hr in result.hosts:
+                    if hr.plan is None and hr.reachable and hr.status == SYNCED:
+                        # reached, with no repository there yet
+                        hr.plan = planmod.fresh(repo, result.plan, direction)
+            elif direction == b'push':
                 _pushall(ui, repo, res, conns, cfg.timeout)
             done = True
         finally:

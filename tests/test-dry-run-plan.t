@@ -89,6 +89,17 @@ The other handlers, as far as they can be known before merging:
     conflict in notes.txt (modified here, modified on beta): Merge would merge (falls back to keep both if it overlaps)
     conflict in notes.txt (modified here, modified on beta): Prompt would ask
 
+A new disk would get every file:
+
+  $ mkdir $TESTTMP/newdisk
+  $ on alpha hg mirror-push -n -q -H $TESTTMP/newdisk
+  $ on alpha hg mirror-push -n -H $TESTTMP/newdisk | grep newdisk
+  docs: */newdisk: would create the repository (glob)
+    */newdisk would receive added     moved.txt (glob)
+    */newdisk would receive added     notes.txt (glob)
+    */newdisk would receive added     report.txt (glob)
+  $ ls $TESTTMP/newdisk
+
 Nothing changed anywhere: no snapshot here or on the hosts, no lock left,
 the working copies as they were:
 
