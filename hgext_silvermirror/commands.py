@@ -195,11 +195,13 @@ class reporter:
         for h in r.hosts or [None]:
             fm.startitem()
             fm.data(resource=res.name, direction=self.direction)
+            if r.plan is not None:
+                fm.data(plan=_planrecord(r.plan, h.plan if h else None))
             if h is None:
                 fm.data(
                     host=None,
                     url=None,
-                    status=syncmod.FAILED if r.error else syncmod.SYNCED,
+                    status=syncmod.FAILED if r.error else self._statusword(syncmod.SYNCED),
                     pulled=0,
                     pushed=0,
                     conflicts=[],
@@ -233,8 +235,6 @@ class reporter:
                     ui.warn(b'(%s)\n' % h.hint)
             elif not ui.quiet:
                 fm.plain(line, label=b'silvermirror.synced')
-            if r.plan is not None:
-                fm.data(plan=_planrecord(r.plan, h.plan))
             if h.plan is not None and not ui.quiet:
                 _planhost(fm, h.host, h.plan)
 
