@@ -213,8 +213,7 @@ def host(repo, conn, label, handler, localchanges, direction):
             plan.outgoing = len(repo.revs(b'only(head(), %ln)', common))
         else:
             plan.outgoing = len(repo)
-        files = reply.get(b'files') or {}
-        hostpending = {a: list(files.get(a, [])) for a in (ADDED, MODIFIED, REMOVED)}
+        hostpending = _hostfiles(reply.get(b'files'))
         mine = brepo[repo[b'.'].node()]
         theirs = _hostparent(brepo, reply, incoming, common)
         base = mine.ancestor(theirs)
@@ -273,11 +272,30 @@ def _action(changes, path):
     return REMOVED
 
 
+def _hostfiles(files):
+    """the host's working-copy changes by action, as far as they make sense
+
+    The host's reply is input: anything but lists of names is left out.
+    An older host sends none.
+    """
+    if not isinstance(files, dict):
+        files = {}
+    out = {}
+    for action in (ADDED, MODIFIED, REMOVED):
+        names = files.get(action)
+        out[action] = [p for p in names if isinstance(p, bytes)] if isinstance(names, list) else []
+    return out
+
+
 def _hostparent(brepo, reply, incoming, common):
     """the changeset the host's working copy is on, as far as it is here"""
     parent = reply.get(b'parent')
-    if parent is not None and brepo.changelog.hasnode(bin(parent)):
-        return brepo[bin(parent)]
+    try:
+        node = bin(parent)
+    except (TypeError, ValueError):
+        node = None
+    if node is not None and len(node) == len(brepo.nullid) and brepo.changelog.hasnode(node):
+        return brepo[node]
     heads = list(incoming) or list(common)
     if not heads:
         return brepo[brepo.nullid]
