@@ -124,6 +124,7 @@ from . import (
     metadata,
     privacy,
     redact,
+    restorecmd,
     wireproto,
     workingcopy,
 )
@@ -144,6 +145,7 @@ for _module in (
     wireproto,
     clone,
     check,
+    restorecmd,
 ):
     eh.merge(_module.eh)
 

@@ -3,7 +3,7 @@
 # This software may be used and distributed according to the terms of the
 # GNU General Public License version 2 or any later version.
 
-"""``silvermirror [push|pull|status|clone] [RESOURCE]... [OPTION]...``
+"""``silvermirror [push|pull|status|clone|restore] [RESOURCE]... [OPTION]...``
 
 The whitepaper's command line, mapped onto the hg commands: no
 sub-command means push.  It runs hg in-process with the extension
@@ -17,6 +17,7 @@ SUBCOMMANDS = {
     'pull': 'mirror-pull',
     'status': 'mirror-status',
     'clone': 'mirror-clone',
+    'restore': 'mirror-restore',
 }
 EXTENSION_KEYS = (b'hgext_silvermirror', b'silvermirror')
 

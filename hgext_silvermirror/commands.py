@@ -22,6 +22,7 @@ from . import (
     config as configmod,
     conflicts,
     redact,
+    plan as planmod,
     resources as resourcesmod,
     sync as syncmod,
     workingcopy,
@@ -99,7 +100,7 @@ def run(ui, direction, names, opts):
     with _machineoutput(ui, opts), ui.formatter(
         b'mirror', pycompat.byteskwargs(opts)
     ) as fm:
-        report = reporter(ui, fm, direction)
+        report = reporter(ui, fm, direction, dryrun=sopts.dryrun)
         # the SilverMirror file travels with a resource: sync that one
         # first, then read the file again, so the others sync with the
         # newest version
@@ -173,10 +174,11 @@ def _hostline(h):
 class reporter:
     """render sync results as they come: one record per resource and host"""
 
-    def __init__(self, ui, fm, direction):
+    def __init__(self, ui, fm, direction, dryrun=False):
         self.ui = ui
         self.fm = fm
         self.direction = direction
+        self.dryrun = dryrun
         self.counts = {}
         self.resources = 0
         self.exitcode = 0
@@ -196,9 +198,13 @@ class reporter:
             self.exitcode = max(self.exitcode, 1)
         elif not r.complete:
             self.exitcode = max(self.exitcode, 1)
+        if r.plan is not None:
+            _planlocal(ui, fm, res.name, r.plan)
         for h in r.hosts or [None]:
             fm.startitem()
             fm.data(resource=res.name, direction=self.direction)
+            if r.plan is not None:
+                fm.data(plan=_planrecord(r.plan, h.plan if h else None))
             if h is None:
                 fm.data(
                     host=None,
@@ -207,7 +213,7 @@ class reporter:
                     if r.error
                     else syncmod.SKIPPED
                     if r.skipped
-                    else syncmod.SYNCED,
+                    else self._statusword(syncmod.SYNCED),
                     pulled=0,
                     pushed=0,
                     conflicts=[],
@@ -219,7 +225,7 @@ class reporter:
             fm.data(
                 host=h.host,
                 url=h.url,
-                status=h.status,
+                status=self._statusword(h.status),
                 pulled=h.pulled,
                 pushed=h.pushed,
                 conflicts=[
@@ -241,17 +247,78 @@ class reporter:
                     ui.warn(b'(%s)\n' % h.hint)
             elif not ui.quiet:
                 fm.plain(line, label=b'silvermirror.synced')
+            if h.plan is not None and not ui.quiet:
+                _planhost(fm, h.host, h.plan)
+
+    def _statusword(self, status):
+        if self.dryrun and status == syncmod.SYNCED:
+            return _(b'would sync')
+        return status
 
     def summary(self):
         if self.fm.isplain() and not self.ui.quiet:
             total = sum(self.counts.values())
             detail = b', '.join(
-                b'%d %s' % (n, s) for s, n in sorted(self.counts.items())
+                b'%d %s' % (n, self._statusword(s))
+                for s, n in sorted(self.counts.items())
             )
             self.fm.plain(
                 _(b'%d resources, %d host syncs%s\n')
                 % (self.resources, total, (b': ' + detail) if detail else b'')
             )
+
+
+def _changeline(c):
+    if c.source:
+        return b'%-9s %s (from %s)' % (c.action, c.path, c.source)
+    return b'%-9s %s' % (c.action, c.path)
+
+
+def _planlocal(ui, fm, name, changes):
+    """a dry run's changes the snapshot would record, one line a file"""
+    if ui.quiet or not changes:
+        return
+    counts = {}
+    for c in changes:
+        counts[c.action] = counts.get(c.action, 0) + 1
+    fm.plain(
+        _(b'%s: would record %d added, %d modified, %d removed, %d renamed\n')
+        % tuple(
+            [name]
+            + [counts.get(a, 0) for a in (planmod.ADDED, planmod.MODIFIED, planmod.REMOVED, planmod.RENAMED)]
+        )
+    )
+    for c in changes:
+        fm.plain(b'  %s\n' % _changeline(c))
+
+
+def _planhost(fm, host, plan):
+    """a dry run's plan of one host: what it gets and sends, the conflicts"""
+    for verb, changes in ((_(b'would receive'), plan.receive), (_(b'would send'), plan.send)):
+        for c in changes:
+            fm.plain(b'  %s %s %s\n' % (host, verb, _changeline(c)))
+    for c in plan.conflicts:
+        line = _(b'  conflict in %s (%s here, %s on %s): %s would %s') % (
+            c.path,
+            c.local,
+            c.other,
+            host,
+            c.handler,
+            c.decision,
+        )
+        if c.copy:
+            line += _(b'; remote version in %s') % c.copy
+        fm.plain(line + b'\n')
+
+
+def _planrecord(changes, plan):
+    """the plan of a dry run for ``-T``: the same as the lines say"""
+    rec = {b'record': [c.todict() for c in changes]}
+    if plan is not None:
+        rec[b'receive'] = [c.todict() for c in plan.receive]
+        rec[b'send'] = [c.todict() for c in plan.send]
+        rec[b'conflicts'] = [c.todict() for c in plan.conflicts]
+    return rec
 
 
 @eh.command(
@@ -305,8 +372,14 @@ def mirrorpush(ui, *names, **opts):
     A host that cannot be reached within ``timeout`` seconds is reported
     and the others go on. ``--host`` limits the run to the given hosts,
     which may also be a URL or path not in the configuration (a USB disk
-    you carry today). ``--dry-run`` shows what would be recorded, pulled
-    and pushed, and changes nothing anywhere.
+    you carry today).
+
+    ``--dry-run`` shows the plan, file by file, and changes nothing
+    anywhere: what the snapshot would record (added, modified, removed,
+    renamed), what each host would receive and send (its changes since
+    the last sync, its unsynced edits included), and each file changed on
+    both sides with what the conflict handler would decide. ``-T json``
+    gives the same plan under the key ``plan``.
 
     A snapshot that would delete more than ``maxdelete`` percent of a
     resource's files (default 50%, only above 20 files) stops that

@@ -117,6 +117,18 @@ class handler:
     def changedelete(self, c):
         return BOTH
 
+    def foresee(self, localdeleted, otherdeleted):
+        """what the handler would do, known before any merge runs
+
+        A phrase that follows "would" in a dry run's plan, and whether
+        the other version would become a conflict copy.
+        """
+        return _(b'let %s decide') % self.name, False
+
+
+def _keepchanged(localdeleted, otherdeleted):
+    return (_(b'keep the changed file'), False) if localdeleted or otherdeleted else None
+
 
 class clobberlocal(handler):
     name = b'ClobberLocal'
@@ -126,6 +138,11 @@ class clobberlocal(handler):
         return OTHER
 
     changedelete = resolve
+
+    def foresee(self, localdeleted, otherdeleted):
+        if otherdeleted:
+            return _(b'take the remote deletion'), False
+        return _(b'take remote'), False
 
 
 class clobberremote(handler):
@@ -137,6 +154,11 @@ class clobberremote(handler):
 
     changedelete = resolve
 
+    def foresee(self, localdeleted, otherdeleted):
+        if localdeleted:
+            return _(b'keep the local deletion'), False
+        return _(b'keep local'), False
+
 
 class keepboth(handler):
     name = b'KeepBoth'
@@ -144,6 +166,9 @@ class keepboth(handler):
 
     def resolve(self, c):
         return BOTH
+
+    def foresee(self, localdeleted, otherdeleted):
+        return _keepchanged(localdeleted, otherdeleted) or (_(b'keep both'), True)
 
 
 class merge(handler):
@@ -162,6 +187,12 @@ class merge(handler):
         if overlapping:
             return fallback(c, _(b'overlapping edits'))
         return merged(b''.join(lines))
+
+    def foresee(self, localdeleted, otherdeleted):
+        return _keepchanged(localdeleted, otherdeleted) or (
+            _(b'merge (falls back to keep both if it overlaps)'),
+            False,
+        )
 
 
 class prompt(handler):
@@ -189,6 +220,9 @@ class prompt(handler):
             return merge().resolve(c)
         return (LOCAL, OTHER, BOTH)[index]
 
+    def foresee(self, localdeleted, otherdeleted):
+        return _(b'ask'), False
+
 
 SHIPPED = (clobberlocal, clobberremote, keepboth, merge, prompt)
 
@@ -205,6 +239,12 @@ class externaltool(handler):
 
     def resolve(self, c):
         return fallback(c, _(b'not for merge tool %s') % self.name)
+
+    def foresee(self, localdeleted, otherdeleted):
+        return _keepchanged(localdeleted, otherdeleted) or (
+            _(b'merge with %s') % self.name,
+            False,
+        )
 
 
 def _mergetool(ui, name):
@@ -370,7 +410,12 @@ def merging(repo, handler, host, local, other):
 
 
 def _restorecmd(node, path):
-    return b'hg cat -r %s %s' % (node[:12], procutil.shellquote(path))
+    """the command that brings the other version back, from anywhere inside
+
+    ``path:`` names the file from the resource's root, whatever the
+    directory the command is run in.
+    """
+    return b'hg mirror-restore -r %s path:%s' % (node[:12], procutil.shellquote(path))
 
 
 def shorthost(label):

@@ -42,6 +42,7 @@ from . import (
     delivery,
     hosts as hostsmod,
     identity,
+    plan as planmod,
     prefill,
     recovery,
     resources as resourcesmod,
@@ -84,6 +85,8 @@ class hostresult:
         self.untracked = []
         # the host is this node's own repository (reached by a wrong name)
         self.selfcopy = False
+        # a dry run's ``plan.hostplan``
+        self.plan = None
         # the host's smprepare reply: its state after its snapshot, and
         # what its history holds (delivery.summary)
         self.reply = {}
@@ -123,6 +126,8 @@ class resourceresult:
     def __init__(self, res):
         self.resource = res
         self.snapshot = None
+        # a dry run's changes the snapshot would record (``plan.change``)
+        self.plan = None
         self.hosts = []
         self.repaired = []
         self.error = None
@@ -377,7 +382,10 @@ def sync(ui, cfg, res, opts):
                 raise
             result.error, result.hint = inst.message, inst.hint
             return result
-        _reportsnapshot(ui, res, result.snapshot, opts.dryrun)
+        if opts.dryrun:
+            result.plan = planmod.local(repo, result.snapshot)
+        else:
+            _reportsnapshot(ui, res, result.snapshot)
         conns = []
         done = False
         try:
@@ -395,9 +403,18 @@ def sync(ui, cfg, res, opts):
             ) as progress:
                 for hr, conn, reply in reached:
                     progress.increment(item=hr.host)
-                    if hr.status == SYNCED:
+                    if hr.status != SYNCED:
+                        continue
+                    if opts.dryrun:
+                        _foresee(repo, handler, hr, conn, result.plan, direction)
+                    else:
                         _bring(ui, repo, res, handler, hr, conn, reply)
-            if direction == b'push' and not opts.dryrun:
+            if opts.dryrun:
+                for hr in result.hosts:
+                    if hr.plan is None and hr.reachable and hr.status == SYNCED:
+                        # reached, with no repository there yet
+                        hr.plan = planmod.fresh(repo, result.plan, direction)
+            elif direction == b'push':
                 _pushall(ui, repo, res, conns, cfg.timeout)
             if not opts.dryrun:
                 _reportpast(ui, result)
@@ -441,12 +458,11 @@ def _prefilled(ui, hr, answer):
     ui.note(_(b'%s: %s: not prefilled: %s\n') % (hr.resource, hr.host, answer))
 
 
-def _reportsnapshot(ui, res, snap, dryrun):
+def _reportsnapshot(ui, res, snap):
     if snap.changes > len(snap.untracked):
-        msg = _(b'would record') if dryrun else _(b'recorded')
         ui.status(
-            _(b'%s: %s %d added, %d modified, %d removed\n')
-            % (res.name, msg, len(snap.added), len(snap.modified), len(snap.removed))
+            _(b'%s: recorded %d added, %d modified, %d removed\n')
+            % (res.name, len(snap.added), len(snap.modified), len(snap.removed))
         )
     for path in snap.added:
         ui.note(_(b'%s: adding %s\n') % (res.name, path))
@@ -454,7 +470,7 @@ def _reportsnapshot(ui, res, snap, dryrun):
         ui.note(_(b'%s: removing %s\n') % (res.name, path))
     for path in snap.nested:
         ui.note(_(b'%s: skipping nested checkout %s\n') % (res.name, path))
-    _reportuntracked(ui, res, res.name, snap.untracked, dryrun)
+    _reportuntracked(ui, res, res.name, snap.untracked)
 
 
 def _reportuntracked(ui, res, where, paths, dryrun=False):
@@ -640,14 +656,21 @@ def _reach(ui, cfg, res, opts, hr, entry):
     return None
 
 
-def _bring(ui, repo, res, handler, hr, conn, reply):
-    """pull what a host recorded and merge it here (a dry run: count it)"""
-    if reply is None:
-        try:
-            remotestatus(repo, conn, hr)
-        except HOSTERRORS as inst:
-            hr.fail(FAILED, inst)
+def _foresee(repo, handler, hr, conn, local, direction):
+    """a dry run: what the host would send and receive, and the conflicts"""
+    try:
+        with _quiet(repo.ui, conn.peer.ui):
+            hr.plan = planmod.host(repo, conn, hr.host, handler, local, direction)
+    except HOSTERRORS as inst:
+        hr.fail(FAILED, inst)
         return
+    hr.incoming = hr.plan.incoming
+    hr.outgoing = hr.plan.outgoing
+    hr.uncommitted = hr.plan.uncommitted
+
+
+def _bring(ui, repo, res, handler, hr, conn, reply):
+    """pull what a host recorded and merge it here"""
     hr.repaired = reply.get(b'repaired', [])
     hr.reply = reply
     for msg in hr.repaired:

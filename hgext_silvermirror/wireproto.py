@@ -272,7 +272,7 @@ def prefillrepo(repo, args, node=None, payload=None):
 
 
 def status(repo, args, node=None):
-    """what a client would pull, and the host's uncommitted changes"""
+    """what a client would pull, and the host's uncommitted changes, by file"""
     notself(repo, args)
     unfi = repo.unfiltered()
     common = [bin(h) for h in args.get(b'common', []) if bin(h) in unfi]
@@ -290,6 +290,13 @@ def status(repo, args, node=None):
         b'uncommitted': pending,
         b'joinable': sidesok(repo),
         b'state': recovery.state(repo),
+        # what the host's next snapshot would record, for a dry run's plan
+        b'parent': repo[b'.'].hex(),
+        b'files': {
+            b'added': sorted(st.added + st.unknown),
+            b'modified': sorted(st.modified),
+            b'removed': sorted(st.removed + st.deleted),
+        },
     }
 
 

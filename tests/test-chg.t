@@ -57,7 +57,7 @@ A conflict is decided by the handler as without chg, both versions kept:
   $ echo "beta's line" > $TESTTMP/beta/docs/notes.txt
   $ on alpha chg mirror-push --conflict ClobberRemote
   docs: recorded 0 added, 1 modified, 0 removed
-  docs: conflict in notes.txt with beta: kept local (ClobberRemote); other version: 'hg cat -r * notes.txt' (glob)
+  docs: conflict in notes.txt with beta: kept local (ClobberRemote); other version: 'hg mirror-restore -r * path:notes.txt' (glob)
   docs: beta: pulled 1 changesets, pushed 2 changesets, 1 conflicts resolved
   1 resources, 1 host syncs: 1 synced
   $ cat notes.txt $TESTTMP/beta/docs/notes.txt

@@ -68,7 +68,7 @@ The clone:
   docs: created repository in */gamma/docs (glob)
   docs: recorded 2 added, 0 modified, 0 removed
   warning: repository is unrelated
-  docs: conflict in notes.txt with alpha: kept local (ClobberRemote); other version: 'hg cat -r * notes.txt' (glob)
+  docs: conflict in notes.txt with alpha: kept local (ClobberRemote); other version: 'hg mirror-restore -r * path:notes.txt' (glob)
   docs: alpha: pulled 1 changesets, 1 conflicts resolved
   docs: beta: up to date
   docs:private: created repository in */gamma/docs/private (glob)

@@ -28,8 +28,8 @@ different contents:
   $ conflicts 1
   $ on alpha hg mirror-push
   docs: recorded 2 added, 0 modified, 0 removed
-  docs: conflict in photo-1.jpg with */beta: kept local (ClobberRemote); other version: 'hg cat -r ???????????? photo-1.jpg' (glob)
-  docs: conflict in todo-1.txt with */beta: kept local (ClobberRemote); other version: 'hg cat -r ???????????? todo-1.txt' (glob)
+  docs: conflict in photo-1.jpg with */beta: kept local (ClobberRemote); other version: 'hg mirror-restore -r ???????????? path:photo-1.jpg' (glob)
+  docs: conflict in todo-1.txt with */beta: kept local (ClobberRemote); other version: 'hg mirror-restore -r ???????????? path:todo-1.txt' (glob)
   docs: */beta: pulled 1 changesets, pushed 2 changesets, 2 conflicts resolved (glob)
   1 resources, 1 host syncs: 1 synced
   $ cat todo-1.txt

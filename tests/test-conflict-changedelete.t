@@ -35,7 +35,7 @@ the report says how to bring back a version it deleted:
   $ on alpha hg mirror-push
   docs: recorded 0 added, 1 modified, 1 removed
   docs: conflict in mine.txt with */beta: kept local (ClobberRemote) (glob)
-  docs: conflict in theirs.txt with */beta: kept local deletion (ClobberRemote); other version: 'hg cat -r ???????????? theirs.txt' (glob)
+  docs: conflict in theirs.txt with */beta: kept local deletion (ClobberRemote); other version: 'hg mirror-restore -r ???????????? path:theirs.txt' (glob)
   docs: */beta: pulled 1 changesets, pushed 2 changesets, 2 conflicts resolved (glob)
   1 resources, 1 host syncs: 1 synced
   $ ls . ../../beta/docs
@@ -54,7 +54,7 @@ ClobberLocal follows beta's side:
   $ conflicts 2
   $ on alpha hg mirror-push -d ClobberLocal
   docs: recorded 0 added, 1 modified, 1 removed
-  docs: conflict in mine.txt with */beta: took remote deletion (ClobberLocal); other version: 'hg cat -r ???????????? mine.txt' (glob)
+  docs: conflict in mine.txt with */beta: took remote deletion (ClobberLocal); other version: 'hg mirror-restore -r ???????????? path:mine.txt' (glob)
   docs: conflict in theirs.txt with */beta: took remote (ClobberLocal) (glob)
   docs: */beta: pulled 1 changesets, pushed 2 changesets, 2 conflicts resolved (glob)
   1 resources, 1 host syncs: 1 synced

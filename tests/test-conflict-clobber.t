@@ -35,8 +35,8 @@ alpha syncs: its versions stay, and the report says how to get beta's back.
   $ cd alpha/docs
   $ on alpha hg mirror-push
   docs: recorded 0 added, 2 modified, 0 removed
-  docs: conflict in logo.png with beta: kept local (ClobberRemote); other version: 'hg cat -r ac8f22ba0b27 logo.png'
-  docs: conflict in notes.txt with beta: kept local (ClobberRemote); other version: 'hg cat -r ac8f22ba0b27 notes.txt'
+  docs: conflict in logo.png with beta: kept local (ClobberRemote); other version: 'hg mirror-restore -r ac8f22ba0b27 path:logo.png'
+  docs: conflict in notes.txt with beta: kept local (ClobberRemote); other version: 'hg mirror-restore -r ac8f22ba0b27 path:notes.txt'
   docs: beta: pulled 1 changesets, pushed 2 changesets, 2 conflicts resolved
   1 resources, 1 host syncs: 1 synced
   $ cat notes.txt ../../beta/docs/notes.txt
@@ -65,8 +65,8 @@ version wins, and alpha's is the one to restore.
   $ printf 'PNG\000beta again' > ../../beta/docs/logo.png
   $ on alpha hg mirror-push -d clobberlocal
   docs: recorded 0 added, 2 modified, 0 removed
-  docs: conflict in logo.png with beta: took remote (ClobberLocal); other version: 'hg cat -r 1339f59d5044 logo.png'
-  docs: conflict in notes.txt with beta: took remote (ClobberLocal); other version: 'hg cat -r 1339f59d5044 notes.txt'
+  docs: conflict in logo.png with beta: took remote (ClobberLocal); other version: 'hg mirror-restore -r 1339f59d5044 path:logo.png'
+  docs: conflict in notes.txt with beta: took remote (ClobberLocal); other version: 'hg mirror-restore -r 1339f59d5044 path:notes.txt'
   docs: beta: pulled 1 changesets, pushed 2 changesets, 2 conflicts resolved
   1 resources, 1 host syncs: 1 synced
   $ cat notes.txt ../../beta/docs/notes.txt

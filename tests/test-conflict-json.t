@@ -42,4 +42,4 @@ With ClobberLocal the record has the restore command:
   $ echo 'alpha again' > notes.txt
   $ echo 'beta again' > ../../beta/docs/notes.txt
   $ on alpha hg mirror-push -q -d ClobberLocal -T json | grep '"conflicts"'
-    "conflicts": [{"copy": null, "handler": "ClobberLocal", "outcome": "took remote", "path": "notes.txt", "reason": null, "restore": "hg cat -r ???????????? notes.txt"}], (glob)
+    "conflicts": [{"copy": null, "handler": "ClobberLocal", "outcome": "took remote", "path": "notes.txt", "reason": null, "restore": "hg mirror-restore -r ???????????? path:notes.txt"}], (glob)

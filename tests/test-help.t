@@ -80,8 +80,13 @@ The help is the user's first manual: it is reviewed here like code.
   
   A host that cannot be reached within "timeout" seconds is reported and the
   others go on. "--host" limits the run to the given hosts, which may also be a
-  URL or path not in the configuration (a USB disk you carry today). "--dry-run"
-  shows what would be recorded, pulled and pushed, and changes nothing anywhere.
+  URL or path not in the configuration (a USB disk you carry today).
+  
+  "--dry-run" shows the plan, file by file, and changes nothing anywhere: what
+  the snapshot would record (added, modified, removed, renamed), what each host
+  would receive and send (its changes since the last sync, its unsynced edits
+  included), and each file changed on both sides with what the conflict handler
+  would decide. "-T json" gives the same plan under the key "plan".
   
   A snapshot that would delete more than "maxdelete" percent of a resource's
   files (default 50%, only above 20 files) stops that resource: an unmounted

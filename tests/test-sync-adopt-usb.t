@@ -39,7 +39,7 @@ disk's history, the difference in captions.txt resolved by the handler
   photos: created repository in */beta/photos (glob)
   photos: recorded 3 added, 0 modified, 0 removed
   warning: repository is unrelated
-  photos: conflict in captions.txt with */usb/mirror: kept local (ClobberRemote); other version: 'hg cat -r * captions.txt' (glob)
+  photos: conflict in captions.txt with */usb/mirror: kept local (ClobberRemote); other version: 'hg mirror-restore -r * path:captions.txt' (glob)
   photos: */usb/mirror: pulled 1 changesets, pushed 2 changesets, 1 conflicts resolved (glob)
   1 resources, 1 host syncs: 1 synced
   $ ls $TESTTMP/usb/mirror/photos

@@ -48,7 +48,7 @@ A dry run shows what would happen and changes nothing:
   docs: gamma: no repository there yet
   docs:private: would create repository in */alpha/docs/private (glob)
   docs:private: beta: no repository there yet
-  2 resources, 3 host syncs: 3 synced
+  2 resources, 3 host syncs: 3 would sync
   $ test -d .hg
   [1]
 

@@ -6,7 +6,7 @@ ways, add/add) a real two-node conflict is synced, then:
 
 - both versions are in history (contents read from every revision, a
   deletion as a revision that removes the file), and the restore command
-  of the report brings the replaced version back;
+  of the report brings the replaced version back into the working copy;
 - no committed file holds conflict markers;
 - the working copy shows what the handler promises, identical on both
   nodes, with no merge left unresolved.
@@ -142,8 +142,10 @@ def test_both_versions_kept(pair, handler):
         # the restore command of the report brings back the replaced version
         if rec['restore']:
             cmd = rec['restore'].split()
-            assert cmd[:3] == ['hg', 'cat', '-r'] and cmd[4:] == [kind]
-            restored = alpha.hg(*cmd[1:], cwd=alpha.path('docs'), check=0).stdout
+            assert cmd[:3] == ['hg', 'mirror-restore', '-r'] and cmd[4:] == ['path:' + kind]
+            alpha.hg(*cmd[1:], cwd=alpha.path('docs'))
+            with open(alpha.path('docs', kind), 'rb') as fp:
+                restored = fp.read()
             assert restored in (local, other) and restored != shown, kind
         else:
             # nothing replaced: the other version is a copy, a deletion or merged in
@@ -167,3 +169,49 @@ def test_prompt_without_answers_never_hangs(pair):
     )
     assert proc.stdout.count(b'kept both, no answer (Prompt)') == 4
     assert invariants.leftovers(alpha.path('docs')) == []
+
+
+# what a dry run's plan says a handler would do -> the outcome a sync reports
+FORESEEN = {
+    'keep local': 'kept local',
+    'keep the local deletion': 'kept local deletion',
+    'take remote': 'took remote',
+    'take the remote deletion': 'took remote deletion',
+}
+
+
+@pytest.mark.parametrize('handler', ['ClobberRemote', 'ClobberLocal', 'KeepBoth'])
+def test_dry_run_foresees_the_conflicts(pair, handler):
+    """the plan names the files the sync then finds in conflict, and changes nothing"""
+    alpha, beta = pair
+    roots = [alpha.path('docs'), beta.path('docs')]
+    before = [invariants.history(root) for root in roots]
+    proc = alpha.hg(
+        'mirror-push', '-n', '-d', handler, '-T', 'json',
+        '--config', 'ui.message-output=stderr', 'docs',
+    )
+    assert b'devel-warn' not in proc.stderr, proc.stderr
+    (record,) = json.loads(proc.stdout)
+    assert record['status'] == 'would sync'
+    planned = {c['path']: c for c in record['plan']['conflicts']}
+    assert [invariants.history(root) for root in roots] == before
+    for node in (alpha, beta):
+        status = node.hg('status', cwd=node.path('docs')).stdout
+        assert status, node.name
+    sides = {
+        kind: (
+            'removed' if local is None else ('added' if base is None else 'modified'),
+            'removed' if other is None else ('added' if base is None else 'modified'),
+        )
+        for kind, (base, local, other) in KINDS.items()
+    }
+    assert {p: (c['local'], c['other']) for p, c in planned.items()} == sides
+
+    records = sync(alpha, handler)
+    assert sorted(planned) == sorted(records)
+    for path, c in planned.items():
+        outcome = records[path]['outcome']
+        if c['decision'] in FORESEEN:
+            assert FORESEEN[c['decision']] == outcome, path
+        elif c['copy']:
+            assert outcome == 'kept both' and records[path]['copy'], path

@@ -1,0 +1,260 @@
+# restore.py - bring an old version of a file back into the working copy
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""the restore engine: versions of a file, and writing one back
+
+Every version a sync ever recorded is in the resource's history; this
+module finds them and writes one back into the working copy, where it is
+an ordinary change that the next sync records and mirrors.  It never
+commits the restored file itself, and it never overwrites content that
+history does not hold: an unrecorded edit of a file about to be replaced
+is recorded first, in a snapshot of its own.  ``restorecmd`` renders.
+"""
+
+import os
+
+from mercurial.i18n import _
+from mercurial import (
+    error,
+    match as matchmod,
+)
+
+from . import workingcopy
+
+# what ``restore`` did with a file
+RESTORED = b'restored'
+PRESENT = b'present'
+CURRENT = b'current'
+REFUSED = b'refused'
+# what stands where a restored file goes
+BLOCKFILE = b'file'
+BLOCKDIR = b'directory'
+
+
+class version:
+    """one version of a file in history, or the changeset that deleted it"""
+
+    def __init__(self, path, ctx, fctx):
+        self.path = path
+        self.rev = ctx.rev()
+        self.node = ctx.hex()
+        self.date = ctx.date()
+        extra = ctx.extra()
+        self.writer = extra.get(workingcopy.NODE_EXTRA) or ctx.user()
+        self.description = ctx.description().split(b'\n', 1)[0]
+        self.deleted = fctx is None
+        self.size = None if fctx is None else fctx.size()
+
+
+class outcome:
+    """what ``restore`` did with one file"""
+
+    def __init__(self, path, action, source=None, blocker=None):
+        self.path = path
+        self.action = action
+        # the version written back (a ``version``), if any
+        self.source = source
+        # for REFUSED: (path, BLOCKFILE or BLOCKDIR) in the way
+        self.blocker = blocker
+
+
+class result:
+    def __init__(self):
+        self.files = []
+        # the changeset that recorded unrecorded edits first, if one was made
+        self.snapshot = None
+        self.recorded = []
+
+
+def _patterns(match):
+    """revset patterns for the paths a matcher names, files or directories"""
+    return [b'path:' + f for f in match.files() if f]
+
+
+def _touching(repo, match, revs=b'::.'):
+    """revisions among ``revs`` that change a file ``match`` names, newest first"""
+    pats = _patterns(match)
+    if not pats:
+        return []
+    spec = b' or '.join([b'file(%s)'] * len(pats))
+    found = repo.revs(b'(%r) and (' + spec + b')', revs, *pats)
+    return sorted(found, reverse=True)
+
+
+def versions(repo, match):
+    """each matching file's versions and deletions, oldest first
+
+    A mapping path -> list of ``version``; a version is listed at the
+    revision that first wrote it.
+    """
+    out = {}
+    seen = {}
+    for rev in reversed(_touching(repo, match, b'all()')):
+        ctx = repo[rev]
+        for f in ctx.files():
+            if not match(f):
+                continue
+            fctx = ctx[f] if f in ctx else None
+            key = None if fctx is None else fctx.filenode()
+            if f in seen and seen[f] == key:
+                continue
+            if fctx is None and f not in seen:
+                continue
+            seen[f] = key
+            out.setdefault(f, []).append(version(f, ctx, fctx))
+    return out
+
+
+def lastversions(repo, match):
+    """path -> (ctx, fctx) of each matching file's last version in ``::.``
+
+    The last version of a deleted file is the one its deletion removed.
+    """
+    found = {}
+    for rev in _touching(repo, match):
+        ctx = repo[rev]
+        for f in ctx.files():
+            if f in found or not match(f):
+                continue
+            if f in ctx:
+                found[f] = (ctx, ctx[f])
+                continue
+            for p in ctx.parents():
+                if f in p:
+                    found[f] = (p, p[f])
+                    break
+    return found
+
+
+def _blocked(repo, path):
+    """what stands where ``path`` goes: (path, BLOCKFILE or BLOCKDIR), or None"""
+    parts = path.split(b'/')
+    for i in range(1, len(parts)):
+        prefix = b'/'.join(parts[:i])
+        full = repo.wjoin(prefix)
+        if os.path.islink(full) or (
+            os.path.lexists(full) and not os.path.isdir(full)
+        ):
+            return prefix, BLOCKFILE
+    full = repo.wjoin(path)
+    if os.path.isdir(full) and not os.path.islink(full):
+        return path, BLOCKDIR
+    return None
+
+
+def _same(repo, path, fctx):
+    """the working copy already holds this version"""
+    if not repo.wvfs.lexists(path):
+        return False
+    if b'l' in fctx.flags():
+        return repo.wvfs.islink(path) and repo.wvfs.readlink(path) == fctx.data()
+    if repo.wvfs.islink(path):
+        return False
+    return repo.wvfs.read(path) == fctx.data()
+
+
+def sources(repo, match, rev=None):
+    """path -> (ctx, fctx) to restore, and the named paths with no version
+
+    Without ``rev``: each file's last version (for a file still present,
+    the one it has).  With ``rev``: the version in that revision.
+    """
+    if rev is None:
+        found = lastversions(repo, match)
+    else:
+        ctx = repo[rev]
+        found = {f: (ctx, ctx[f]) for f in ctx.matches(match)}
+    missing = [
+        f
+        for f in match.files()
+        if f not in found and not any(p.startswith(f + b'/') for p in found)
+    ]
+    return found, missing
+
+
+def restore(repo, match, node, rev=None):
+    """write back the chosen versions; returns a ``result``
+
+    Without ``rev`` a file still in the working copy is left alone.  A
+    file whose working copy content is not in history (an edit not yet
+    synced, an ignored or untracked file) is recorded first.  Caller holds
+    the wlock.
+    """
+    res = result()
+    found, _missing = sources(repo, match, rev)
+    todo = []
+    for f in sorted(found):
+        ctx, fctx = found[f]
+        src = version(f, ctx, fctx)
+        why = _blocked(repo, f)
+        if why is not None:
+            res.files.append(outcome(f, REFUSED, src, why))
+        elif rev is None and repo.wvfs.lexists(f):
+            res.files.append(outcome(f, PRESENT, src))
+        elif _same(repo, f, fctx):
+            res.files.append(outcome(f, CURRENT, src))
+        else:
+            todo.append((f, fctx, src))
+    paths = [f for f, _fctx, _src in todo]
+    if paths:
+        _recordfirst(repo, res, node, paths)
+    ds = repo.dirstate
+    untracked = []
+    for f, fctx, src in todo:
+        repo.wwrite(f, fctx.data(), fctx.flags())
+        entry = ds.get_entry(f)
+        if not entry.tracked:
+            untracked.append(f)
+        res.files.append(outcome(f, RESTORED, src))
+    if untracked:
+        # a removal marked in the dirstate would otherwise be recorded
+        with ds.changing_files(repo):
+            repo[None].add(untracked)
+    res.files.sort(key=lambda o: o.path)
+    return res
+
+
+def _inhistory(repo, path):
+    """some revision holds the working copy's content of ``path``
+
+    A version restored before and not synced since is one of them.  hg
+    compares a text with a stored version by hash, without reading it.
+    """
+    if repo.wvfs.islink(path):
+        return False
+    fl = repo.file(path)
+    if not len(fl):
+        return False
+    data = repo.wread(path)
+    return any(not fl.cmp(fl.node(r), data) for r in fl)
+
+
+def _recordfirst(repo, res, node, paths):
+    """commit what the working copy holds at ``paths`` that history does not"""
+    st = repo.status(match=matchmod.exact(paths), unknown=True, ignored=True)
+    unrecorded = sorted(
+        f for f in set(st.modified) | set(st.added) if not _inhistory(repo, f)
+    )
+    fresh = sorted(set(st.unknown) | set(st.ignored))
+    if not (unrecorded or fresh):
+        return
+    ui = repo.ui
+    if fresh:
+        with repo.dirstate.changing_files(repo):
+            repo[None].add(fresh)
+    files = sorted(unrecorded + fresh)
+    with repo.lock():
+        res.snapshot = workingcopy.commit(
+            repo,
+            text=b'mirror: snapshot on %s before a restore' % node,
+            user=workingcopy.username(ui, node),
+            match=matchmod.exact(files),
+            extra=workingcopy.dirsextra(
+                workingcopy.emptydirs(repo), {workingcopy.NODE_EXTRA: node}, repo
+            ),
+        )
+    if res.snapshot is None:
+        raise error.Abort(_(b'could not record the edits of %s') % b', '.join(files))
+    res.recorded = files
