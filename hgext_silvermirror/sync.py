@@ -41,6 +41,7 @@ from . import (
     conflicts,
     delivery,
     hosts as hostsmod,
+    locks,
     prefill,
     recovery,
     seed,
@@ -81,6 +82,8 @@ class hostresult:
         self.incoming = None
         self.outgoing = None
         self.uncommitted = None
+        # skipped because its repository was locked: worth trying again soon
+        self.busy = False
         # the host's smprepare reply: its state after its snapshot, and
         # what its history holds (delivery.summary)
         self.reply = {}
@@ -104,8 +107,8 @@ class hostresult:
 
     def failed(self, inst):
         """an operation on the host failed; a busy host is only skipped"""
-        busy = isinstance(inst, wireproto.HostError) and inst.kind == b'busy'
-        self.fail(SKIPPED if busy else FAILED, inst)
+        self.busy = isinstance(inst, wireproto.HostError) and inst.kind == b'busy'
+        self.fail(SKIPPED if self.busy else FAILED, inst)
 
 
 class resourceresult:
@@ -206,10 +209,9 @@ def resourcelock(repo, res, alone=False):
         for msg in recovery.freeleftlocks(repo):
             repo.ui.warn(b'%s: %s\n' % (res.name, msg))
     timeout = repo.ui.configint(b'silvermirror', b'lock-timeout')
-    overrides = {(b'ui', b'timeout'): b'%d' % timeout}
+    warn = repo.ui.configint(b'ui', b'timeout.warn')
     try:
-        with repo.ui.configoverride(overrides, b'silvermirror'):
-            lock = repo.wlock()
+        lock = locks.wlock(repo, timeout, warn=warn)
     except error.LockHeld as inst:
         raise error.StateError(
             _(b'resource %s is being synced by another process (%s)')
@@ -220,7 +222,7 @@ def resourcelock(repo, res, alone=False):
             )
             % res.root,
         )
-    with recovery.holding(repo, lock):
+    with recovery.holding(repo, lock), locks.talking(repo):
         yield
 
 
