@@ -542,6 +542,10 @@ def _reach(ui, cfg, res, opts, hr, entry):
         return conn, conn.call(b'smprepare', hostargs(res, opts, cfg.timeout))
     except HOSTERRORS as inst:
         hr.failed(inst)
+        # a host that answered (busy, refusing) kept the connection good
+        if isinstance(inst, wireproto.HostError) and opts.pool is not None:
+            opts.pool.give(conn)
+            return None
     conn.close()
     return None
 
