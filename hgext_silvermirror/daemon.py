@@ -38,6 +38,7 @@ import hashlib
 import logging
 import logging.handlers
 import os
+import random
 import select
 import signal
 import sys
@@ -70,6 +71,13 @@ PROG = 'silvermirrord'
 # first delay before a host that was down is tried again (doubles)
 BACKOFF_BASE = 2.0
 DEFAULT_MAX_BACKOFF = 600.0
+# first delay before a host skipped as busy is tried again (doubles, with
+# jitter, up to BUSY_MAX): it is busy with a sync, soon over
+BUSY_BASE = 0.25
+BUSY_MAX = 5.0
+# changed files wait for a busy host's retry due within this many seconds
+# (it syncs them too); a later retry does not hold them back
+BUSY_DEFER = 1.0
 # a burst of events that never goes quiet still syncs after this many
 # debounce periods
 MAX_DEBOUNCE_FACTOR = 10
@@ -355,10 +363,12 @@ def detach(handler):
 
 
 class backoff:
-    """per host: when to try again after it was unreachable"""
+    """per host: when to try again after it was unreachable (or busy)"""
 
-    def __init__(self, cap):
+    def __init__(self, cap, base=BACKOFF_BASE, jitter=False):
         self.cap = cap
+        self.base = base
+        self.jitter = jitter
         self.failures = {}
         self.until = {}
 
@@ -372,7 +382,10 @@ class backoff:
         """count a failure of an attempt begun at ``started``; the delay"""
         n = self.failures.get(host, 0) + 1
         self.failures[host] = n
-        delay = min(self.cap, BACKOFF_BASE * 2 ** (n - 1))
+        delay = min(self.cap, self.base * 2 ** (n - 1))
+        if self.jitter:
+            # two daemons refused at the same moment come back apart
+            delay *= random.uniform(0.5, 1.5)
         self.until[host] = started + delay
         return delay
 
@@ -413,6 +426,10 @@ class daemon:
         self.handler = None
         self.ownfiles = {os.fsencode(os.path.abspath(f)) for f in ownfiles}
         self.backoff = backoff(args.max_backoff)
+        self.busy = backoff(BUSY_MAX, BUSY_BASE, jitter=True)
+        # resource name -> (when, labels of the hosts that were busy, or
+        # None for all of them: files changed meanwhile)
+        self.retries = {}
         # warm ssh connections between syncs
         self.pool = hostsmod.pool()
         self.stopping = False
@@ -515,10 +532,17 @@ class daemon:
         home = max(home, key=lambda r: len(r.root)) if home else None
         return ([home] if home else []) + [r for r in self.selected if r is not home]
 
-    def syncone(self, res, why):
-        """sync one resource with its hosts that are not backing off"""
+    def syncone(self, res, why, only=None):
+        """sync one resource with its hosts that are not backing off
+
+        ``only``: the labels of the hosts to sync with, else all.
+        """
         now = time.monotonic()
         entries = syncmod.selecthosts(res, self.hosts)
+        if only is not None:
+            entries = [e for e in entries if e.label in only]
+            if not entries:
+                return None
         due = [e for e in entries if self.backoff.due(e.label, now)]
         for e in entries:
             if e not in due:
@@ -541,6 +565,7 @@ class daemon:
         log.info('%s: syncing (%s)', res.name.decode('utf-8', 'replace'), why)
         with self.lock:
             self.pending.pop(res.name, None)
+            self.retries.pop(res.name, None)
         self.syncing = res.name.decode('utf-8', 'replace')
         try:
             result = syncmod.sync(self.ui, self.cfg, res, sopts)
@@ -568,6 +593,7 @@ class daemon:
             report = commands.reporter(self.ui, fm, b'push')
             report.add(result)
             report.summary()
+        self.retrybusy(res, result)
         code = report.exitcode
         if result.error is not None:
             log.warning(
@@ -577,6 +603,62 @@ class daemon:
                 res.name.decode('utf-8', 'replace'),
             )
         return code
+
+    def retrybusy(self, res, result):
+        """try the hosts skipped as busy again soon, without backing off
+
+        A host is busy while another sync holds its lock: often the other
+        node syncing with this one, which brings this node's changes and
+        holds this node's lock meanwhile, so the retry waits for it and
+        syncs right after it.
+        """
+        if self.args.once:
+            return
+        now = time.monotonic()
+        busy = []
+        for h in result.hosts:
+            if h.busy:
+                busy.append((now + self.busy.failed(h.host, now), h.host))
+            else:
+                self.busy.succeeded(h.host)
+        if not busy:
+            return
+        when = min(w for w, _h in busy)
+        log.info(
+            '%s: trying %s again in %.1f s',
+            res.name.decode('utf-8', 'replace'),
+            ', '.join(h.decode('utf-8', 'replace') for _w, h in busy),
+            when - now,
+        )
+        with self.lock:
+            self.retries[res.name] = (when, {h for _w, h in busy})
+
+    def deferred(self, name):
+        """leave changed files to the retry of a busy host, if one is due
+
+        The host is busy with a sync that may be bringing this node's
+        changes and wants this node's lock for it; syncing now would make
+        it wait.  The retry then syncs with every host.
+        """
+        with self.lock:
+            when = self.retries.get(name, (None,))[0]
+            if when is None or when - time.monotonic() > BUSY_DEFER:
+                return False
+            self.retries[name] = (when, None)
+            return True
+
+    def dueretries(self, now):
+        """(resource, busy hosts) whose retry is due"""
+        due = []
+        with self.lock:
+            for name, (when, labels) in list(self.retries.items()):
+                if when <= now:
+                    del self.retries[name]
+                    due.append((name, labels))
+        for name, labels in due:
+            res = next((r for r in self.selected if r.name == name), None)
+            if res is not None:
+                yield res, labels
 
     def cycle(self, why):
         """sync every selected resource once; the exit status"""
@@ -735,6 +817,8 @@ class daemon:
         with self.lock:
             for first, last, _paths in self.pending.values():
                 deadline = min(deadline, last + quiet, first + MAX_DEBOUNCE_FACTOR * max(quiet, 0.5))
+            for when, _labels in self.retries.values():
+                deadline = min(deadline, when)
         return max(0.0, deadline - now)
 
     def onevents(self, name, paths):
@@ -773,7 +857,12 @@ class daemon:
                 for name, paths in self.dueevents(now):
                     if self.stopping:
                         break
-                    self.onevents(name, paths)
+                    if not self.deferred(name):
+                        self.onevents(name, paths)
+                for res, labels in self.dueretries(time.monotonic()):
+                    if self.stopping:
+                        break
+                    self.syncone(res, 'a host was busy', only=labels)
                 if self.observer is not None:
                     self.rewatch()
                 if not self.stopping and not self.reloadwanted:

@@ -20,13 +20,13 @@ FAULTINJECT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'faultinj
 WAIT = 30.0
 
 
-def waitfor(pred, what, timeout=WAIT):
+def waitfor(pred, what, timeout=WAIT, step=0.1):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = pred()
         if value:
             return value
-        time.sleep(0.1)
+        time.sleep(step)
     raise AssertionError('waited %.0f s for %s' % (timeout, what))
 
 
@@ -425,3 +425,30 @@ def test_once_skips_a_mass_deletion_and_syncs_the_rest(mknode, daemons, sshd):
     assert "docs: skipped; run 'hg mirror-push docs' yourself" in a.log
     assert exists(beta, 'docs/f00.txt')
     assert exists(beta, 'notes/m.txt')
+
+
+def test_daemons_started_together_converge_within_2_s(pair, daemons):
+    """two nodes' daemons start at the same moment, each syncing with the
+    other: their first syncs cross (neither may wait the other out), and
+    a save made then on each node is complete on the other within 2 s"""
+    alpha, beta = pair
+    a = daemons(alpha, '--watch', '-s', '300')
+    b = daemons(beta, '--watch', '-s', '300')
+    a.waitlog(r'docs: syncing \(every 300 s\)')
+    b.waitlog(r'docs: syncing \(every 300 s\)')
+    saves = {(alpha, beta): 'from alpha\n' * 1000, (beta, alpha): 'from beta\n' * 1000}
+    saved = time.monotonic()
+    for (src, _dst), data in saves.items():
+        src.write('docs/saved-on-%s.txt' % src.name, data)
+    latency = {}
+
+    def arrived():
+        for (src, dst), data in saves.items():
+            rel = 'docs/saved-on-%s.txt' % src.name
+            if src.name not in latency and exists(dst, rel) and dst.read(rel) == data.encode():
+                latency[src.name] = time.monotonic() - saved
+        return len(latency) == len(saves)
+
+    waitfor(arrived, 'the saves on the other node', timeout=15, step=0.02)
+    slow = ', '.join('%.2f s from %s' % (t, n) for n, t in sorted(latency.items()) if t >= 2.0)
+    assert not slow, 'saves took %s to arrive:\n%s\n%s' % (slow, a.log, b.log)
