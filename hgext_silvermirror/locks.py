@@ -30,7 +30,7 @@ from mercurial import error
 from . import config as configmod
 
 # seconds between two looks at a held lock
-POLL = 0.05
+POLL = 0.02
 # the owner of the wlock while a sync holding it talks to hosts
 MARK = b'silvermirror/talking'
 
