@@ -319,8 +319,13 @@ class pidfile:
         self.fd = None
 
 
+def logfile(args, path):
+    """the file the daemon logs to; None: standard error"""
+    return None if args.foreground and not args.log else path
+
+
 def setuplogging(args, path):
-    if args.foreground and not args.log:
+    if logfile(args, path) is None:
         handler = logging.StreamHandler(sys.stderr)
     else:
         os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
@@ -337,13 +342,23 @@ def setuplogging(args, path):
     return handler
 
 
-def detach(handler):
-    """become a daemon; returns the pipe to report readiness on"""
+def detach(handler, logpath):
+    """become a daemon; returns the pipe to report readiness on (``ready``)
+
+    The process started from the shell waits for that report and says
+    where the daemon is, or that it did not start, before it exits.
+    """
     rfd, wfd = os.pipe()
     if os.fork():
         os.close(wfd)
-        ok = os.read(rfd, 2) == b'ok'
-        os._exit(0 if ok else 1)
+        pid = os.read(rfd, 32).strip()
+        if pid.isdigit():
+            sys.stdout.write('%s: %s\n' % (PROG, startline(int(pid), logpath)))
+            sys.stdout.flush()
+            os._exit(0)
+        sys.stderr.write('%s: did not start; see its log: %s\n' % (PROG, logpath))
+        sys.stderr.flush()
+        os._exit(255)
     os.close(rfd)
     os.setsid()
     if os.fork():
@@ -357,6 +372,17 @@ def detach(handler):
     os.dup2(out, 1)
     os.dup2(out, 2)
     return wfd
+
+
+def ready(wfd):
+    """tell the process started from the shell that the daemon runs"""
+    os.write(wfd, b'%d\n' % os.getpid())
+    os.close(wfd)
+
+
+def startline(pid, logpath):
+    """where a started daemon is: its pid and its log"""
+    return 'started (pid %d), log: %s' % (pid, logpath or 'standard error')
 
 
 # hosts that are down ---------------------------------------------------------
@@ -906,18 +932,18 @@ def run(args):
             sys.stderr.write('abort: cannot open log %s: %s\n' % (logpath, inst.strerror))
             return 255
         d.ownfiles |= {os.fsencode(os.path.abspath(p)) for p in (logpath, pidf.path)}
-        ready = None
+        wfd = None
         if not (args.foreground or args.once):
-            ready = detach(handler)
+            wfd = detach(handler, logpath)
         pidf.write(os.getpid())
-        if ready is not None:
-            os.write(ready, b'ok')
-            os.close(ready)
+        if wfd is not None:
+            ready(wfd)
         d.installsignals()
         if stale:
             log.info('taking over from pid %d, which is not running', stale)
         log.info(
-            'started: %s%s',
+            '%s; %s%s',
+            startline(os.getpid(), logfile(args, logpath)),
             'once' if args.once else 'every %g s' % d.interval,
             ', watching files' if args.watch else '',
         )

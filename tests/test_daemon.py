@@ -213,6 +213,7 @@ def test_single_instance_and_stale_pid_file(mknode, daemons):
     alpha.config(MAIN + '[docs]\n')
     os.makedirs(alpha.path('docs'))
     first = daemons(alpha, '-s', '300')
+    first.waitlog(r'started \(pid %d\), log: standard error; every 300 s' % first.proc.pid)
     pidpath = waitfor(lambda: statefiles(alpha, '.pid'), 'the pid file')[0]
     waitfor(lambda: open(pidpath).read().strip() == str(first.proc.pid), 'the pid')
     second = daemons(alpha, '-s', '300')
@@ -241,7 +242,9 @@ def test_detached_daemon_pid_and_log_files(mknode, daemons):
     assert pid != starter.proc.pid and alive(pid)
     logpath = pidpath[: -len('.pid')] + '.log'
     try:
-        waitfor(lambda: 'started: every 300 s' in open(logpath).read(), 'the log')
+        # the shell hears where the daemon went; its log says the same
+        assert starter.log == 'silvermirrord: started (pid %d), log: %s\n' % (pid, logpath)
+        waitfor(lambda: 'started (pid %d), log: %s; every 300 s' % (pid, logpath) in open(logpath).read(), 'the log')
     finally:
         os.kill(pid, signal.SIGTERM)
     waitfor(lambda: not alive(pid), 'the daemon to exit')
