@@ -238,6 +238,9 @@ def makeui(args):
     ui.setconfig(b'ui', b'interactive', b'false', src)
     ui.setconfig(b'ui', b'paginate', b'false', src)
     ui.setconfig(b'ui', b'formatted', b'false', src)
+    # hg's own SIGTERM handler, set while it takes a lock, would abandon
+    # the sync at once; the daemon's lets it finish (``onstop``)
+    ui.setconfig(b'ui', b'signal-safe-lock', b'false', src)
     if args.verbose:
         ui.setconfig(b'ui', b'verbose', b'true', src)
     if args.verbose > 1:
