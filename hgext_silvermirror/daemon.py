@@ -26,6 +26,11 @@ Why it is built this way:
   only a real difference from the last snapshot syncs.  So the daemon's
   own writes, and a host's sync updating this working copy, never
   trigger a sync, while a user's save during a sync is not lost.
+- A host skipped as busy is tried again within a fraction of a second,
+  not backed off from: its lock is held by a sync, often the other
+  node's with this one (two daemons started together), which brings
+  this node's changes (``locks`` keeps the two from waiting each other
+  out).
 - One daemon per user and SilverMirror file: an flock on the pid file,
   which the kernel releases when the process dies, so a stale file is
   taken over without guessing from pids.
