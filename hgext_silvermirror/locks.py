@@ -85,6 +85,6 @@ def crossing(repo, locker, caller):
     sorts first goes on.  A mark left by a sync that died names a holder
     that no longer holds the lock.
     """
-    if not caller or repo.vfs.tryread(MARK) != locker:
+    if not (caller and locker) or repo.vfs.tryread(MARK) != locker:
         return False
     return caller > configmod.nodename(repo.ui)
