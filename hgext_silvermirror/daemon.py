@@ -26,6 +26,11 @@ Why it is built this way:
   only a real difference from the last snapshot syncs.  So the daemon's
   own writes, and a host's sync updating this working copy, never
   trigger a sync, while a user's save during a sync is not lost.
+- A host skipped as busy is tried again within a fraction of a second,
+  not backed off from: its lock is held by a sync, often the other
+  node's with this one (two daemons started together), which brings
+  this node's changes (``locks`` keeps the two from waiting each other
+  out).
 - One daemon per user and SilverMirror file: an flock on the pid file,
   which the kernel releases when the process dies, so a stale file is
   taken over without guessing from pids.
@@ -39,6 +44,7 @@ import hashlib
 import logging
 import logging.handlers
 import os
+import random
 import select
 import signal
 import sys
@@ -73,6 +79,13 @@ PROG = 'silvermirrord'
 # first delay before a host that was down is tried again (doubles)
 BACKOFF_BASE = 2.0
 DEFAULT_MAX_BACKOFF = 600.0
+# first delay before a host skipped as busy is tried again (doubles, with
+# jitter, up to BUSY_MAX): it is busy with a sync, soon over
+BUSY_BASE = 0.25
+BUSY_MAX = 5.0
+# changed files wait for a busy host's retry due within this many seconds
+# (it syncs them too); a later retry does not hold them back
+BUSY_DEFER = 1.0
 # a burst of events that never goes quiet still syncs after this many
 # debounce periods
 MAX_DEBOUNCE_FACTOR = 10
@@ -233,6 +246,9 @@ def makeui(args):
     ui.setconfig(b'ui', b'interactive', b'false', src)
     ui.setconfig(b'ui', b'paginate', b'false', src)
     ui.setconfig(b'ui', b'formatted', b'false', src)
+    # hg's own SIGTERM handler, set while it takes a lock, would abandon
+    # the sync at once; the daemon's lets it finish (``onstop``)
+    ui.setconfig(b'ui', b'signal-safe-lock', b'false', src)
     if args.verbose:
         ui.setconfig(b'ui', b'verbose', b'true', src)
     if args.verbose > 1:
@@ -347,8 +363,13 @@ def _maskpasswords(record):
     return True
 
 
+def logfile(args, path):
+    """the file the daemon logs to; None: standard error"""
+    return None if args.foreground and not args.log else path
+
+
 def setuplogging(args, path):
-    if args.foreground and not args.log:
+    if logfile(args, path) is None:
         handler = logging.StreamHandler(sys.stderr)
     else:
         os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
@@ -366,13 +387,23 @@ def setuplogging(args, path):
     return handler
 
 
-def detach(handler):
-    """become a daemon; returns the pipe to report readiness on"""
+def detach(handler, logpath):
+    """become a daemon; returns the pipe to report readiness on (``ready``)
+
+    The process started from the shell waits for that report and says
+    where the daemon is, or that it did not start, before it exits.
+    """
     rfd, wfd = os.pipe()
     if os.fork():
         os.close(wfd)
-        ok = os.read(rfd, 2) == b'ok'
-        os._exit(0 if ok else 1)
+        pid = os.read(rfd, 32).strip()
+        if pid.isdigit():
+            sys.stdout.write('%s: %s\n' % (PROG, startline(int(pid), logpath)))
+            sys.stdout.flush()
+            os._exit(0)
+        sys.stderr.write('%s: did not start; see its log: %s\n' % (PROG, logpath))
+        sys.stderr.flush()
+        os._exit(255)
     os.close(rfd)
     os.setsid()
     if os.fork():
@@ -388,14 +419,27 @@ def detach(handler):
     return wfd
 
 
+def ready(wfd):
+    """tell the process started from the shell that the daemon runs"""
+    os.write(wfd, b'%d\n' % os.getpid())
+    os.close(wfd)
+
+
+def startline(pid, logpath):
+    """where a started daemon is: its pid and its log"""
+    return 'started (pid %d), log: %s' % (pid, logpath or 'standard error')
+
+
 # hosts that are down ---------------------------------------------------------
 
 
 class backoff:
-    """per host: when to try again after it was unreachable"""
+    """per host: when to try again after it was unreachable (or busy)"""
 
-    def __init__(self, cap):
+    def __init__(self, cap, base=BACKOFF_BASE, jitter=False):
         self.cap = cap
+        self.base = base
+        self.jitter = jitter
         self.failures = {}
         self.until = {}
 
@@ -409,7 +453,10 @@ class backoff:
         """count a failure of an attempt begun at ``started``; the delay"""
         n = self.failures.get(host, 0) + 1
         self.failures[host] = n
-        delay = min(self.cap, BACKOFF_BASE * 2 ** (n - 1))
+        delay = min(self.cap, self.base * 2 ** (n - 1))
+        if self.jitter:
+            # two daemons refused at the same moment come back apart
+            delay *= random.uniform(0.5, 1.5)
         self.until[host] = started + delay
         return delay
 
@@ -450,6 +497,10 @@ class daemon:
         self.handler = None
         self.ownfiles = {os.fsencode(os.path.abspath(f)) for f in ownfiles}
         self.backoff = backoff(args.max_backoff)
+        self.busy = backoff(BUSY_MAX, BUSY_BASE, jitter=True)
+        # resource name -> (when, labels of the hosts that were busy, or
+        # None for all of them: files changed meanwhile)
+        self.retries = {}
         # warm ssh connections between syncs
         self.pool = hostsmod.pool()
         self.stopping = False
@@ -552,10 +603,17 @@ class daemon:
         home = max(home, key=lambda r: len(r.root)) if home else None
         return ([home] if home else []) + [r for r in self.selected if r is not home]
 
-    def syncone(self, res, why):
-        """sync one resource with its hosts that are not backing off"""
+    def syncone(self, res, why, only=None):
+        """sync one resource with its hosts that are not backing off
+
+        ``only``: the labels of the hosts to sync with, else all.
+        """
         now = time.monotonic()
         entries = syncmod.selecthosts(res, self.hosts)
+        if only is not None:
+            entries = [e for e in entries if redact.url(e.label) in only]
+            if not entries:
+                return None
         due = [e for e in entries if self.backoff.due(redact.url(e.label), now)]
         for e in entries:
             if e not in due:
@@ -578,6 +636,7 @@ class daemon:
         log.info('%s: syncing (%s)', res.name.decode('utf-8', 'replace'), why)
         with self.lock:
             self.pending.pop(res.name, None)
+            self.retries.pop(res.name, None)
         self.syncing = res.name.decode('utf-8', 'replace')
         try:
             result = syncmod.sync(self.ui, self.cfg, res, sopts)
@@ -606,6 +665,7 @@ class daemon:
             report = commands.reporter(self.ui, fm, b'push')
             report.add(result)
             report.summary()
+        self.retrybusy(res, result)
         code = report.exitcode
         if result.error is not None:
             log.warning(
@@ -615,6 +675,62 @@ class daemon:
                 res.name.decode('utf-8', 'replace'),
             )
         return code
+
+    def retrybusy(self, res, result):
+        """try the hosts skipped as busy again soon, without backing off
+
+        A host is busy while another sync holds its lock: often the other
+        node syncing with this one, which brings this node's changes and
+        holds this node's lock meanwhile, so the retry waits for it and
+        syncs right after it.
+        """
+        if self.args.once:
+            return
+        now = time.monotonic()
+        busy = []
+        for h in result.hosts:
+            if h.busy:
+                busy.append((now + self.busy.failed(h.host, now), h.host))
+            else:
+                self.busy.succeeded(h.host)
+        if not busy:
+            return
+        when = min(w for w, _h in busy)
+        log.info(
+            '%s: trying %s again in %.1f s',
+            res.name.decode('utf-8', 'replace'),
+            ', '.join(h.decode('utf-8', 'replace') for _w, h in busy),
+            when - now,
+        )
+        with self.lock:
+            self.retries[res.name] = (when, {h for _w, h in busy})
+
+    def deferred(self, name):
+        """leave changed files to the retry of a busy host, if one is due
+
+        The host is busy with a sync that may be bringing this node's
+        changes and wants this node's lock for it; syncing now would make
+        it wait.  The retry then syncs with every host.
+        """
+        with self.lock:
+            when = self.retries.get(name, (None,))[0]
+            if when is None or when - time.monotonic() > BUSY_DEFER:
+                return False
+            self.retries[name] = (when, None)
+            return True
+
+    def dueretries(self, now):
+        """(resource, busy hosts) whose retry is due"""
+        due = []
+        with self.lock:
+            for name, (when, labels) in list(self.retries.items()):
+                if when <= now:
+                    del self.retries[name]
+                    due.append((name, labels))
+        for name, labels in due:
+            res = next((r for r in self.selected if r.name == name), None)
+            if res is not None:
+                yield res, labels
 
     def cycle(self, why):
         """sync every selected resource once; the exit status"""
@@ -773,6 +889,8 @@ class daemon:
         with self.lock:
             for first, last, _paths in self.pending.values():
                 deadline = min(deadline, last + quiet, first + MAX_DEBOUNCE_FACTOR * max(quiet, 0.5))
+            for when, _labels in self.retries.values():
+                deadline = min(deadline, when)
         return max(0.0, deadline - now)
 
     def onevents(self, name, paths):
@@ -811,7 +929,12 @@ class daemon:
                 for name, paths in self.dueevents(now):
                     if self.stopping:
                         break
-                    self.onevents(name, paths)
+                    if not self.deferred(name):
+                        self.onevents(name, paths)
+                for res, labels in self.dueretries(time.monotonic()):
+                    if self.stopping:
+                        break
+                    self.syncone(res, 'a host was busy', only=labels)
                 if self.observer is not None:
                     self.rewatch()
                 if not self.stopping and not self.reloadwanted:
@@ -855,18 +978,18 @@ def run(args):
             sys.stderr.write('abort: cannot open log %s: %s\n' % (logpath, inst.strerror))
             return 255
         d.ownfiles |= {os.fsencode(os.path.abspath(p)) for p in (logpath, pidf.path)}
-        ready = None
+        wfd = None
         if not (args.foreground or args.once):
-            ready = detach(handler)
+            wfd = detach(handler, logpath)
         pidf.write(os.getpid())
-        if ready is not None:
-            os.write(ready, b'ok')
-            os.close(ready)
+        if wfd is not None:
+            ready(wfd)
         d.installsignals()
         if stale:
             log.info('taking over from pid %d, which is not running', stale)
         log.info(
-            'started: %s%s',
+            '%s; %s%s',
+            startline(os.getpid(), logfile(args, logpath)),
             'once' if args.once else 'every %g s' % d.interval,
             ', watching files' if args.watch else '',
         )

@@ -43,6 +43,7 @@ from . import (
     hosts as hostsmod,
     identity,
     plan as planmod,
+    locks,
     prefill,
     recovery,
     resources as resourcesmod,
@@ -87,6 +88,8 @@ class hostresult:
         self.selfcopy = False
         # a dry run's ``plan.hostplan``
         self.plan = None
+        # skipped because its repository was locked: worth trying again soon
+        self.busy = False
         # the host's smprepare reply: its state after its snapshot, and
         # what its history holds (delivery.summary)
         self.reply = {}
@@ -109,6 +112,8 @@ class hostresult:
     def failed(self, inst):
         """an operation on the host failed; a busy host is only skipped"""
         kind = inst.kind if isinstance(inst, wireproto.HostError) else None
+        # skipped because its repository was locked: worth trying again soon
+        self.busy = kind == b'busy'
         self.fail(SKIPPED if kind in (b'busy', b'self') else FAILED, inst)
         self.selfcopy = kind == b'self'
 
@@ -231,10 +236,9 @@ def resourcelock(repo, res, alone=False):
         for msg in recovery.freeleftlocks(repo):
             repo.ui.warn(b'%s: %s\n' % (res.name, msg))
     timeout = repo.ui.configint(b'silvermirror', b'lock-timeout')
-    overrides = {(b'ui', b'timeout'): b'%d' % timeout}
+    warn = repo.ui.configint(b'ui', b'timeout.warn')
     try:
-        with repo.ui.configoverride(overrides, b'silvermirror'):
-            lock = repo.wlock()
+        lock = locks.wlock(repo, timeout, warn=warn)
     except error.LockHeld as inst:
         raise error.StateError(
             _(b'resource %s is being synced by another process (%s)')
@@ -245,7 +249,7 @@ def resourcelock(repo, res, alone=False):
             )
             % res.root,
         )
-    with recovery.holding(repo, lock):
+    with recovery.holding(repo, lock), locks.talking(repo):
         yield
 
 
@@ -652,6 +656,10 @@ def _reach(ui, cfg, res, opts, hr, entry):
         return conn, conn.call(b'smprepare', hostargs(res, opts, cfg.timeout))
     except HOSTERRORS as inst:
         hr.failed(inst)
+        # a host that answered (busy, refusing) kept the connection good
+        if isinstance(inst, wireproto.HostError) and opts.pool is not None:
+            opts.pool.give(conn)
+            return None
     conn.close()
     return None
 

@@ -38,6 +38,7 @@ from . import (
     confine,
     delivery,
     identity,
+    locks,
     prefill,
     privacy,
     recovery,
@@ -78,22 +79,28 @@ def decode(data):
 
 
 @contextlib.contextmanager
-def hostlock(repo, timeout):
+def hostlock(repo, timeout, caller=None):
     """the host's wlock, waited for at most ``timeout`` seconds
 
     A sync holds its own resource's lock while it talks to hosts, so a
-    host must never wait long for its lock: two nodes syncing each other
-    at the same moment would deadlock.
+    host never waits long for its lock, and not at all when its holder may
+    be waiting for ``caller``'s (``locks.crossing``).
     """
-    overrides = {
-        (b'ui', b'timeout'): b'%d' % max(0, int(timeout)),
-        (b'ui', b'timeout.warn'): b'%d' % (int(timeout) + 1),
-    }
     for msg in recovery.freeleftlocks(repo):
         repo.ui.warn(b'%s: %s\n' % (repo.root, msg))
     try:
-        with repo.ui.configoverride(overrides, b'silvermirror'):
-            lock = repo.wlock()
+        lock = locks.wlock(
+            repo,
+            max(0, int(timeout)),
+            refuse=lambda locker: locks.crossing(repo, locker, caller),
+        )
+    except locks.Crossing as inst:
+        raise HostError(
+            _(b'repository %s is syncing with its hosts (locked by %s)')
+            % (repo.root, stringutil.forcebytestr(inst.locker)),
+            hint=_(b'its sync brings the changes of the hosts it reaches'),
+            kind=b'busy',
+        )
     except error.LockHeld as inst:
         raise HostError(
             _(b'repository %s is locked by %s')
@@ -118,7 +125,7 @@ def syncing(repo, args):
     """
     with repo.ui.configoverride(
         {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
-    ), hostlock(repo, args.get(b'locktimeout', 5)):
+    ), hostlock(repo, args.get(b'locktimeout', 5), args.get(b'caller')):
         yield
 
 
@@ -433,6 +440,9 @@ def call(peer, name, args, node=None, payload=None):
     as a push sends its bundle.
     """
     kwargs = {} if payload is None else {'payload': payload}
+    # the host's lock may be held by a sync waiting for ours (locks.crossing)
+    args = dict(args)
+    args.setdefault(b'caller', configmod.nodename(peer.ui))
     if peer.local() is not None:
         func = OPERATIONS[name][0]
         try:

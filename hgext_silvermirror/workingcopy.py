@@ -30,7 +30,7 @@ from mercurial import (
     scmutil,
 )
 from mercurial.dirstateutils import timestamp
-from mercurial.node import bin
+from mercurial.node import bin, nullrev
 from mercurial.utils import stringutil
 
 from . import (
@@ -434,8 +434,19 @@ def emptydirs(repo, keep=True, marked=None):
 
 
 def recordeddirs(ctx):
-    """the empty directories recorded in a changeset"""
-    value = ctx.extra().get(EMPTYDIRS_EXTRA, b'')
+    """the empty directories recorded in a changeset
+
+    Only SilverMirror's own changesets record them.  hg does not track
+    directories, so any other changeset (the user's ``hg commit``, an
+    import, a rebase) leaves them as its first parent had them.
+    """
+    extra = ctx.extra()
+    while NODE_EXTRA not in extra:
+        ctx = ctx.p1()
+        if ctx.rev() == nullrev:
+            return set()
+        extra = ctx.extra()
+    value = extra.get(EMPTYDIRS_EXTRA, b'')
     return {d for d in value.split(b'\0') if d}
 
 

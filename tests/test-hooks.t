@@ -97,3 +97,40 @@ mirror once; a commit in a repository that is not a resource does nothing:
   1 resources, 1 host syncs: 1 synced
   $ cat $TESTTMP/beta/docs/two.txt
   two
+
+An empty directory, which hg does not track, is recorded by the sync; a
+user's commit afterwards changes no directory, so the hook's sync adds no
+snapshot of its own, and the directory stays on the host:
+
+  $ mkdir $TESTTMP/alpha/docs/empty
+  $ on alpha hg mirror-push
+  docs: beta: pushed 1 changesets
+  1 resources, 1 host syncs: 1 synced
+  $ echo again >> notes.txt
+  $ on alpha hg commit -m "with an empty directory"
+  mirroring docs after commit
+  docs: beta: pushed 1 changesets
+  1 resources, 1 host syncs: 1 synced
+  $ on alpha glog -l 2
+  @  11 with an empty directory ()
+  |
+  o  10 mirror: snapshot on alpha (alpha)
+  |
+  ~
+  $ ls -A $TESTTMP/beta/docs/empty
+  $ on alpha hg mirror-push
+  docs: beta: up to date
+  1 resources, 1 host syncs: 1 synced
+
+The merge after a user's commit keeps the directory too (its own first
+parent, the user's commit, has it as the snapshot before recorded it):
+
+  $ echo "beta again" > $TESTTMP/beta/docs/beta.txt
+  $ echo "alpha again" >> notes.txt
+  $ on alpha hg commit -m "alpha edits again"
+  mirroring docs after commit
+  docs: beta: pulled 1 changesets, pushed 2 changesets
+  1 resources, 1 host syncs: 1 synced
+  $ ls -d empty $TESTTMP/beta/docs/empty
+  */beta/docs/empty (glob)
+  empty

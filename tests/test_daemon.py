@@ -20,13 +20,13 @@ FAULTINJECT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'faultinj
 WAIT = 30.0
 
 
-def waitfor(pred, what, timeout=WAIT):
+def waitfor(pred, what, timeout=WAIT, step=0.1):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = pred()
         if value:
             return value
-        time.sleep(0.1)
+        time.sleep(step)
     raise AssertionError('waited %.0f s for %s' % (timeout, what))
 
 
@@ -213,6 +213,7 @@ def test_single_instance_and_stale_pid_file(mknode, daemons):
     alpha.config(MAIN + '[docs]\n')
     os.makedirs(alpha.path('docs'))
     first = daemons(alpha, '-s', '300')
+    first.waitlog(r'started \(pid %d\), log: standard error; every 300 s' % first.proc.pid)
     pidpath = waitfor(lambda: statefiles(alpha, '.pid'), 'the pid file')[0]
     waitfor(lambda: open(pidpath).read().strip() == str(first.proc.pid), 'the pid')
     second = daemons(alpha, '-s', '300')
@@ -241,7 +242,9 @@ def test_detached_daemon_pid_and_log_files(mknode, daemons):
     assert pid != starter.proc.pid and alive(pid)
     logpath = pidpath[: -len('.pid')] + '.log'
     try:
-        waitfor(lambda: 'started: every 300 s' in open(logpath).read(), 'the log')
+        # the shell hears where the daemon went; its log says the same
+        assert starter.log == 'silvermirrord: started (pid %d), log: %s\n' % (pid, logpath)
+        waitfor(lambda: 'started (pid %d), log: %s; every 300 s' % (pid, logpath) in open(logpath).read(), 'the log')
     finally:
         os.kill(pid, signal.SIGTERM)
     waitfor(lambda: not alive(pid), 'the daemon to exit')
@@ -441,3 +444,30 @@ def test_pid_file_never_follows_a_link(tmp_path):
     with pytest.raises(error.StateError, match='symbolic link'):
         daemon.pidfile(str(path)).acquire()
     assert target.read_bytes() == b'keep me\n'
+
+
+def test_daemons_started_together_converge_within_2_s(pair, daemons):
+    """two nodes' daemons start at the same moment, each syncing with the
+    other: their first syncs cross (neither may wait the other out), and
+    a save made then on each node is complete on the other within 2 s"""
+    alpha, beta = pair
+    a = daemons(alpha, '--watch', '-s', '300')
+    b = daemons(beta, '--watch', '-s', '300')
+    a.waitlog(r'docs: syncing \(every 300 s\)')
+    b.waitlog(r'docs: syncing \(every 300 s\)')
+    saves = {(alpha, beta): 'from alpha\n' * 1000, (beta, alpha): 'from beta\n' * 1000}
+    saved = time.monotonic()
+    for (src, _dst), data in saves.items():
+        src.write('docs/saved-on-%s.txt' % src.name, data)
+    latency = {}
+
+    def arrived():
+        for (src, dst), data in saves.items():
+            rel = 'docs/saved-on-%s.txt' % src.name
+            if src.name not in latency and exists(dst, rel) and dst.read(rel) == data.encode():
+                latency[src.name] = time.monotonic() - saved
+        return len(latency) == len(saves)
+
+    waitfor(arrived, 'the saves on the other node', timeout=15, step=0.02)
+    slow = ', '.join('%.2f s from %s' % (t, n) for n, t in sorted(latency.items()) if t >= 2.0)
+    assert not slow, 'saves took %s to arrive:\n%s\n%s' % (slow, a.log, b.log)
