@@ -272,8 +272,6 @@ def test_commands_run_as_documented(mknode, tmp_path):
     (usb / 'mirror').mkdir(parents=True)
     laptop, desktop, server = mknode('laptop'), mknode('desktop'), mknode('server')
     text = mainexample().replace(USB, str(usb))
-    # the ssh hosts do not pass maxdelete yet (issue 20, item 1)
-    text = re.sub(r'^maxdelete = .*\n', '', text, flags=re.M)
     laptop.config(text.replace('/home/me', laptop.home))
     # each node's basedir is its own home: the default
     desktop.config(re.sub(r'^basedir = .*\n', '', text, flags=re.M))
