@@ -291,7 +291,8 @@ def checkhgrc(ui, problems=None):
     known = set(configitems.eh.configtable.get(b'silvermirror', {}))
     for key, value in ui.configitems(b'silvermirror'):
         source = ui.configsource(b'silvermirror', key)
-        where = commentat(value, source)
+        # a value set in code (an override such as in-sync) is no text
+        where = commentat(value, source) if isinstance(value, bytes) else None
         if where is not None:
             inst = commenterror(b'silvermirror.' + key, value, where)
             if problems is None:

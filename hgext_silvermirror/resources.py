@@ -22,6 +22,7 @@ from mercurial.utils import urlutil
 
 from . import (
     config as configmod,
+    confine,
     redact,
 )
 
@@ -317,7 +318,14 @@ def _inherit(ui, cfg, res, handlers, node):
         break
     # ignore: every level adds to what it inherits
     for sec in reversed(lineage):
-        res.ignore.extend(cfg.list(sec, b'ignore') or [])
+        patterns = cfg.list(sec, b'ignore') or []
+        try:
+            # hosts refuse these too: say so here, with the file's line,
+            # before anything is created
+            confine.checkignore(patterns)
+        except error.InputError as inst:
+            raise cfg.error(sec, b'ignore', inst.message, hint=inst.hint)
+        res.ignore.extend(patterns)
     for direction in DIRECTIONS:
         res.handlers[direction] = _handler(ui, cfg, lineage, direction, handlers)
     res.maxdelete = cfg.maxdelete(res.name)

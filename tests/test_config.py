@@ -423,6 +423,8 @@ BAD = [
     ('[docs]\nignore = *.tmp\n  *.bak\t#x\n  *.o\n', 3, b'end-of-line comment in ignore of [docs]: "#x"'),
     ('[docs]\ndirectory = #mine\n', 2, b'end-of-line comment in directory of [docs]'),
     ('[SilverMirror]\n', 1, b'section [SilverMirror] is not a resource'),
+    ('[docs]\nignore = include:/etc/passwd\n', 2, b"ignore pattern 'include:/etc/passwd' is not allowed"),
+    ('[::SilverMirror::]\nignore = *.o\n  listfile:x\n[docs]\n', 3, b"ignore pattern 'listfile:x' is not allowed"),
     ('[docs]\n[::silvermirror::]\n', 2, b'section [::silvermirror::] is not a resource'),
 ]
 
