@@ -89,7 +89,7 @@ The pull handler (ClobberLocal) decides a conflict of a pull:
   $ echo remote > $TESTTMP/usb/documents/f1.txt
   $ on alpha hg mirror-pull -H $TESTTMP/usb
   docs: recorded 0 added, 1 modified, 0 removed
-  docs: conflict in f1.txt with */usb: took remote (ClobberLocal); other version: 'hg cat -r * f1.txt' (glob)
+  docs: conflict in f1.txt with */usb: took remote (ClobberLocal); other version: 'hg mirror-restore -r * path:f1.txt' (glob)
   docs: */usb: pulled 1 changesets, 1 conflicts resolved (glob)
   1 resources, 1 host syncs: 1 synced
   $ cat f1.txt
