@@ -44,6 +44,11 @@ from mercurial.node import bin, hex
 from mercurial.repo import vfs_options
 from mercurial.utils import cborutil
 
+from . import (
+    confine,
+    privacy,
+)
+
 MARKER = b'silvermirror/seeding'
 # what a host that takes ``smseed`` advertises
 CAPABILITY = b'silvermirror-seed'
@@ -171,12 +176,30 @@ def noted(repo, heads):
         repo.vfs.write(MARKER, b''.join(cborutil.streamencode(note)), atomictemp=True)
         try:
             yield
+            screen(repo)
         except BaseException:
             _empty(repo, note[b'requirements'])
             repo.vfs.unlinkpath(MARKER, ignoremissing=True)
             raise
         repo.vfs.unlinkpath(MARKER, ignoremissing=True)
     repo.invalidate(clearfilecache=True)
+
+
+def screen(repo):
+    """run the checks a changegroup meets over a streamed history
+
+    A stream writes the store's files directly, so the
+    ``pretxnchangegroup`` hooks that refuse a peer's crafted paths and
+    this node's private files never see it; ``noted`` empties the store
+    when this raises.
+    """
+    repo.invalidate(clearfilecache=True)
+    unfi = repo.unfiltered()
+    if not len(unfi):
+        return
+    first, last = hex(unfi.changelog.node(0)), hex(unfi.changelog.tip())
+    confine.incoming(unfi.ui, unfi, node=first)
+    privacy.guard(unfi.ui, unfi, b'pretxnchangegroup', node=first, node_last=last)
 
 
 def recover(repo):

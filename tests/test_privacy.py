@@ -145,3 +145,25 @@ def test_stale_node_cannot_bring_a_private_file(pair):
     assert b'a namespaced resource of this node' in out.stdout + out.stderr
     assert 'private/leak.txt' not in history(alpha)
     assert not os.path.exists(alpha.path('docs/private/leak.txt'))
+
+
+@pytest.mark.parametrize('direction', ['push', 'pull'])
+def test_stream_into_a_node_with_children_is_screened(pair, direction):
+    """a stream of B's store writes A's empty store directly, past the
+    incoming hooks: A still takes none of B's files under its child"""
+    alpha, beta = pair
+    alpha.config('[::SilverMirror::]\nhosts = beta\n[docs]\n' + PRIVATE % 'alpha')
+    beta.config('[::SilverMirror::]\nhosts = alpha\n[docs]\n')
+    alpha.write('docs/private/mine.txt', 'mine\n')
+    beta.write('docs/report.txt', 'report\n')
+    beta.write('docs/private/leak.txt', 'leak\n')
+    beta.hg('init', beta.path('docs'), check=0)
+    beta.hg('commit', '-Aqm', 'stale', cwd=beta.path('docs'), check=0)
+    if direction == 'push':
+        out = beta.hg('mirror-push', 'docs', '-v', check=1)
+    else:
+        out = alpha.hg('mirror-pull', 'docs', '-v', check=1)
+    assert b'a namespaced resource of this node' in out.stdout + out.stderr
+    assert 'private/leak.txt' not in history(alpha)
+    assert b'leak' not in storebytes(alpha.path('docs/.hg'))
+    assert alpha.read('docs/private/mine.txt') == b'mine\n'
