@@ -46,6 +46,7 @@ from . import (
     conflicts,
     prefill,
     seed,
+    workingcopy,
 )
 
 STATEFILE = b'silvermirror/interrupted'
@@ -132,23 +133,31 @@ def _restore(repo, edits, label):
 
 
 def _interrupted(repo):
-    """(kind, changeset) of an update or merge a sync left unfinished"""
+    """(kind, changeset, origin) of an update or merge a sync left
+    unfinished; origin is the working copy's parent it started from, when
+    known"""
     data = repo.vfs.tryread(STATEFILE).split()
-    if len(data) == 2:
+    if len(data) in (2, 3):
         unfi = repo.unfiltered()
-        try:
-            node = bin(data[1])
-        except ValueError:
-            node = None
-        if node is not None and node in unfi:
-            return data[0], unfi[node]
+        nodes = [_known(unfi, h) for h in data[1:]] + [None]
+        if nodes[0] is not None:
+            return data[0], nodes[0], nodes[1]
     target = repo.vfs.tryread(b'updatestate').strip()
     if target:
         unfi = repo.unfiltered()
         if target in unfi:
-            return b'update', unfi[target]
-        return b'update', None
-    return None, None
+            return b'update', unfi[target], None
+        return b'update', None, None
+    return None, None, None
+
+
+def _known(unfi, hexnode):
+    """the changeset ``hexnode`` names, if this repository has it"""
+    try:
+        node = bin(hexnode)
+    except ValueError:
+        return None
+    return unfi[node] if node in unfi else None
 
 
 def state(repo):
@@ -168,7 +177,7 @@ def state(repo):
     interrupted = []
     if repo.svfs.exists(b'journal'):
         interrupted.append(b'transaction')
-    kind, _dest = _interrupted(repo)
+    kind, _dest, _origin = _interrupted(repo)
     if kind is None and (
         len(repo[None].parents()) > 1
         or mergestatemod.mergestate.read(repo).active()
@@ -279,7 +288,7 @@ def preamble(repo):
         repo.invalidate()
         repo.invalidatedirstate()
         repaired.append(_(b'rolled back an interrupted transaction'))
-    kind, dest = _interrupted(repo)
+    kind, dest, origin = _interrupted(repo)
     parents = repo[None].parents()
     p1 = parents[0]
     ms = mergestatemod.mergestate.read(repo)
@@ -298,6 +307,8 @@ def preamble(repo):
         edits = _unsaved(repo, [p1, dest])
         with _quiet(ui):
             mergemod.clean_update(dest)
+        if origin is not None:
+            workingcopy.keepuntracked(repo, origin, dest)
         _clearstate(repo)
         repaired.append(
             _(b'finished an interrupted update to %s') % dest.hex()[:12]
@@ -394,8 +405,13 @@ def guard(repo, kind, target):
     """
     _install()
     repo.vfs.makedirs(b'silvermirror')
-    repo.vfs.write(STATEFILE, b'%s %s\n' % (kind, hex(target)), atomictemp=True)
-    state = _guardstate(repo, repo[b'.'])
+    origin = repo[b'.']
+    repo.vfs.write(
+        STATEFILE,
+        b'%s %s %s\n' % (kind, hex(target), origin.hex()),
+        atomictemp=True,
+    )
+    state = _guardstate(repo, origin)
     _active.state = state
     ok = False
     # atomic writes leave no file cut short for the preamble to guess at

@@ -148,6 +148,10 @@ def _writestate(repo, name, data):
     repo.vfs.write(name, data, atomictemp=True)
     if name == IGNOREFILE:
         useignore(repo)
+        # hg keeps the ignore matcher as long as ``.hgignore`` is unchanged,
+        # through ``invalidate`` too: a matcher read earlier in this process
+        # (a preamble's repair) would still see the old patterns
+        repo.dirstate._filecache.pop(b'_ignore', None)
     # the dirstate caches its ignore matcher
     repo.dirstate.invalidate()
     return True
@@ -613,8 +617,10 @@ def update(repo, node):
             if b'untracked file' not in inst.message:
                 raise
             return b'dirty'
+        # inside the guard: a run that dies before the write-back leaves
+        # the next preamble to redo it
+        keepuntracked(repo, parents[0], target)
     recheck.note(repo, target, files)
-    keepuntracked(repo, parents[0], target)
     materializedirs(repo, recordeddirs(parents[0]), recordeddirs(target))
     return b'updated'
 

@@ -26,7 +26,8 @@ Points: ``lock.acquired`` (the preamble is about to run, lock held),
 ``merge.in-txn``, ``pull.before``, ``pull.in-txn``, ``push.before``,
 ``push.server-in-txn``, ``update.start`` (a sync's safe update, here or
 on a host), ``update.before-write``,
-``merge.before-write``, ``update.after-file:K``, ``merge.after-file:K``,
+``merge.before-write``, ``update.after-write`` (hg's update is done,
+the sync's own work after it is not), ``update.after-file:K``, ``merge.after-file:K``,
 ``seed.after-file:K`` (K files of a stream of the store written: a first
 push to an empty host, or an empty repository's first pull),
 ``prefill.after-file:K`` (K files written by an empty host while the
@@ -131,11 +132,17 @@ def _preupdate(ui, repo, parent2=b'', **kwargs):
     reach(ui, kind + b'.before-write', repo.root)
 
 
+def _update(ui, repo, parent2=b'', **kwargs):
+    kind = b'merge' if parent2 else b'update'
+    reach(ui, kind + b'.after-write', repo.root)
+
+
 HOOKS = {
     b'precommit': _precommit,
     b'pretxncommit': _pretxncommit,
     b'pretxnchangegroup': _pretxnchangegroup,
     b'preupdate': _preupdate,
+    b'update': _update,
 }
 
 

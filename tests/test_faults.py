@@ -277,6 +277,29 @@ def test_kill_after_finalize(cluster):
     c.check()
 
 
+def test_kill_before_a_file_is_written_back(cluster):
+    """alpha declares a child over files docs tracked: beta's update to
+    the changeset that stops tracking them removes them and the sync
+    writes them back; a kill in between leaves the next run to do it"""
+    c = cluster
+    if c.transport == 'local':
+        pytest.skip('a local-path host has no SilverMirror file of its own')
+    c.setup(dict(BASE, **{'sub/x.txt': b'x\n'}))
+    child = '[docs:sub]\nhosts = alpha\n'
+    alpha = c.nodes['alpha']
+    alpha.config(alpha.read('.silvermirror').decode() + child)
+    proc = c.sync('beta', fault=('update.after-write', 'kill'))
+    assert c.fired('update.after-write'), out(proc)
+    kept = os.path.join(c.root('beta'), 'sub', 'x.txt')
+    assert not os.path.exists(kept)
+    beta = c.nodes['beta']
+    beta.config(beta.read('.silvermirror').decode() + child)
+    again = c.sync('beta', check=0)
+    assert 'finished an interrupted update' in out(again), out(again)
+    with open(kept, 'rb') as fp:
+        assert fp.read() == b'x\n'
+
+
 def test_sleep_then_sigkill_mid_update(cluster):
     """A7: paused at the host's update, SIGKILLed from outside; H1 holds"""
     c = cluster
