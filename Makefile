@@ -19,12 +19,15 @@ $(STAMP): setup.py tests/plugin/setup.py
 # chg, Mercurial's C client of a resident hg: it starts in 0.03 s where hg
 # takes 0.4 s (docs/performance.md).  Built from the source of the installed
 # Mercurial into $(VENV)/bin/chg; optional: without gcc or PyPI, hg is used.
+# Its contrib/hg-ssh comes along, for the tests of a read-only ssh user.
 $(CHGSTAMP): $(STAMP)
 	@tmp=$$(mktemp -d) && v=$$($(VENV)/bin/hg version -T '{ver}') && \
 	if $(PY) -m pip download -q --no-deps --no-binary :all: -d $$tmp "mercurial==$$v" >/dev/null 2>&1 \
-	  && tar xzf $$tmp/mercurial-$$v.tar.gz -C $$tmp mercurial-$$v/contrib/chg \
+	  && tar xzf $$tmp/mercurial-$$v.tar.gz -C $$tmp mercurial-$$v/contrib/chg mercurial-$$v/contrib/hg-ssh \
 	  && $(MAKE) -s -C $$tmp/mercurial-$$v/contrib/chg HGPATH="$(abspath $(VENV))/bin/hg" >/dev/null 2>&1; then \
 	  install -m 755 $$tmp/mercurial-$$v/contrib/chg/chg $(VENV)/bin/chg; \
+	  sed '1s|.*|#!$(abspath $(PY))|' $$tmp/mercurial-$$v/contrib/hg-ssh > $(VENV)/bin/hg-ssh; \
+	  chmod 755 $(VENV)/bin/hg-ssh; \
 	else echo "note: chg not built (it needs gcc and PyPI); hg is used"; fi; \
 	rm -rf $$tmp; touch $@
 

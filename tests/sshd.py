@@ -25,6 +25,8 @@ VENV_BIN = os.path.dirname(os.path.abspath(sys.executable))
 HG = os.path.join(VENV_BIN, 'hg')
 # Mercurial's C client of a resident hg (``make venv`` builds it)
 CHG = os.path.join(VENV_BIN, 'chg')
+# contrib/hg-ssh of the installed Mercurial (``make venv`` fetches it with chg)
+HGSSH = os.path.join(VENV_BIN, 'hg-ssh')
 
 
 def available():
@@ -44,12 +46,15 @@ class SSHServer:
         self.port = None
         self.proc = None
         self.key = os.path.join(self.dir, 'client_key')
+        # a key whose every login runs ``hg-ssh --read-only``, as an
+        # authorized_keys line limits a read-only user
+        self.readonlykey = os.path.join(self.dir, 'read_only_key')
         self.hostkey = os.path.join(self.dir, 'host_key')
         self.remotecmd = os.path.join(self.dir, 'hg-remote')
         self.chgremotecmd = os.path.join(self.dir, 'chg-remote')
 
     def start(self, timeout=10.0):
-        for key in (self.key, self.hostkey):
+        for key in (self.key, self.hostkey, self.readonlykey):
             if not os.path.exists(key):
                 subprocess.run(
                     ['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', key],
@@ -57,6 +62,14 @@ class SSHServer:
                 )
         authorized = os.path.join(self.dir, 'authorized_keys')
         shutil.copy(self.key + '.pub', authorized)
+        if os.path.exists(HGSSH):
+            # the node's repositories, as hg-ssh is told them by a glob
+            forced = (
+                'command="cd \\"$SM_NODE_HOME\\" && HOME=\\"$SM_NODE_HOME\\" '
+                'exec %s --read-only *" ' % HGSSH
+            )
+            with open(authorized, 'a') as fp, open(self.readonlykey + '.pub') as pub:
+                fp.write(forced + pub.read())
         os.chmod(authorized, 0o600)
         _wrapper(self.remotecmd, 'hg', 'exec %s "$@"\n' % HG)
         if os.path.exists(CHG):
@@ -132,6 +145,7 @@ class SSHServer:
             'SM_REMOTE_HG': self.remotecmd,
             'SM_REMOTE_CHG': self.chgremotecmd if os.path.exists(CHG) else '',
             'SM_SSH_USER': _user(),
+            'SM_SSH_READ_ONLY_KEY': self.readonlykey if os.path.exists(HGSSH) else '',
         }
 
 
