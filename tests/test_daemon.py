@@ -434,7 +434,7 @@ def test_pid_file_never_follows_a_link(tmp_path):
     """a symbolic link where the pid file goes: refused, its target intact"""
     from mercurial import error
 
-    from hgext_silvermirror import daemon
+    from hgext_silvermirror.daemon import process
 
     target = tmp_path / 'precious'
     target.write_bytes(b'keep me\n')
@@ -442,7 +442,7 @@ def test_pid_file_never_follows_a_link(tmp_path):
     path.parent.mkdir()
     path.symlink_to(target)
     with pytest.raises(error.StateError, match='symbolic link'):
-        daemon.pidfile(str(path)).acquire()
+        process.pidfile(str(path)).acquire()
     assert target.read_bytes() == b'keep me\n'
 
 
