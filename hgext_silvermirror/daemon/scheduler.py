@@ -141,6 +141,12 @@ def _name(res):
 
 
 class scheduler:
+    """the daemon's main loop and every decision about when to sync
+
+    It runs on the main thread only; the watcher thread and the signal
+    handlers just record what happened and wake it (``control``).
+    """
+
     def __init__(self, args, ui):
         self.args = args
         self.ui = ui
