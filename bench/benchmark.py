@@ -898,7 +898,7 @@ def daemon_available(st):
         return False, 'silvermirrord --help did not answer'
     text = (p.stdout + p.stderr).decode('utf-8', 'replace')
     if 'not implemented' in text:
-        return False, 'hgext_silvermirror/daemon.py is not implemented yet'
+        return False, 'hgext_silvermirror/daemon/ is not implemented yet'
     if '--watch' not in text or '--foreground' not in text:
         return False, 'silvermirrord has no --watch / --foreground option'
     return True, None
