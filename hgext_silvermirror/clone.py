@@ -42,12 +42,13 @@ from mercurial import (
 from mercurial.utils import cborutil, stringutil
 
 from . import (
-    commands as commandsmod,
     config as configmod,
     conflicts,
     hosts as hostsmod,
     redact,
+    report,
     resources as resourcesmod,
+    run,
     sync as syncmod,
     wireproto,
 )
@@ -381,23 +382,33 @@ def mirrorclone(ui, source, **opts):
             )
     if opts.get('dry_run'):
         return _plan(ui, cfg, chosen, path, text, owner)
+    included = target if owner is not None else None
     with ui.formatter(b'mirror', {}) as fm:
-        report = commandsmod.reporter(ui, fm, b'pull')
-        for res in chosen:
-            if not os.path.isdir(res.root):
-                util.makedirs(res.root)
-            elif _hasfiles(res.root) and not os.path.isdir(os.path.join(res.root, b'.hg')):
-                ui.status(_(b'%s: adopting existing directory %s\n') % (res.name, res.root))
-            sopts = syncmod.options(direction=b'pull')
-            report.add(commandsmod._syncone(ui, cfg, res, sopts, len(chosen)))
-        if owner is not None and not os.path.isfile(target):
-            text = data
-        if not os.path.lexists(path) or util.readfile(path) != text:
-            util.makedirs(os.path.dirname(path))
-            util.writefile(path, text)
-            ui.status(_(b'wrote SilverMirror file %s\n') % path)
-        report.summary()
-    return report.exitcode
+        return report.results(
+            ui, fm, b'pull', _clone(ui, cfg, chosen, path, text, included, data)
+        )
+
+
+def _clone(ui, cfg, chosen, path, text, included, data):
+    """pull each chosen resource, yielding its result; then write the file
+
+    The file is written once the resources are here: ``text`` includes
+    the copy ``included`` in a resource, and when the pull brought no
+    such copy, the file is written whole (``data``).
+    """
+    for res in chosen:
+        if not os.path.isdir(res.root):
+            util.makedirs(res.root)
+        elif _hasfiles(res.root) and not os.path.isdir(os.path.join(res.root, b'.hg')):
+            ui.status(_(b'%s: adopting existing directory %s\n') % (res.name, res.root))
+        sopts = syncmod.options(direction=b'pull')
+        yield run.syncone(ui, cfg, res, sopts, alone=len(chosen) == 1)
+    if included is not None and not os.path.isfile(included):
+        text = data
+    if not os.path.lexists(path) or util.readfile(path) != text:
+        util.makedirs(os.path.dirname(path))
+        util.writefile(path, text)
+        ui.status(_(b'wrote SilverMirror file %s\n') % path)
 
 
 def _plan(ui, cfg, chosen, path, text, owner):

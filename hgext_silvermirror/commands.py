@@ -3,7 +3,7 @@
 # This software may be used and distributed according to the terms of the
 # GNU General Public License version 2 or any later version.
 
-"""the hg commands: parse options, pick resources, call the engine, render"""
+"""the hg commands: parse options, pick resources, call ``run``, ``report``"""
 
 import os
 
@@ -11,21 +11,18 @@ from mercurial.i18n import _
 from mercurial import (
     cmdutil,
     encoding,
-    error,
     exthelper,
     pycompat,
     registrar,
-    util,
 )
 
 from . import (
     config as configmod,
     conflicts,
-    redact,
-    plan as planmod,
+    report,
     resources as resourcesmod,
+    run as runmod,
     sync as syncmod,
-    workingcopy,
 )
 
 eh = exthelper.exthelper()
@@ -67,24 +64,20 @@ _EXITCODES = """
 """
 
 
-def loadconfig(ui):
-    """the SilverMirror file and its resources, all validated"""
-    cfg = configmod.load(ui)
-    resourcesmod.validate_main(ui, cfg, conflicts.handlers)
-    return cfg, resourcesmod.build(ui, cfg, conflicts.handlers)
-
-
 def _cwd():
     return os.path.normpath(encoding.getcwd())
 
 
 def run(ui, direction, names, opts):
     """sync the selected resources; the command's exit status"""
-    cfg, resources = loadconfig(ui)
+    cfg, resources = runmod.loadconfig(ui)
     if not cfg.exists:
         raise configmod.nofile(cfg.path)
     names = list(names)
-    selected = resourcesmod.select(resources, names, _cwd())
+
+    def select(resources):
+        return resourcesmod.select(resources, names, _cwd())
+
     handler = opts.get('conflict') or None
     if handler:
         handler = conflicts.handlers.canonical(ui, handler)
@@ -97,228 +90,14 @@ def run(ui, direction, names, opts):
         force=opts.get('force'),
         named=bool(names) and b'all' not in names,
     )
-    with _machineoutput(ui, opts), ui.formatter(
-        b'mirror', pycompat.byteskwargs(opts)
-    ) as fm:
-        report = reporter(ui, fm, direction, dryrun=sopts.dryrun)
-        # the SilverMirror file travels with a resource: sync that one
-        # first, then read the file again, so the others sync with the
-        # newest version
-        home = next(
-            (
-                r
-                for r in sorted(selected, key=lambda r: -len(r.root))
-                if r.contains(cfg.path)
-            ),
-            None,
+    with ui.formatter(b'mirror', pycompat.byteskwargs(opts)) as fm:
+        return report.results(
+            ui,
+            fm,
+            direction,
+            runmod.syncall(ui, cfg, select(resources), sopts, select),
+            dryrun=sopts.dryrun,
         )
-        if home is not None and len(selected) > 1 and not sopts.dryrun:
-            report.add(_syncone(ui, cfg, home, sopts, len(selected)))
-            cfg, resources = loadconfig(ui)
-            selected = [
-                r
-                for r in resourcesmod.select(resources, names, _cwd())
-                if r.name != home.name
-            ]
-        for res in selected:
-            report.add(_syncone(ui, cfg, res, sopts, len(selected)))
-        report.summary()
-    return report.exitcode
-
-
-def _machineoutput(ui, opts):
-    """with -T, progress messages go to stderr: stdout is the template's"""
-    if not opts.get('template'):
-        return util.nullcontextmanager()
-    return ui.configoverride({(b'ui', b'message-output'): b'stderr'}, b'silvermirror')
-
-
-def _syncone(ui, cfg, res, sopts, count):
-    try:
-        return syncmod.sync(ui, cfg, res, sopts)
-    except error.Abort as inst:
-        if count == 1:
-            raise
-        result = syncmod.resourceresult(res)
-        result.error, result.hint = redact.text(inst.message), redact.text(inst.hint)
-        return result
-
-
-def _hostline(h):
-    if h.status == syncmod.UNREACHABLE:
-        return _(b'unreachable: %s') % h.message
-    if h.status in (syncmod.FAILED, syncmod.SKIPPED) and h.message:
-        return b'%s: %s' % (h.status, h.message)
-    if h.incoming is not None:
-        return _(b'would pull %d, push %d changesets; %d uncommitted there') % (
-            h.incoming,
-            h.outgoing,
-            h.uncommitted,
-        )
-    if h.message and not (h.pulled or h.pushed):
-        return h.message
-    parts = []
-    if h.created:
-        parts.append(_(b'created'))
-    if h.pulled:
-        parts.append(_(b'pulled %d changesets') % h.pulled)
-    if h.pushed:
-        parts.append(_(b'pushed %d changesets') % h.pushed)
-    if h.conflicts:
-        parts.append(_(b'%d conflicts resolved') % len(h.conflicts))
-    if h.message:
-        parts.append(h.message)
-    return b', '.join(parts) or _(b'up to date')
-
-
-class reporter:
-    """render sync results as they come: one record per resource and host"""
-
-    def __init__(self, ui, fm, direction, dryrun=False):
-        self.ui = ui
-        self.fm = fm
-        self.direction = direction
-        self.dryrun = dryrun
-        self.counts = {}
-        self.resources = 0
-        self.exitcode = 0
-
-    def add(self, r):
-        ui, fm = self.ui, self.fm
-        res = r.resource
-        self.resources += 1
-        if r.error is not None:
-            ui.warn(_(b'error: %s: %s\n') % (res.name, r.error))
-            if r.hint:
-                ui.warn(b'(%s)\n' % r.hint)
-            self.exitcode = 255
-        elif r.skipped is not None:
-            ui.warn(b'%s: %s\n' % (res.name, r.skipped[0]))
-            ui.warn(b'(%s)\n' % r.skipped[1])
-            self.exitcode = max(self.exitcode, 1)
-        elif not r.complete:
-            self.exitcode = max(self.exitcode, 1)
-        if r.plan is not None:
-            _planlocal(ui, fm, res.name, r.plan)
-        for h in r.hosts or [None]:
-            fm.startitem()
-            fm.data(resource=res.name, direction=self.direction)
-            if r.plan is not None:
-                fm.data(plan=_planrecord(r.plan, h.plan if h else None))
-            if h is None:
-                fm.data(
-                    host=None,
-                    url=None,
-                    status=syncmod.FAILED
-                    if r.error
-                    else syncmod.SKIPPED
-                    if r.skipped
-                    else self._statusword(syncmod.SYNCED),
-                    pulled=0,
-                    pushed=0,
-                    conflicts=[],
-                )
-                if r.error is None and not r.elsewhere and not ui.quiet:
-                    fm.plain(_(b'%s: no hosts to sync with\n') % res.name)
-                continue
-            self.counts[h.status] = self.counts.get(h.status, 0) + 1
-            fm.data(
-                host=h.host,
-                url=h.url,
-                status=self._statusword(h.status),
-                pulled=h.pulled,
-                pushed=h.pushed,
-                conflicts=[
-                    {
-                        k: c.get(k)
-                        for k in (b'path', b'handler', b'outcome', b'reason', b'copy', b'restore')
-                    }
-                    for c in h.conflicts
-                ],
-            )
-            if h.message:
-                fm.data(message=h.message)
-            if h.incoming is not None:
-                fm.data(incoming=h.incoming, outgoing=h.outgoing)
-            line = b'%s: %s: %s\n' % (res.name, h.host, _hostline(h))
-            if h.status != syncmod.SYNCED:
-                ui.warn(line, label=b'silvermirror.%s' % h.status)
-                if h.hint:
-                    ui.warn(b'(%s)\n' % h.hint)
-            elif not ui.quiet:
-                fm.plain(line, label=b'silvermirror.synced')
-            if h.plan is not None and not ui.quiet:
-                _planhost(fm, h.host, h.plan)
-
-    def _statusword(self, status):
-        if self.dryrun and status == syncmod.SYNCED:
-            return _(b'would sync')
-        return status
-
-    def summary(self):
-        if self.fm.isplain() and not self.ui.quiet:
-            total = sum(self.counts.values())
-            detail = b', '.join(
-                b'%d %s' % (n, self._statusword(s))
-                for s, n in sorted(self.counts.items())
-            )
-            self.fm.plain(
-                _(b'%d resources, %d host syncs%s\n')
-                % (self.resources, total, (b': ' + detail) if detail else b'')
-            )
-
-
-def _changeline(c):
-    if c.source:
-        return b'%-9s %s (from %s)' % (c.action, c.path, c.source)
-    return b'%-9s %s' % (c.action, c.path)
-
-
-def _planlocal(ui, fm, name, changes):
-    """a dry run's changes the snapshot would record, one line a file"""
-    if ui.quiet or not changes:
-        return
-    counts = {}
-    for c in changes:
-        counts[c.action] = counts.get(c.action, 0) + 1
-    fm.plain(
-        _(b'%s: would record %d added, %d modified, %d removed, %d renamed\n')
-        % tuple(
-            [name]
-            + [counts.get(a, 0) for a in (planmod.ADDED, planmod.MODIFIED, planmod.REMOVED, planmod.RENAMED)]
-        )
-    )
-    for c in changes:
-        fm.plain(b'  %s\n' % _changeline(c))
-
-
-def _planhost(fm, host, plan):
-    """a dry run's plan of one host: what it gets and sends, the conflicts"""
-    for verb, changes in ((_(b'would receive'), plan.receive), (_(b'would send'), plan.send)):
-        for c in changes:
-            fm.plain(b'  %s %s %s\n' % (host, verb, _changeline(c)))
-    for c in plan.conflicts:
-        line = _(b'  conflict in %s (%s here, %s on %s): %s would %s') % (
-            c.path,
-            c.local,
-            c.other,
-            host,
-            c.handler,
-            c.decision,
-        )
-        if c.copy:
-            line += _(b'; remote version in %s') % c.copy
-        fm.plain(line + b'\n')
-
-
-def _planrecord(changes, plan):
-    """the plan of a dry run for ``-T``: the same as the lines say"""
-    rec = {b'record': [c.todict() for c in changes]}
-    if plan is not None:
-        rec[b'receive'] = [c.todict() for c in plan.receive]
-        rec[b'send'] = [c.todict() for c in plan.send]
-        rec[b'conflicts'] = [c.todict() for c in plan.conflicts]
-    return rec
 
 
 @eh.command(
@@ -499,17 +278,15 @@ def mirrorstatus(ui, *names, **opts):
     255 on bad configuration or an unknown resource (with
     ``ui.detailed-exit-code``: 30 and 10).
     """
-    cfg, resources = loadconfig(ui)
+    cfg, resources = runmod.loadconfig(ui)
     if not cfg.exists:
         nofile = configmod.nofile(cfg.path)
         ui.status(b'%s\n(%s)\n' % (nofile.message, nofile.hint))
     selected = resourcesmod.select(resources, list(names), _cwd())
     exitcode = 0
-    with _machineoutput(ui, opts), ui.formatter(
-        b'mirror-status', pycompat.byteskwargs(opts)
-    ) as fm:
+    with ui.formatter(b'mirror-status', pycompat.byteskwargs(opts)) as fm:
         for res in selected:
-            info = localstatus(ui, res)
+            info = runmod.localstatus(ui, res)
             remote = {}
             entries = syncmod.selecthosts(res, opts.get('host') or [])
             if opts.get('remote'):
@@ -517,94 +294,5 @@ def mirrorstatus(ui, *names, **opts):
                     remote[entry] = h
                     if h.status != syncmod.SYNCED:
                         exitcode = 1
-            fm.startitem()
-            fm.write(b'resource', b'%s\n', res.name, label=b'silvermirror.resource')
-            fm.write(b'directory', b'  directory: %s\n', res.root)
-            fm.plain(
-                _(b'  repository: %s\n')
-                % (_(b'yes') if info[b'repository'] else _(b'not yet'))
-            )
-            fm.data(repository=info[b'repository'])
-            fm.write(
-                b'conflict_push conflict_pull',
-                b'  conflict: push %s, pull %s\n',
-                res.handler(b'push'),
-                res.handler(b'pull'),
-            )
-            hostrecs = []
-            for entry in entries:
-                rec = {b'host': redact.url(entry.label), b'url': redact.url(entry.url)}
-                line = b'  host %s: %s' % (rec[b'host'], rec[b'url'])
-                h = remote.get(entry)
-                if h is not None:
-                    rec[b'reachable'] = bool(h.reachable)
-                    if h.incoming is not None:
-                        rec[b'incoming'] = h.incoming
-                        rec[b'outgoing'] = h.outgoing
-                        line += _(b' (%d incoming, %d outgoing)') % (
-                            h.incoming,
-                            h.outgoing,
-                        )
-                    elif h.reachable:
-                        line += b' (%s)' % h.message
-                    else:
-                        line += _(b' (unreachable: %s)') % h.message
-                hostrecs.append(rec)
-                fm.plain(line + b'\n')
-            if not hostrecs:
-                fm.plain(_(b'  hosts: none\n'))
-            # records, not a plain list, so that templates can map them
-            with fm.nested(b'hosts') as fn:
-                for rec in hostrecs:
-                    fn.startitem()
-                    fn.data(**pycompat.strkwargs(rec))
-            fm.data(ignore=list(res.ignore))
-            if res.ignore:
-                fm.plain(_(b'  ignore: %s\n') % b' '.join(res.ignore))
-            fm.write(
-                b'uncommitted',
-                _(b'  uncommitted changes: %d\n'),
-                info[b'uncommitted'],
-            )
-            fm.data(
-                nested=fm.formatlist(info[b'nested'], name=b'path'),
-                conflictcopies=fm.formatlist(info[b'conflictcopies'], name=b'path'),
-            )
-            for path in info[b'conflictcopies']:
-                fm.plain(_(b'  conflict copy: %s\n') % path)
-            if ui.verbose:
-                for path in info[b'nested']:
-                    fm.plain(_(b'  nested checkout skipped: %s\n') % path)
-                for child in res.children:
-                    fm.plain(_(b'  namespaced resource: %s\n') % child.name)
+            report.status(ui, fm, res, info, entries, remote)
     return exitcode
-
-
-def localstatus(ui, res):
-    """the local facts about a resource, reading but never recording"""
-    from mercurial.repo import factory as repo_factory
-
-    info = {
-        b'repository': False,
-        b'uncommitted': 0,
-        b'nested': [],
-        b'conflictcopies': [],
-    }
-    if not os.path.isdir(os.path.join(res.root, b'.hg')):
-        return info
-    repo = repo_factory.repository(ui, res.root)
-    info[b'repository'] = True
-    snap = workingcopy.snapshot(
-        repo,
-        configmod.nodename(ui),
-        ignore=res.ignore,
-        children=res.childdirs(),
-        maxdelete=None,
-        dryrun=True,
-    )
-    info[b'uncommitted'] = snap.changes
-    info[b'nested'] = snap.nested
-    info[b'conflictcopies'] = sorted(
-        f for f in repo[None] if b'.conflict-' in f.rsplit(b'/', 1)[-1]
-    )
-    return info

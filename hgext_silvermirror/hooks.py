@@ -40,13 +40,14 @@ _mirrored = {}
 
 
 def _resource_of(ui, root):
-    from . import commands
+    """(the SilverMirror file, the resource whose repository is ``root``)"""
+    from . import run
 
-    _cfg, resources = commands.loadconfig(ui)
+    cfg, resources = run.loadconfig(ui)
     for res in resources:
         if res.root == os.path.normpath(root):
-            return res
-    return None
+            return cfg, res
+    return cfg, None
 
 
 def _ownchange(repo, node):
@@ -68,16 +69,20 @@ def mirror_on_commit(ui, repo, hooktype, node=None, **kwargs):
     """mirror-push the resource whose repository was committed to"""
     if _ownchange(repo, node):
         return False
-    from . import commands
+    from . import report, run, sync
 
     try:
-        res = _resource_of(ui, repo.root)
+        cfg, res = _resource_of(ui, repo.root)
         if res is None:
             ui.debug(b'silvermirror: %s is not a resource\n' % repo.root)
             return False
         _mirrored[repo.root] = len(repo.unfiltered())
         ui.status(_(b'mirroring %s after commit\n') % res.name)
-        commands.run(ui, b'push', [res.name], {})
+        sopts = sync.options(direction=b'push', named=True)
+        with ui.formatter(b'mirror', {}) as fm:
+            report.results(
+                ui, fm, b'push', [run.syncone(ui, cfg, res, sopts, alone=True)]
+            )
     except error.Abort as inst:
         ui.warn(_(b'silvermirror: %s\n') % redact.text(inst.message))
         if inst.hint:

@@ -93,6 +93,8 @@ class hostresult:
         # the host's smprepare reply: its state after its snapshot, and
         # what its history holds (delivery.summary)
         self.reply = {}
+        # (path, why) of the files the host's snapshot left out
+        self.leftout = []
 
     def fail(self, status, inst):
         self.status = status
@@ -141,6 +143,12 @@ class resourceresult:
         self.elsewhere = False
         # (why, hint): such a resource named on the command line
         self.skipped = None
+        # this node's name, as the resource's hosts would name it
+        self.node = None
+        # the repository was created here (would be, in a dry run)
+        self.created = False
+        # the abort that stopped a run of this resource alone
+        self.aborted = None
 
     @property
     def complete(self):
@@ -220,7 +228,6 @@ def openrepo(ui, res, create=True):
             return None
         repo = repo_factory.repository(ui, root, create=True)
         wireproto.ensureconfig(repo)
-        ui.status(_(b'%s: created repository in %s\n') % (res.name, root))
     recovery.checkwhole(root)
     return repo_factory.repository(ui, root)
 
@@ -334,25 +341,29 @@ def checkstable(repo, res):
         )
 
 
-def sync(ui, cfg, res, opts):
-    """sync one resource with its hosts; returns a ``resourceresult``"""
-    result = resourceresult(res)
+def sync(ui, cfg, res, opts, result=None):
+    """sync one resource with its hosts; returns a ``resourceresult``
+
+    ``result``: the one to fill, so that a caller whose sync aborts still
+    has what it did until then.
+    """
+    if result is None:
+        result = resourceresult(res)
     direction = opts.direction
     handler = conflicts.handlers.get(ui, opts.handler or res.handler(direction))
-    node = configmod.nodename(ui)
+    node = result.node = configmod.nodename(ui)
     if not os.path.exists(res.root) and not meantfor(cfg, res, node):
         # another node's resource (mirror-clone left it out): not an error,
         # unless the user asked for it by name
         result.elsewhere = True
         if opts.named:
             result.skipped = notmirrored(cfg, res, node)
-        else:
-            ui.status(_(b'%s: not mirrored to %s\n') % (res.name, node))
         return result
+    fresh = not os.path.isdir(os.path.join(res.root, b'.hg'))
     repo = openrepo(ui, res, create=not opts.dryrun)
+    result.created = fresh
     entries = selecthosts(res, opts.hosts)
     if repo is None:
-        ui.status(_(b'%s: would create repository in %s\n') % (res.name, res.root))
         result.hosts = status(ui, cfg, res, entries)
         return result
     checkstable(repo, res)
@@ -361,8 +372,6 @@ def sync(ui, cfg, res, opts):
         {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
     ), resourcelock(repo, res, alone=opts.alone):
         result.repaired = recovery.preamble(repo)
-        for msg in result.repaired:
-            ui.status(b'%s: %s\n' % (res.name, msg))
         wireproto.ensureconfig(repo)
         reaching = _reaching(ui, cfg, res, opts, entries)
         filling = None
@@ -388,8 +397,6 @@ def sync(ui, cfg, res, opts):
             return result
         if opts.dryrun:
             result.plan = planmod.local(repo, result.snapshot)
-        else:
-            _reportsnapshot(ui, res, result.snapshot)
         conns = []
         done = False
         try:
@@ -420,8 +427,6 @@ def sync(ui, cfg, res, opts):
                         hr.plan = planmod.fresh(repo, result.plan, direction)
             elif direction == b'push':
                 _pushall(ui, repo, res, conns, cfg.timeout)
-            if not opts.dryrun:
-                _reportpast(ui, result)
             done = True
         finally:
             # a connection interrupted mid-command is in no state to reuse
@@ -460,55 +465,6 @@ def _prefilled(ui, hr, answer):
     else:
         answer = answer.get(b'refused', b'')
     ui.note(_(b'%s: %s: not prefilled: %s\n') % (hr.resource, hr.host, answer))
-
-
-def _reportsnapshot(ui, res, snap):
-    if snap.changes > len(snap.untracked):
-        ui.status(
-            _(b'%s: recorded %d added, %d modified, %d removed\n')
-            % (res.name, len(snap.added), len(snap.modified), len(snap.removed))
-        )
-    for path in snap.added:
-        ui.note(_(b'%s: adding %s\n') % (res.name, path))
-    for path in snap.removed:
-        ui.note(_(b'%s: removing %s\n') % (res.name, path))
-    for path in snap.nested:
-        ui.note(_(b'%s: skipping nested checkout %s\n') % (res.name, path))
-    _reportuntracked(ui, res, res.name, snap.untracked)
-
-
-def _reportuntracked(ui, res, where, paths, dryrun=False):
-    """say which tracked files were let go
-
-    ``where`` names the resource, with the host whose snapshot did it.
-    """
-    if not paths:
-        return
-    verb = _(b'would stop') if dryrun else _(b'stopped')
-    ui.status(
-        _(b'%s: %s tracking %d files that an ignore pattern or a namespaced '
-          b'resource now covers (they stay on disk)\n')
-        % (where, verb, len(paths))
-    )
-    for path in paths:
-        ui.note(
-            _(b'%s: no longer tracking %s\n') % (where, stringutil.escapestr(path))
-        )
-
-
-def _reportpast(ui, result):
-    """where the versions of the files a run stopped tracking remain"""
-    res = result.resource
-    local = result.snapshot is not None and result.snapshot.untracked
-    if not (local or any(h.untracked for h in result.hosts)):
-        return
-    hosts = b', '.join(h.label for h in res.hosts) or _(b'none')
-    ui.status(
-        _(b"%s: their earlier versions remain in the history of %s on this "
-          b"node and on its hosts (%s); to erase them, rewrite that history "
-          b"everywhere (see 'hg help -v mirror-push')\n")
-        % (res.name, res.name, hosts)
-    )
 
 
 def _parallel(ui, func, items, warm=False):
@@ -681,16 +637,8 @@ def _bring(ui, repo, res, handler, hr, conn, reply):
     """pull what a host recorded and merge it here"""
     hr.repaired = reply.get(b'repaired', [])
     hr.reply = reply
-    for msg in hr.repaired:
-        ui.status(b'%s: %s: %s\n' % (res.name, hr.host, msg))
-    skipped = reply.get(b'snapshot', {}).get(b'skipped', [])
+    skipped = hr.leftout = reply.get(b'snapshot', {}).get(b'skipped', [])
     hr.untracked = reply.get(b'snapshot', {}).get(b'untracked', [])
-    _reportuntracked(ui, res, b'%s: %s' % (res.name, hr.host), hr.untracked)
-    for path, reason in skipped:
-        ui.warn(
-            _(b'%s: %s: skipped %s: %s\n')
-            % (res.name, hr.host, stringutil.escapestr(path), reason)
-        )
     try:
         hr.pulled = _pull(repo, conn, reply)
         hr.conflicts = integrate(
@@ -782,19 +730,6 @@ def merge(ui, repo, res, handler, host, node, head):
                 workingcopy.emptydirs(repo), {workingcopy.NODE_EXTRA: node}, repo
             ),
         )
-    for rec in ctx.results:
-        line = _(b'%s: conflict in %s with %s: %s (%s)') % (
-            res.name,
-            rec[b'path'],
-            host,
-            rec[b'outcome'],
-            rec[b'handler'],
-        )
-        if rec[b'copy']:
-            line += _(b'; remote version in %s') % rec[b'copy']
-        if rec[b'restore']:
-            line += _(b"; other version: '%s'") % rec[b'restore']
-        ui.status(line + b'\n')
     return ctx.results
 
 

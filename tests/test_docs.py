@@ -30,7 +30,7 @@ from mercurial import config as hgconfig
 from mercurial import ui as uimod
 
 import hgext_silvermirror
-from hgext_silvermirror import commands as smcommands
+from hgext_silvermirror import run as smrun
 from hgext_silvermirror import conflicts as smconflicts
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
@@ -216,7 +216,7 @@ def test_silvermirror_example_loads(example, tmp_path, monkeypatch):
     ui = uimod.ui.load()
     ui.setconfig(b'silvermirror', b'config', bytes(path), b'test')
     ui.setconfig(b'silvermirror', b'name', b'laptop', b'test')
-    cfg, resources = smcommands.loadconfig(ui)
+    cfg, resources = smrun.loadconfig(ui)
     assert resources, 'the example declares no resource'
 
 

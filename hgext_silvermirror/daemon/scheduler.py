@@ -31,11 +31,12 @@ from mercurial import (
 
 from .. import (
     boundary,
-    commands,
     conflicts,
     hosts as hostsmod,
     redact,
+    report as reportmod,
     resources as resourcesmod,
+    run as runmod,
     sync as syncmod,
 )
 from . import (
@@ -62,16 +63,13 @@ BUSY_DEFER = 1.0
 
 def loadconfig(ui):
     """the SilverMirror file and its resources; raises on bad input"""
-    return commands.loadconfig(ui)
+    return runmod.loadconfig(ui)
 
 
 def syncresource(ui, cfg, res, sopts):
     """sync one resource; its result, also when it failed"""
     try:
-        return syncmod.sync(ui, cfg, res, sopts)
-    except error.Abort as inst:
-        result = syncmod.resourceresult(res)
-        result.error, result.hint = inst.message, inst.hint
+        return runmod.syncone(ui, cfg, res, sopts)
     except Exception as inst:  # a bug must not stop the other resources
         log.exception('%s: unexpected error', res.name.decode('utf-8', 'replace'))
         result = syncmod.resourceresult(res)
@@ -83,7 +81,7 @@ def syncresource(ui, cfg, res, sopts):
 def render(ui, result):
     """log ``result`` as ``hg mirror-push`` prints it; its exit status"""
     with ui.formatter(b'mirror', {}) as fm:
-        report = commands.reporter(ui, fm, b'push')
+        report = reportmod.reporter(ui, fm, b'push')
         report.add(result)
         report.summary()
     return report.exitcode
@@ -209,9 +207,7 @@ class scheduler:
     # syncing
     def ordered(self):
         """the selected resources, the one holding the SilverMirror file first"""
-        home = [r for r in self.selected if r.contains(self.cfg.path)]
-        home = max(home, key=lambda r: len(r.root)) if home else None
-        return ([home] if home else []) + [r for r in self.selected if r is not home]
+        return runmod.ordered(self.cfg, self.selected)
 
     def duehosts(self, res, only, now):
         """the hosts to sync ``res`` with now, those not backing off
