@@ -385,11 +385,14 @@ def mirrorclone(ui, source, **opts):
     included = target if owner is not None else None
     with ui.formatter(b'mirror', {}) as fm:
         return report.results(
-            ui, fm, b'pull', _clone(ui, cfg, chosen, path, text, included, data)
+            ui,
+            fm,
+            b'pull',
+            lambda listener: _clone(ui, cfg, chosen, path, text, included, data, listener),
         )
 
 
-def _clone(ui, cfg, chosen, path, text, included, data):
+def _clone(ui, cfg, chosen, path, text, included, data, listener):
     """pull each chosen resource, yielding its result; then write the file
 
     The file is written once the resources are here: ``text`` includes
@@ -401,7 +404,7 @@ def _clone(ui, cfg, chosen, path, text, included, data):
             util.makedirs(res.root)
         elif _hasfiles(res.root) and not os.path.isdir(os.path.join(res.root, b'.hg')):
             ui.status(_(b'%s: adopting existing directory %s\n') % (res.name, res.root))
-        sopts = syncmod.options(direction=b'pull')
+        sopts = syncmod.options(direction=b'pull', listener=listener)
         yield run.syncone(ui, cfg, res, sopts, alone=len(chosen) == 1)
     if included is not None and not os.path.isfile(included):
         text = data

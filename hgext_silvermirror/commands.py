@@ -81,22 +81,23 @@ def run(ui, direction, names, opts):
     handler = opts.get('conflict') or None
     if handler:
         handler = conflicts.handlers.canonical(ui, handler)
-    sopts = syncmod.options(
-        direction=direction,
-        hosts=opts.get('host') or [],
-        handler=handler,
-        dryrun=opts.get('dry_run'),
-        message=opts.get('message') or None,
-        force=opts.get('force'),
-        named=bool(names) and b'all' not in names,
-    )
+
+    def syncs(listener):
+        sopts = syncmod.options(
+            direction=direction,
+            hosts=opts.get('host') or [],
+            handler=handler,
+            dryrun=opts.get('dry_run'),
+            message=opts.get('message') or None,
+            force=opts.get('force'),
+            named=bool(names) and b'all' not in names,
+            listener=listener,
+        )
+        return runmod.syncall(ui, cfg, select(resources), sopts, select)
+
     with ui.formatter(b'mirror', pycompat.byteskwargs(opts)) as fm:
         return report.results(
-            ui,
-            fm,
-            direction,
-            runmod.syncall(ui, cfg, select(resources), sopts, select),
-            dryrun=sopts.dryrun,
+            ui, fm, direction, syncs, dryrun=opts.get('dry_run')
         )
 
 

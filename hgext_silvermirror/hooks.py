@@ -69,7 +69,7 @@ def mirror_on_commit(ui, repo, hooktype, node=None, **kwargs):
     """mirror-push the resource whose repository was committed to"""
     if _ownchange(repo, node):
         return False
-    from . import report, run, sync
+    from . import report
 
     try:
         cfg, res = _resource_of(ui, repo.root)
@@ -78,13 +78,18 @@ def mirror_on_commit(ui, repo, hooktype, node=None, **kwargs):
             return False
         _mirrored[repo.root] = len(repo.unfiltered())
         ui.status(_(b'mirroring %s after commit\n') % res.name)
-        sopts = sync.options(direction=b'push', named=True)
         with ui.formatter(b'mirror', {}) as fm:
-            report.results(
-                ui, fm, b'push', [run.syncone(ui, cfg, res, sopts, alone=True)]
-            )
+            report.results(ui, fm, b'push', lambda listener: _push(ui, cfg, res, listener))
     except error.Abort as inst:
         ui.warn(_(b'silvermirror: %s\n') % redact.text(inst.message))
         if inst.hint:
             ui.warn(b'(%s)\n' % redact.text(inst.hint))
     return False
+
+
+def _push(ui, cfg, res, listener):
+    """the result of mirror-pushing ``res`` alone"""
+    from . import run, sync
+
+    sopts = sync.options(direction=b'push', named=True, listener=listener)
+    yield run.syncone(ui, cfg, res, sopts, alone=True)

@@ -60,11 +60,12 @@ def _hostline(h):
 def results(ui, fm, direction, results, dryrun=False):
     """render each result as it comes, then the summary; the exit status
 
-    A run of one resource that aborted raises its abort once what the
-    sync did before it is said.
+    ``results(listener)`` gives the results, syncing as they are taken,
+    with the reporter's ``tell`` as the ``sync.options`` listener.  A run of one resource that aborted raises its
+    abort once what the sync did before it is said.
     """
     report = reporter(ui, fm, direction, dryrun=dryrun)
-    for r in results:
+    for r in results(report.tell):
         report.add(r)
         if r.aborted is not None:
             raise r.aborted
@@ -73,7 +74,12 @@ def results(ui, fm, direction, results, dryrun=False):
 
 
 class reporter:
-    """render sync results as they come: one record per resource and host"""
+    """render sync results as they come: one record per resource and host
+
+    What a sync did on the way (a repository created, repairs, the
+    snapshot, each host's own snapshot and the conflicts) is said when
+    the engine ``tell``\ s the stage, else with the rest in ``add``.
+    """
 
     def __init__(self, ui, fm, direction, dryrun=False):
         self.ui = ui
@@ -83,6 +89,23 @@ class reporter:
         self.counts = {}
         self.resources = 0
         self.exitcode = 0
+        self._told = set()
+        self._stages = {
+            b'repository': self._repository,
+            b'repaired': self._repaired,
+            b'snapshot': self._snapshot,
+            b'host': self._hostfacts,
+            b'conflicts': self._conflicts,
+        }
+
+    def tell(self, stage, result):
+        """say what the engine just did (a ``sync.options`` listener)"""
+        self._told.add((stage, id(result)))
+        self._stages[stage](result)
+
+    def _once(self, stage, result):
+        if (stage, id(result)) not in self._told:
+            self._stages[stage](result)
 
     def add(self, r):
         self.resources += 1
@@ -103,34 +126,53 @@ class reporter:
                 self._host(r, h)
 
     def _happened(self, r):
-        """what the sync did on the way: repository, repairs, snapshot"""
-        ui, fm, name = self.ui, self.fm, r.resource.name
-        if r.created:
-            if self.dryrun:
-                line = _(b'%s: would create repository in %s\n')
-            else:
-                line = _(b'%s: created repository in %s\n')
-            _say(ui, fm, line % (name, r.resource.root))
+        """what the sync did on the way and was not told yet"""
+        self._once(b'repository', r)
         if r.elsewhere and r.skipped is None:
-            _say(ui, fm, _(b'%s: not mirrored to %s\n') % (name, r.node))
-        for msg in r.repaired:
-            _say(ui, fm, b'%s: %s\n' % (name, msg))
-        if r.snapshot is not None and not self.dryrun:
-            _snapshot(ui, fm, name, r.snapshot)
+            _say(self.ui, self.fm, _(b'%s: not mirrored to %s\n') % (r.resource.name, r.node))
+        self._once(b'repaired', r)
+        self._once(b'snapshot', r)
         for h in r.hosts:
-            where = b'%s: %s' % (name, h.host)
-            for msg in h.repaired:
-                _say(ui, fm, b'%s: %s\n' % (where, msg))
-            _untracked(ui, fm, where, h.untracked)
-            for path, reason in h.leftout:
-                ui.warn(
-                    _(b'%s: skipped %s: %s\n')
-                    % (where, stringutil.escapestr(path), reason)
-                )
-            for rec in h.conflicts:
-                _say(ui, fm, _conflictline(name, h.host, rec))
+            self._once(b'host', h)
+            self._once(b'conflicts', h)
         if not self.dryrun:
-            _past(ui, fm, r)
+            _past(self.ui, self.fm, r)
+        self._told.difference_update(
+            [(s, id(o)) for s in self._stages for o in [r] + r.hosts]
+        )
+
+    def _repository(self, r):
+        if not r.created:
+            return
+        if self.dryrun:
+            line = _(b'%s: would create repository in %s\n')
+        else:
+            line = _(b'%s: created repository in %s\n')
+        _say(self.ui, self.fm, line % (r.resource.name, r.resource.root))
+
+    def _repaired(self, r):
+        for msg in r.repaired:
+            _say(self.ui, self.fm, b'%s: %s\n' % (r.resource.name, msg))
+
+    def _snapshot(self, r):
+        if r.snapshot is not None and not self.dryrun:
+            _snapshot(self.ui, self.fm, r.resource.name, r.snapshot)
+
+    def _hostfacts(self, h):
+        """a host's repairs and the files its snapshot let go or left out"""
+        where = b'%s: %s' % (h.resource, h.host)
+        for msg in h.repaired:
+            _say(self.ui, self.fm, b'%s: %s\n' % (where, msg))
+        _untracked(self.ui, self.fm, where, h.untracked)
+        for path, reason in h.leftout:
+            self.ui.warn(
+                _(b'%s: skipped %s: %s\n')
+                % (where, stringutil.escapestr(path), reason)
+            )
+
+    def _conflicts(self, h):
+        for rec in h.conflicts:
+            _say(self.ui, self.fm, _conflictline(h.resource, h.host, rec))
 
     def _outcome(self, r):
         """an error, a skip or a host left out sets the exit status"""

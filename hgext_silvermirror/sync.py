@@ -175,6 +175,7 @@ class options:
         pool=None,
         alone=False,
         named=False,
+        listener=None,
     ):
         self.direction = direction
         self.hosts = list(hosts)
@@ -189,6 +190,14 @@ class options:
         # the resources were named on the command line: one that cannot
         # sync here is a failure, not a note
         self.named = named
+        # ``listener(stage, result)``: told each stage as it is done, so
+        # that its report comes before what the next stage asks or warns
+        # (a prompt, a merge tool); ``report.reporter.tell``
+        self.listener = listener
+
+    def tell(self, stage, result):
+        if self.listener is not None:
+            self.listener(stage, result)
 
 
 def selecthosts(res, wanted):
@@ -362,6 +371,7 @@ def sync(ui, cfg, res, opts, result=None):
     fresh = not os.path.isdir(os.path.join(res.root, b'.hg'))
     repo = openrepo(ui, res, create=not opts.dryrun)
     result.created = fresh
+    opts.tell(b'repository', result)
     entries = selecthosts(res, opts.hosts)
     if repo is None:
         result.hosts = status(ui, cfg, res, entries)
@@ -372,6 +382,7 @@ def sync(ui, cfg, res, opts, result=None):
         {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
     ), resourcelock(repo, res, alone=opts.alone):
         result.repaired = recovery.preamble(repo)
+        opts.tell(b'repaired', result)
         wireproto.ensureconfig(repo)
         reaching = _reaching(ui, cfg, res, opts, entries)
         filling = None
@@ -397,6 +408,7 @@ def sync(ui, cfg, res, opts, result=None):
             return result
         if opts.dryrun:
             result.plan = planmod.local(repo, result.snapshot)
+        opts.tell(b'snapshot', result)
         conns = []
         done = False
         try:
@@ -419,7 +431,7 @@ def sync(ui, cfg, res, opts, result=None):
                     if opts.dryrun:
                         _foresee(repo, handler, hr, conn, result.plan, direction)
                     else:
-                        _bring(ui, repo, res, handler, hr, conn, reply)
+                        _bring(ui, repo, res, handler, hr, conn, reply, opts.tell)
             if opts.dryrun:
                 for hr in result.hosts:
                     if hr.plan is None and hr.reachable and hr.status == SYNCED:
@@ -633,17 +645,19 @@ def _foresee(repo, handler, hr, conn, local, direction):
     hr.uncommitted = hr.plan.uncommitted
 
 
-def _bring(ui, repo, res, handler, hr, conn, reply):
+def _bring(ui, repo, res, handler, hr, conn, reply, tell):
     """pull what a host recorded and merge it here"""
     hr.repaired = reply.get(b'repaired', [])
     hr.reply = reply
     skipped = hr.leftout = reply.get(b'snapshot', {}).get(b'skipped', [])
     hr.untracked = reply.get(b'snapshot', {}).get(b'untracked', [])
+    tell(b'host', hr)
     try:
         hr.pulled = _pull(repo, conn, reply)
         hr.conflicts = integrate(
             ui, repo, res, handler, hr.host, configmod.nodename(ui)
         )
+        tell(b'conflicts', hr)
     except HOSTERRORS as inst:
         hr.failed(inst)
         return

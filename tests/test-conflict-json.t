@@ -22,10 +22,10 @@ Conflict records in machine-readable output
 
 `-T json` gives, for each resource and host, the list of conflicts with
 the file, the handler, what it did, the conflict copy it wrote and the
-command that brings back a version it replaced.  (Progress messages go to
-stderr with `ui.message-output`, so stdout is only JSON.)
+command that brings back a version it replaced.  (The lines for people go
+to stderr with `-T`, so stdout is only JSON.)
 
-  $ on alpha hg mirror-push -d Merge -T json --config ui.message-output=stderr 2>/dev/null > $TESTTMP/out.json
+  $ on alpha hg mirror-push -d Merge -T json 2>/dev/null > $TESTTMP/out.json
   $ python - <<EOF
   > import json
   > for rec in json.load(open('$TESTTMP/out.json')):
