@@ -78,7 +78,7 @@ class reporter:
 
     What a sync did on the way (a repository created, repairs, the
     snapshot, each host's own snapshot and the conflicts) is said when
-    the engine ``tell``\ s the stage, else with the rest in ``add``.
+    the engine tells that stage, else with the rest in ``add``.
     """
 
     def __init__(self, ui, fm, direction, dryrun=False):
