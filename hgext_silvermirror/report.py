@@ -61,8 +61,9 @@ def results(ui, fm, direction, results, dryrun=False):
     """render each result as it comes, then the summary; the exit status
 
     ``results(listener)`` gives the results, syncing as they are taken,
-    with the reporter's ``tell`` as the ``sync.options`` listener.  A run of one resource that aborted raises its
-    abort once what the sync did before it is said.
+    with the reporter's ``tell`` as the ``sync.options`` listener.  A run
+    of one resource that aborted raises its abort once what the sync did
+    before it is said.
     """
     report = reporter(ui, fm, direction, dryrun=dryrun)
     for r in results(report.tell):
