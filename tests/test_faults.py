@@ -415,19 +415,23 @@ def test_host_tarpit(testenv, mknode):
         tarpit.listen(8)
         _alias(c, 'tarpit', HostName='127.0.0.1', Port=tarpit.getsockname()[1])
         _unreachable_case(c, 'tarpit', 2 + 2 + 3)
-    assert not _processes_with(b'tarpit'), 'an ssh to the tarpit outlived the sync'
+    sshconfig = os.fsencode(os.path.join(c.tmp, '.ssh', 'config'))
+    assert not _processes_with(b'tarpit', sshconfig), 'an ssh to the tarpit outlived the sync'
 
 
-def _processes_with(word):
+def _processes_with(*words):
+    """processes whose command line has every one of ``words`` (this
+    test's ssh config among them: other test runs may reach a tarpit too)"""
     found = []
     for pid in os.listdir('/proc'):
         if pid.isdigit():
             try:
                 with open('/proc/%s/cmdline' % pid, 'rb') as fp:
-                    if word in fp.read().split(b'\0'):
-                        found.append(int(pid))
+                    argv = fp.read().split(b'\0')
             except OSError:
-                pass
+                continue
+            if all(w in argv for w in words):
+                found.append(int(pid))
     return found
 
 
