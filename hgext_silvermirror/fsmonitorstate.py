@@ -29,6 +29,8 @@ from mercurial import (
     extensions,
 )
 
+from . import compat
+
 eh = exthelper.exthelper()
 
 
@@ -37,7 +39,7 @@ def _keep():
 
 
 def _refresh(orig, self):
-    state = getattr(self, '_fsmonitorstate', None)
+    state = compat.fsmonitorstate(self)
     if state is None:
         return orig(self)
     # an instance attribute shadows fsmonitor's method for this call only

@@ -35,7 +35,6 @@ from mercurial import (
     context,
     error,
     extensions,
-    lock as lockmod,
     merge as mergemod,
     mergestate as mergestatemod,
 )
@@ -43,6 +42,7 @@ from mercurial.node import bin, hex
 from mercurial.utils import procutil
 
 from . import (
+    compat,
     conflicts,
     prefill,
     seed,
@@ -249,7 +249,7 @@ def freeleftlocks(repo):
     """
     if _held[os.path.realpath(repo.root)]:
         return []
-    me = b'%s:%d' % (lockmod._getlockprefix(), procutil.getpid())
+    me = b'%s:%d' % (compat.lockprefix(), procutil.getpid())
     freed = []
     for vfs, name in ((repo.vfs, b'wlock'), (repo.svfs, b'lock')):
         try:

@@ -34,6 +34,7 @@ from mercurial.node import bin, nullrev
 from mercurial.utils import stringutil
 
 from . import (
+    compat,
     config as configmod,
     confine,
     dircache,
@@ -419,7 +420,7 @@ def emptydirs(repo, keep=True, marked=None):
     (a nested Mercurial repository too, whose files hg's status never
     lists) are appended to ``marked``.
     """
-    ignore = repo.dirstate._ignore
+    ignore = compat.ignorematcher(repo)
     found = []
 
     def visit(rel, entry):
