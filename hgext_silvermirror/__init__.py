@@ -118,7 +118,6 @@ from . import (
     clone,
     commands,
     configitems,
-    fsmonitorstate,
     hooks,
     mergetool,
     metadata,
@@ -128,6 +127,7 @@ from . import (
     wireproto,
     workingcopy,
 )
+from .statcache import fsmonitorstate
 
 __version__ = metadata.__version__
 testedwith = metadata.testedwith

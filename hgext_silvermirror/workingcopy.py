@@ -37,11 +37,10 @@ from . import (
     compat,
     config as configmod,
     confine,
-    dircache,
     prefill,
-    recheck,
     recovery,
 )
+from .statcache import dirlistings, unsettled
 
 NODE_EXTRA = b'silvermirror-node'
 EMPTYDIRS_EXTRA = b'silvermirror-emptydirs'
@@ -214,7 +213,7 @@ def snapshot(
         excluded = _ignorematcher(repo, ignore, list(children) + nested)
     else:
         setignore(repo, ignore, list(children) + nested)
-        recheck.settle(repo)
+        unsettled.settle(repo)
     st = repo.status(unknown=True)
 
     unknown = []
@@ -404,8 +403,8 @@ def commit(repo, **kwargs):
         for f in ctx.files():
             entry = ds.get_entry(f)
             if entry.tracked and entry.p1_tracked:
-                recheck.recordclean(repo, f, boundary)
-    recheck.note(repo, ctx, ctx.files())
+                unsettled.recordclean(repo, f, boundary)
+    unsettled.note(repo, ctx, ctx.files())
     return node
 
 
@@ -415,7 +414,7 @@ def emptydirs(repo, keep=True, marked=None):
     Their names travel in the extra ``silvermirror-emptydirs`` of each
     snapshot and merge, so no placeholder file litters the tree.  Ignored
     directories, nested repositories and other checkouts are left out.
-    Only directories changed since the last look are listed (``dircache``;
+    Only directories changed since the last look are listed (``dirlistings``;
     ``keep`` updates it, under the wlock).  The checkouts met on the way
     (a nested Mercurial repository too, whose files hg's status never
     lists) are appended to ``marked``.
@@ -424,17 +423,17 @@ def emptydirs(repo, keep=True, marked=None):
     found = []
 
     def visit(rel, entry):
-        if rel and not entry.flags & dircache.NONEMPTY:
+        if rel and not entry.flags & dirlistings.NONEMPTY:
             found.append(rel)
             return ()
-        if rel and entry.flags & dircache.MARKED:
+        if rel and entry.flags & dirlistings.MARKED:
             if marked is not None:
                 marked.append(rel)
             return ()
         base = rel + b'/' if rel else b''
         return [s for s in entry.subdirs if not ignore(base + s)]
 
-    dircache.walk(repo, VCS_MARKERS, visit, keep)
+    dirlistings.walk(repo, VCS_MARKERS, visit, keep)
     return sorted(found)
 
 
@@ -621,7 +620,7 @@ def update(repo, node):
         # inside the guard: a run that dies before the write-back leaves
         # the next preamble to redo it
         keepuntracked(repo, parents[0], target)
-    recheck.note(repo, target, files)
+    unsettled.note(repo, target, files)
     materializedirs(repo, recordeddirs(parents[0]), recordeddirs(target))
     return b'updated'
 

@@ -148,7 +148,7 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_seen(pair):
 def test_a_note_for_another_parent_is_dropped(pair):
     from mercurial import hg, ui as uimod
 
-    from hgext_silvermirror import recheck
+    from hgext_silvermirror.statcache import unsettled as recheck
 
     a, _b, push = pair
     push()

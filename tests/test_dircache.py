@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from mercurial import hg, ui as uimod
 
-from hgext_silvermirror import dircache, workingcopy
+from hgext_silvermirror import workingcopy
+from hgext_silvermirror.statcache import dirlistings as dircache
 
 DIRS = ('a', 'a/b', 'a/b/c', 'd', 'd/e')
 NAMES = ('x', 'y', '.git')

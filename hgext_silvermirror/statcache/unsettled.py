@@ -1,4 +1,4 @@
-# recheck.py - check the files hg would read again, without the whole manifest
+# unsettled.py - check the files hg would read again, without the whole manifest
 #
 # This software may be used and distributed according to the terms of the
 # GNU General Public License version 2 or any later version.

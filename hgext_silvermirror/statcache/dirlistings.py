@@ -1,4 +1,4 @@
-# dircache.py - the working copy's directories, listed only when they change
+# dirlistings.py - the working copy's directories, listed only when they change
 #
 # This software may be used and distributed according to the terms of the
 # GNU General Public License version 2 or any later version.

@@ -29,7 +29,7 @@ from mercurial import (
     extensions,
 )
 
-from . import compat
+from .. import compat
 
 eh = exthelper.exthelper()
 
