@@ -117,34 +117,36 @@ def _keepchanged(localdeleted, otherdeleted):
     return (_(b'keep the changed file'), False) if localdeleted or otherdeleted else None
 
 
-class clobberlocal(handler):
+class _oneside(handler):
+    """one side's version wins, its deletion included"""
+
+    side = None
+    # what a dry run says: when the winning side deleted the file, else
+    phrases = (None, None)
+
+    def resolve(self, c):
+        return self.side
+
+    def changedelete(self, c):
+        return self.side
+
+    def foresee(self, localdeleted, otherdeleted):
+        deleted = otherdeleted if self.side == OTHER else localdeleted
+        return self.phrases[0 if deleted else 1], False
+
+
+class clobberlocal(_oneside):
     name = b'ClobberLocal'
     description = _(b'the remote version replaces the local one')
-
-    def resolve(self, c):
-        return OTHER
-
-    changedelete = resolve
-
-    def foresee(self, localdeleted, otherdeleted):
-        if otherdeleted:
-            return _(b'take the remote deletion'), False
-        return _(b'take remote'), False
+    side = OTHER
+    phrases = (_(b'take the remote deletion'), _(b'take remote'))
 
 
-class clobberremote(handler):
+class clobberremote(_oneside):
     name = b'ClobberRemote'
     description = _(b'the local version stays, the remote one is history')
-
-    def resolve(self, c):
-        return LOCAL
-
-    changedelete = resolve
-
-    def foresee(self, localdeleted, otherdeleted):
-        if localdeleted:
-            return _(b'keep the local deletion'), False
-        return _(b'keep local'), False
+    side = LOCAL
+    phrases = (_(b'keep the local deletion'), _(b'keep local'))
 
 
 class keepboth(handler):
