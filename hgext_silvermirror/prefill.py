@@ -5,10 +5,10 @@
 
 """an empty host's working copy, written from this node's files
 
-A resource's first sync commits every file here (a revlog each: 20,000
-small files take hg about 19 s of Python), streams the store to an empty
-host (``seed``), and the host's hg then writes its working copy from
-those revlogs, opening one per file (14 s more).  Instead, a host over
+A resource's first sync commits every file here (a revlog each, the
+slowest part of a first sync), streams the store to an empty host
+(``seed``), and the host's hg then writes its working copy from those
+revlogs, opening one per file, after the commit.  Instead, a host over
 ssh whose repository and working copy are both empty gets the files as
 they are in this working copy while this node commits them, and writes
 them on its own CPU meanwhile.  For each, it computes the file node a

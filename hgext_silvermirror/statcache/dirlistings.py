@@ -6,9 +6,8 @@
 """what each directory of a working copy holds, re-read only if it changed
 
 Empty directories are not tracked by hg, so every snapshot has to find
-them; listing every directory costs as much as hg's own status walk
-(0.13 s for 100,000 files in 1,000 directories), and with fsmonitor it
-would be the only walk left.  A directory's entries change only with its
+them; listing every directory costs as much as hg's own status walk,
+and with fsmonitor it would be the only walk left.  A directory's entries change only with its
 mtime and ctime, so ``.hg/silvermirror/dirs`` keeps, for each directory,
 its inode and times, whether it has entries, whether it holds another
 version control system's marker, and its subdirectories; a snapshot then
