@@ -30,7 +30,7 @@ from mercurial.utils import (
     stringutil,
 )
 
-from . import compat
+from . import compat, state
 from .conflicts import (
     BOTH,
     LOCAL,
@@ -107,7 +107,7 @@ def merging(repo, handler, host, local, other):
         (b'merge', b'checkunknown'): b'abort',
         (b'merge', b'checkignored'): b'abort',
         (b'merge', b'on-failure'): b'continue',
-        (b'ui', b'origbackuppath'): repo.vfs.join(b'silvermirror/orig'),
+        (b'ui', b'origbackuppath'): repo.vfs.join(state.ORIG),
     }
     if tool != TOOL:
         overrides[(b'merge-tools', tool + b'.checkconflicts')] = b'true'

@@ -39,6 +39,7 @@ from . import (
     confine,
     prefill,
     recovery,
+    state as statefiles,
 )
 from .statcache import dirlistings, unsettled
 
@@ -47,10 +48,6 @@ EMPTYDIRS_EXTRA = b'silvermirror-emptydirs'
 UNTRACKED_EXTRA = b'silvermirror-untracked'
 # directories that hold another version control system's checkout
 VCS_MARKERS = frozenset([b'.git', b'.svn', b'.bzr', b'_darcs', b'CVS', b'.hg'])
-IGNOREFILE = b'silvermirror/ignore'
-NESTEDFILE = b'silvermirror/nested'
-# the patterns and working-copy parent the tracked files were last checked at
-CHECKEDFILE = b'silvermirror/checked'
 
 
 class MassDeletion(error.StateError):
@@ -92,7 +89,7 @@ class snapshotresult:
 
 
 def ignorefile(repo):
-    return repo.vfs.join(IGNOREFILE)
+    return repo.vfs.join(statefiles.IGNORE)
 
 
 def _dirpattern(path):
@@ -118,7 +115,7 @@ def setignore(repo, patterns, dirs=()):
     # a # starts a comment in an hgignore file: *# would read as *
     lines.extend(_UNESCAPEDHASH.sub(br'\\#', p) for p in patterns)
     lines.extend(_dirpattern(d) for d in sorted(set(dirs)))
-    return _writestate(repo, IGNOREFILE, b'\n'.join(lines) + b'\n')
+    return _writestate(repo, statefiles.IGNORE, b'\n'.join(lines) + b'\n')
 
 
 # how an hgignore file reads a prefixed line
@@ -144,9 +141,8 @@ def _writestate(repo, name, data):
     """write one of our files under .hg/silvermirror if it changed"""
     if repo.vfs.tryread(name) == data:
         return False
-    repo.vfs.makedirs(b'silvermirror')
-    repo.vfs.write(name, data, atomictemp=True)
-    if name == IGNOREFILE:
+    statefiles.writeraw(repo, name, data)
+    if name == statefiles.IGNORE:
         useignore(repo)
         # hg keeps the ignore matcher as long as ``.hgignore`` is unchanged,
         # through ``invalidate`` too: a matcher read earlier in this process
@@ -166,7 +162,8 @@ def useignore(repo):
 
 def knownnested(repo):
     """nested checkouts found by earlier snapshots"""
-    return [l for l in repo.vfs.tryread(NESTEDFILE).splitlines() if l]
+    old = lambda data: [l for l in data.splitlines() if l]
+    return statefiles.read(repo, statefiles.NESTED, list, old) or []
 
 
 def _nestedroot(path):
@@ -236,7 +233,7 @@ def snapshot(
     unknown = [p for p in unknown if not any(p.startswith(n + b'/') for n in found)]
     checked, untracked = _leftbehind(repo, ignore, children, st.added)
     if not dryrun:
-        _writestate(repo, NESTEDFILE, b''.join(n + b'\n' for n in nested))
+        _writestate(repo, statefiles.NESTED, statefiles.encode(nested) if nested else b'')
         if found:
             setignore(repo, ignore, list(children) + nested)
     res.nested = nested
@@ -267,7 +264,7 @@ def snapshot(
     res.emptydirs = emptydirs(repo, keep=not dryrun, marked=marked)
     res.nested = sorted(set(nested).union(marked))
     if not dryrun and set(marked) - set(nested):
-        _writestate(repo, NESTEDFILE, b''.join(n + b'\n' for n in res.nested))
+        _writestate(repo, statefiles.NESTED, statefiles.encode(res.nested))
     dirschanged = set(res.emptydirs) != recordeddirs(repo[b'.'])
     if dryrun or not (res.changes or dirschanged):
         if not dryrun:
@@ -314,9 +311,9 @@ def _notechecked(repo, line):
     directory that went away meanwhile (a disk unplugged) is not made
     again: the check is only done once more.
     """
-    if repo.vfs.tryread(CHECKEDFILE) == line or not repo.vfs.isdir(b'silvermirror'):
+    if statefiles.read(repo, statefiles.CHECKED, list) == line.split() or not repo.vfs.isdir(statefiles.DIR):
         return
-    repo.vfs.write(CHECKEDFILE, line, atomictemp=True, makeparentdirs=False)
+    statefiles.write(repo, statefiles.CHECKED, line.split(), makedirs=False)
 
 
 def _leftbehind(repo, ignore, children, added):
@@ -337,7 +334,7 @@ def _leftbehind(repo, ignore, children, added):
     if m is None:
         return checked, []
     p1 = repo[b'.']
-    state = repo.vfs.tryread(CHECKEDFILE).split()
+    state = statefiles.read(repo, statefiles.CHECKED, list, bytes.split) or []
     unfi = repo.unfiltered()
     if len(state) == 2 and state[1] == key and state[0] == p1.hex():
         candidates = []

@@ -22,7 +22,7 @@ import os
 
 from mercurial.dirstateutils import timestamp
 
-CACHEFILE = b'silvermirror/dirs'
+from .. import state
 
 # flags of an entry
 NONEMPTY = 1
@@ -55,7 +55,7 @@ def _settled(st, boundary):
 
 def read(repo):
     """the cache as ``{relative path: listing}`` (the root is ``b''``)"""
-    fields = repo.vfs.tryread(CACHEFILE).split(b'\0')
+    fields = state.readraw(repo, state.DIRS).split(b'\0')
     cache = {}
     i = 0
     try:
@@ -82,8 +82,7 @@ def write(repo, cache):
         fields.append(b'%d' % entry.flags)
         fields.extend(entry.subdirs)
         fields.append(b'')
-    repo.vfs.makedirs(b'silvermirror')
-    repo.vfs.write(CACHEFILE, b'\0'.join(fields), atomictemp=True)
+    state.writeraw(repo, state.DIRS, b'\0'.join(fields))
 
 
 def walk(repo, markers, visit, keep=True):

@@ -25,7 +25,8 @@ from mercurial.dirstateutils import timestamp
 # the flags of an entry's v2 data, which every implementation gives
 from mercurial.pure import parsers
 
-NOTEFILE = b'silvermirror/recheck'
+from .. import state
+
 # past this many files the next status's one read of the manifest costs
 # less than a look-up of each file node
 MAXFILES = 1000
@@ -46,13 +47,12 @@ def note(repo, ctx, files):
     ds = repo.dirstate
     found = [f for f in files if _unsettled(ds.get_entry(f))]
     if not found or len(found) > MAXFILES:
-        repo.vfs.tryunlink(NOTEFILE)
+        repo.vfs.tryunlink(state.RECHECK)
         return
     fields = [ctx.hex()]
     for f in found:
         fields.extend([nodemod.hex(ctx.filenode(f)), ctx.flags(f), f])
-    repo.vfs.makedirs(b'silvermirror')
-    repo.vfs.write(NOTEFILE, b'\0'.join(fields), atomictemp=True)
+    state.writeraw(repo, state.RECHECK, b'\0'.join(fields))
 
 
 def _parse(data):
@@ -72,10 +72,10 @@ def _parse(data):
 def settle(repo):
     """record as clean the noted files that still hold the parent's
     version; caller holds the wlock, before its status"""
-    data = repo.vfs.tryread(NOTEFILE)
+    data = state.readraw(repo, state.RECHECK)
     if not data:
         return
-    repo.vfs.unlink(NOTEFILE)
+    repo.vfs.unlink(state.RECHECK)
     parent, entries = _parse(data)
     ds = repo.dirstate
     if parent is None or ds.parents() != [parent, repo.nullid]:
