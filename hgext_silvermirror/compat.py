@@ -56,6 +56,16 @@ def ignorematcher(repo):
     return repo.dirstate._ignore
 
 
+def forgetignorematcher(repo):
+    """make the dirstate read the ignore files again at its next use
+
+    hg 7.2: the matcher is a ``dirstate._filecache`` entry kept while
+    ``.hgignore`` is unchanged, through ``dirstate.invalidate`` too; no
+    public way drops it.
+    """
+    repo.dirstate._filecache.pop(b'_ignore', None)
+
+
 def call(peer, name, **args):
     """a wire-protocol v1 command that hg does not know, over ``peer``
 

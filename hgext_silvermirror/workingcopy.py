@@ -147,7 +147,7 @@ def _writestate(repo, name, data):
         # hg keeps the ignore matcher as long as ``.hgignore`` is unchanged,
         # through ``invalidate`` too: a matcher read earlier in this process
         # (a preamble's repair) would still see the old patterns
-        repo.dirstate._filecache.pop(b'_ignore', None)
+        compat.forgetignorematcher(repo)
     # the dirstate caches its ignore matcher
     repo.dirstate.invalidate()
     return True
