@@ -10,6 +10,11 @@ version it was checked on and why no public API does (a public one that
 behaves the same is used instead, at the call site).  A new hg version
 is checked here alone; ``tests/test_compat.py`` keeps private names out
 of the other modules.
+
+Where hg 7.2 has a public form that behaves the same, the caller uses it
+instead: ``ctx.phase()`` for ``repo._phasecache.phase(repo, rev)``, and
+``fctx.changectx()[path]`` for ``filemerge._underlyingfctxifabsent`` of
+an absent file.
 """
 
 from mercurial import lock as lockmod

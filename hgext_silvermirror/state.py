@@ -13,14 +13,39 @@ damaged file, or one in the format an earlier version wrote) is None, or
 what ``legacy`` makes of it where an interrupted run of that version must
 still be finished.
 
+The files, what each holds and the module that writes it:
+
+``INTERRUPTED``
+    an update or merge of a sync in progress, for the next preamble:
+    [kind, target hex, origin hex] (recovery)
+``SEEDING``
+    a stream into an empty store in progress: {requirements, heads} (seed)
+``PREFILLED``, ``PREFILLTMP``
+    the files an empty host wrote before their commit, and the one being
+    written before it is linked into place (prefill)
+``TALKING``
+    the wlock's content while the sync holding it talks to hosts (locks)
+``NESTED``
+    nested checkouts found by earlier snapshots: [path] (workingcopy)
+``CHECKED``
+    where the last look for newly excluded tracked files ended:
+    [changeset hex, key of the exclusions] (workingcopy)
+``IGNORE``
+    the resource's ignore patterns (workingcopy)
+``DIRS``, ``RECHECK``
+    each directory's listing, and the files written in the second they
+    were recorded (statcache)
+``ORIG``
+    a directory: hg's backups of the files a sync merge overwrote
+
 Three files keep another format, for a reason each:
 
 - ``IGNORE`` is in hgignore syntax: hg reads it itself
   (``ui.ignore.silvermirror``);
 - ``DIRS`` and ``RECHECK`` (``statcache``) are fields separated by NUL,
   written and read by their modules through ``writeraw``/``readraw``:
-  every snapshot reads them, and cborutil decodes in pure Python, a few
-  hundred times slower than a split of one byte string;
+  every snapshot reads them, and cborutil decodes in pure Python, far
+  slower than a split of one byte string;
 - ``PREFILLED`` is a journal: a CBOR record appended per file written,
   each after a length (``append``/``records``), since rewriting it whole
   for each of thousands of files would cost their square.
@@ -32,29 +57,17 @@ from mercurial.utils import cborutil
 
 DIR = b'silvermirror'
 
-# an update or merge of a sync in progress, for the next preamble:
-# [kind, changeset hex] (recovery)
+# one CBOR value each, through ``write`` and ``read``
 INTERRUPTED = b'silvermirror/interrupted'
-# a stream into an empty store in progress: {requirements, heads} (seed)
 SEEDING = b'silvermirror/seeding'
-# the files an empty host wrote before their commit: a journal (prefill)
-PREFILLED = b'silvermirror/prefilled'
-# the file prefill is writing, before it is linked into place
-PREFILLTMP = b'silvermirror/prefill.tmp'
-# the wlock's content while the sync holding it talks to hosts (locks)
 TALKING = b'silvermirror/talking'
-# nested checkouts found by earlier snapshots: [path] (workingcopy)
 NESTED = b'silvermirror/nested'
-# where the last look for newly excluded tracked files ended:
-# [changeset hex, key of the exclusions] (workingcopy)
 CHECKED = b'silvermirror/checked'
-# the resource's ignore patterns, hgignore syntax (workingcopy)
+# another format, each for its reason above
+PREFILLED, PREFILLTMP = b'silvermirror/prefilled', b'silvermirror/prefill.tmp'
 IGNORE = b'silvermirror/ignore'
-# each directory's listing (statcache.dirlistings)
-DIRS = b'silvermirror/dirs'
-# the files written in the second they were recorded (statcache.unsettled)
-RECHECK = b'silvermirror/recheck'
-# a directory: hg's backups of the files a sync merge overwrote
+DIRS, RECHECK = b'silvermirror/dirs', b'silvermirror/recheck'
+# a directory that hg fills
 ORIG = b'silvermirror/orig'
 
 # what a damaged CBOR file raises in cborutil
