@@ -118,9 +118,8 @@ from . import (
     clone,
     commands,
     configitems,
-    conflicts,
-    fsmonitorstate,
     hooks,
+    mergetool,
     metadata,
     privacy,
     redact,
@@ -128,6 +127,7 @@ from . import (
     wireproto,
     workingcopy,
 )
+from .statcache import fsmonitorstate
 
 __version__ = metadata.__version__
 testedwith = metadata.testedwith
@@ -138,7 +138,7 @@ eh = exthelper.exthelper()
 for _module in (
     configitems,
     commands,
-    conflicts,
+    mergetool,
     fsmonitorstate,
     hooks,
     redact,
@@ -177,7 +177,7 @@ configtable = eh.configtable
 uisetup = eh.finaluisetup
 extsetup = eh.finalextsetup
 reposetup = eh.finalreposetup
-internalmerge = conflicts.internalmerge
+internalmerge = mergetool.internalmerge
 colortable = {
     b'silvermirror.resource': b'bold',
     b'silvermirror.synced': b'green',

@@ -23,7 +23,7 @@ import socket
 
 from mercurial.i18n import _
 from mercurial import (
-    config as configmod,
+    config as hgconfig,
     encoding,
     error,
     util,
@@ -180,39 +180,32 @@ class mirrorconfig:
         return os.path.normpath(value)
 
     def _seconds(self, key, default, zero=False):
-        value = self.cfg.get(MAIN, key)
-        if value is None:
-            return default
-        try:
-            number = float(value)
-        except ValueError:
-            number = math.nan
-        if not math.isfinite(number) or number < 0 or (number == 0 and not zero):
-            self.report(
-                self.error(
-                    MAIN,
-                    key,
-                    _(b'%s must be a number of seconds, not "%s"') % (key, value),
-                    hint=_(b'use a number, such as %s = %d') % (key, default),
-                )
-            )
-            return default
-        return number
+        def parse(value):
+            try:
+                number = float(value)
+            except ValueError:
+                return None
+            ok = math.isfinite(number) and number >= 0 and (number > 0 or zero)
+            return number if ok else None
+
+        message = _(b'%s must be a number of seconds, not "%s"')
+        hint = _(b'use a number, such as %s = %d') % (key, default)
+        return self._typed(key, default, parse, message, hint)
 
     def _bool(self, key, default):
+        message = _(b'%s must be true or false, not "%s"')
+        hint = _(b'use %s = true or %s = false') % (key, key)
+        return self._typed(key, default, stringutil.parsebool, message, hint)
+
+    def _typed(self, key, default, parse, message, hint):
+        """``key`` of the main section as ``parse`` reads it; ``default``
+        when it is absent, or when ``parse`` refuses it (reported)"""
         value = self.cfg.get(MAIN, key)
         if value is None:
             return default
-        parsed = stringutil.parsebool(value)
+        parsed = parse(value)
         if parsed is None:
-            self.report(
-                self.error(
-                    MAIN,
-                    key,
-                    _(b'%s must be true or false, not "%s"') % (key, value),
-                    hint=_(b'use %s = true or %s = false') % (key, key),
-                )
-            )
+            self.report(self.error(MAIN, key, message % (key, value), hint=hint))
             return default
         return parsed
 
@@ -407,7 +400,7 @@ def _malformed(inst):
 
 def _read(path):
     """parse ``path`` and its includes; (config, section header locations)"""
-    cfg = configmod.config()
+    cfg = hgconfig.config()
     headers = {}
     reading = []
 
@@ -424,9 +417,7 @@ def _read(path):
                 headers.setdefault(m.group(1), b'%s:%d' % (fname, n))
 
         def include(rel, remap=None, sections=None):
-            abspath = os.path.normpath(
-                os.path.join(os.path.dirname(fname), rel)
-            )
+            abspath = os.path.normpath(os.path.join(os.path.dirname(fname), rel))
             if abspath in reading:
                 raise error.ConfigError(
                     _(b'cannot include %s: it includes itself') % abspath,
@@ -494,7 +485,7 @@ def load(ui, path=None, problems=None):
                 _(b'no SilverMirror file at %s') % path,
                 hint=_(b'create it or fix silvermirror.config'),
             )
-        cfg, headers, exists = configmod.config(), {}, False
+        cfg, headers, exists = hgconfig.config(), {}, False
         cfg.parse(
             b'<default>', b'[%s]\nconflict = %s\n' % (MAIN, DEFAULT_HANDLER)
         )

@@ -43,6 +43,7 @@ from mercurial import (
 from mercurial.interfaces import repository
 from mercurial.node import bin, hex
 
+from . import compat
 from . import workingcopy
 
 # what a host that takes ``smdeliver`` advertises
@@ -60,7 +61,7 @@ def summary(repo):
     return {
         b'heads': [hex(n) for n in repo.heads() if n != repo.nullid],
         b'public': [hex(repo[r].node()) for r in repo.revs(b'heads(public())')],
-        b'bookmarks': bool(repo._bookmarks),
+        b'bookmarks': compat.hasbookmarks(repo),
         b'obsolete': bool(repo.obsstore),
     }
 
@@ -88,8 +89,7 @@ def hasall(repo, reply):
     known = _known(unfi, reply)
     if known is None:
         return False
-    phase = unfi._phasecache.phase
-    return all(phase(unfi, unfi.changelog.rev(n)) == phases.public for n in known[1])
+    return all(unfi[n].phase() == phases.public for n in known[1])
 
 
 def capable(repo, peer, reply, head):
@@ -104,13 +104,12 @@ def capable(repo, peer, reply, head):
         peer.url().startswith(b'ssh:') and peer.capable(CAPABILITY)
     ):
         return False
-    if b'heads' not in reply or reply[b'bookmarks'] or repo._bookmarks:
+    if b'heads' not in reply or reply[b'bookmarks'] or compat.hasbookmarks(repo):
         return False
-    # hg keeps the hooks private; not knowing them means hg's push
-    if repo.obsstore or getattr(repo.prepushoutgoinghooks, '_hooks', True):
+    if repo.obsstore or compat.hasprepushhooks(repo):
         return False
     unfi = repo.unfiltered()
-    if unfi._phasecache.phase(unfi, unfi.changelog.rev(head)) > phases.draft:
+    if unfi[head].phase() > phases.draft:
         return False
     known = _known(unfi, reply)
     # and everything public here is public there

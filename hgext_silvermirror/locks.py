@@ -28,11 +28,10 @@ from mercurial.i18n import _
 from mercurial import error
 
 from . import config as configmod
+from . import state
 
 # seconds between two looks at a held lock
 POLL = 0.02
-# the owner of the wlock while a sync holding it talks to hosts
-MARK = b'silvermirror/talking'
 
 
 class Crossing(error.LockHeld):
@@ -69,12 +68,11 @@ def wlock(repo, timeout, refuse=None, warn=None):
 @contextlib.contextmanager
 def talking(repo):
     """mark the wlock this process holds as a sync's that talks to hosts"""
-    repo.vfs.makedirs(b'silvermirror')
-    repo.vfs.write(MARK, repo.vfs.readlock(b'wlock'), atomictemp=True)
+    state.write(repo, state.TALKING, repo.vfs.readlock(b'wlock'))
     try:
         yield
     finally:
-        repo.vfs.tryunlink(MARK)
+        repo.vfs.tryunlink(state.TALKING)
 
 
 def crossing(repo, locker, caller):
@@ -85,6 +83,6 @@ def crossing(repo, locker, caller):
     sorts first goes on.  A mark left by a sync that died names a holder
     that no longer holds the lock.
     """
-    if not (caller and locker) or repo.vfs.tryread(MARK) != locker:
+    if not (caller and locker) or state.read(repo, state.TALKING, bytes, bytes) != locker:
         return False
     return caller > configmod.nodename(repo.ui)

@@ -29,6 +29,7 @@ from mercurial import (
 )
 from mercurial.node import bin, hex
 
+from . import compat
 from . import conflicts
 
 ADDED = b'added'
@@ -190,7 +191,7 @@ def overlay(repo, peer):
                     b'cg': True,
                 },
             ).result()
-            changegroup.writechunks(repo.ui, bundle._forwardchunks(), fname)
+            changegroup.writechunks(repo.ui, compat.forwardchunks(bundle), fname)
         brepo = bundlerepo.makebundlerepository(repo.baseui, repo.root, fname)
         try:
             brepo = brepo.unfiltered()

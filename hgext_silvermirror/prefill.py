@@ -5,10 +5,10 @@
 
 """an empty host's working copy, written from this node's files
 
-A resource's first sync commits every file here (a revlog each: 20,000
-small files take hg about 19 s of Python), streams the store to an empty
-host (``seed``), and the host's hg then writes its working copy from
-those revlogs, opening one per file (14 s more).  Instead, a host over
+A resource's first sync commits every file here (a revlog each, the
+slowest part of a first sync), streams the store to an empty host
+(``seed``), and the host's hg then writes its working copy from those
+revlogs, opening one per file, after the commit.  Instead, a host over
 ssh whose repository and working copy are both empty gets the files as
 they are in this working copy while this node commits them, and writes
 them on its own CPU meanwhile.  For each, it computes the file node a
@@ -43,16 +43,13 @@ from mercurial import (
     util,
 )
 from mercurial.dirstateutils import timestamp
-from mercurial.utils import cborutil, hashutil, storageutil
+from mercurial.utils import hashutil, storageutil
 
 from . import confine
+from . import state
 
 # what a host that takes ``smprefill`` advertises
 CAPABILITY = b'silvermirror-prefill'
-# where a file is written before it is linked into the working copy
-TEMPFILE = b'silvermirror/prefill.tmp'
-# the files written and not yet adopted: a record for each
-NOTE = b'silvermirror/prefilled'
 # the payload: a frame for each file (the path's length, the data's
 # length, a flag, the path, the data), then a zero length
 LENGTH = struct.Struct('>I')
@@ -190,7 +187,7 @@ def refusal(repo):
         return _(b'the repository is not empty')
     if repo.ui.configitems(b'encode') or repo.ui.configitems(b'decode'):
         return _(b'its hg filters files (encode, decode)')
-    if repo.vfs.exists(NOTE):
+    if repo.vfs.exists(state.PREFILLED):
         return _(b'it was prefilled already')
     st = repo.status(unknown=True)
     if any((st.modified, st.added, st.removed, st.deleted, st.unknown)):
@@ -238,7 +235,7 @@ class _placement:
         self._repo = repo
         self._payload = payload
         self._audit = confine.auditor(repo)
-        self._tmp = repo.vfs.join(TEMPFILE)
+        self._tmp = repo.vfs.join(state.PREFILLTMP)
         self._dirs = set()
         self._made = []
         self._note = None
@@ -246,10 +243,9 @@ class _placement:
     def take(self):
         """write every file of the payload; how many there were"""
         repo, payload = self._repo, self._payload
-        repo.vfs.makedirs(os.path.dirname(NOTE))
         util.tryunlink(self._tmp)
         count = 0
-        with repo.vfs(NOTE, b'wb') as self._note:
+        with state.openjournal(repo, state.PREFILLED) as self._note:
             while True:
                 (length,) = LENGTH.unpack(_readexactly(payload, LENGTH.size))
                 if not length:
@@ -277,7 +273,7 @@ class _placement:
             node = self._write(size, flag == EXEC)
             self._link(dest)
         st = os.lstat(dest)
-        _record(self._note, [f, flag, node, st.st_ino, st.st_size, st.st_mtime_ns])
+        state.append(self._note, [f, flag, node, st.st_ino, st.st_size, st.st_mtime_ns])
         self._note.flush()
 
     def _makedirs(self, d):
@@ -327,7 +323,7 @@ class _placement:
         """remove what was written, unless it changed since"""
         if self._note is not None and not self._note.closed:
             self._note.close()
-        _remove(self._repo, _records(self._repo))
+        _remove(self._repo, state.records(self._repo, state.PREFILLED))
         for d in reversed(self._made):
             try:
                 os.rmdir(d)
@@ -353,25 +349,6 @@ def _firstnode(repo, chunks):
     return s.digest()
 
 
-def _record(fp, values):
-    data = b''.join(cborutil.streamencode(values))
-    fp.write(LENGTH.pack(len(data)) + data)
-
-
-def _records(repo):
-    """the files the note lists, up to its last complete record"""
-    data = repo.vfs.tryread(NOTE)
-    out, pos = [], 0
-    while pos + LENGTH.size <= len(data):
-        (size,) = LENGTH.unpack_from(data, pos)
-        pos += LENGTH.size
-        if pos + size > len(data):
-            break
-        out.append(cborutil.decodeall(data[pos : pos + size])[0])
-        pos += size
-    return out
-
-
 def _unchanged(repo, record):
     """the stat of a file written here, if nothing changed it since"""
     f, _flag, _node, ino, size, mtime = record
@@ -388,13 +365,13 @@ def _remove(repo, records):
     for record in records:
         if _unchanged(repo, record) is not None:
             repo.wvfs.unlinkpath(record[0], ignoremissing=True)
-    util.tryunlink(repo.vfs.join(TEMPFILE))
-    repo.vfs.unlinkpath(NOTE, ignoremissing=True)
+    util.tryunlink(repo.vfs.join(state.PREFILLTMP))
+    repo.vfs.unlinkpath(state.PREFILLED, ignoremissing=True)
 
 
 def pending(repo):
     """were files written here that are not adopted yet?"""
-    return repo.vfs.exists(NOTE)
+    return repo.vfs.exists(state.PREFILLED)
 
 
 def adopt(repo, node):
@@ -404,7 +381,7 @@ def adopt(repo, node):
     working copy has a parent, or no file was written here) the files are
     removed, and the caller updates as usual.
     """
-    records = _records(repo)
+    records = state.records(repo, state.PREFILLED)
     if not records or repo.dirstate.p1() != repo.nullid:
         _remove(repo, records)
         return False
@@ -438,7 +415,7 @@ def adopt(repo, node):
                     p1_tracked=True,
                     parentfiledata=(st.st_mode, st.st_size, mtime),
                 )
-    repo.vfs.unlinkpath(NOTE)
+    repo.vfs.unlinkpath(state.PREFILLED)
     return True
 
 
@@ -447,8 +424,8 @@ def recover(repo):
 
     Caller holds the wlock.  Returns the messages of what was repaired.
     """
-    records = _records(repo)
-    if not repo.vfs.exists(NOTE):
+    records = state.records(repo, state.PREFILLED)
+    if not repo.vfs.exists(state.PREFILLED):
         return []
     _remove(repo, records)
     if not records:

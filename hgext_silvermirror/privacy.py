@@ -23,6 +23,7 @@ from . import (
     config as configmod,
     conflicts,
     resources as resourcesmod,
+    state,
 )
 
 HOOK = b'pretxnchangegroup.silvermirror-private'
@@ -62,7 +63,7 @@ def guard(ui, repo, hooktype, node=None, node_last=None, **kwargs):
     changeset that removes such a file passes: it is how a node with the
     newer file lets it go.
     """
-    if node is None or not repo.vfs.isdir(b'silvermirror'):
+    if node is None or not repo.vfs.isdir(state.DIR):
         return False
     dirs = ownchildren(repo)
     if not dirs:

@@ -35,7 +35,6 @@ from mercurial import (
     context,
     error,
     extensions,
-    lock as lockmod,
     merge as mergemod,
     mergestate as mergestatemod,
 )
@@ -43,13 +42,13 @@ from mercurial.node import bin, hex
 from mercurial.utils import procutil
 
 from . import (
+    compat,
     conflicts,
     prefill,
     seed,
+    state as statefiles,
     workingcopy,
 )
-
-STATEFILE = b'silvermirror/interrupted'
 
 
 def _content(repo, path):
@@ -136,7 +135,7 @@ def _interrupted(repo):
     """(kind, changeset, origin) of an update or merge a sync left
     unfinished; origin is the working copy's parent it started from, when
     known"""
-    data = repo.vfs.tryread(STATEFILE).split()
+    data = statefiles.read(repo, statefiles.INTERRUPTED, list, bytes.split) or []
     if len(data) in (2, 3):
         unfi = repo.unfiltered()
         nodes = [_known(unfi, h) for h in data[1:]] + [None]
@@ -155,7 +154,7 @@ def _known(unfi, hexnode):
     """the changeset ``hexnode`` names, if this repository has it"""
     try:
         node = bin(hexnode)
-    except ValueError:
+    except (ValueError, TypeError):
         return None
     return unfi[node] if node in unfi else None
 
@@ -193,7 +192,7 @@ def state(repo):
 
 
 def _clearstate(repo):
-    repo.vfs.unlinkpath(STATEFILE, ignoremissing=True)
+    repo.vfs.unlinkpath(statefiles.INTERRUPTED, ignoremissing=True)
     repo.vfs.unlinkpath(b'updatestate', ignoremissing=True)
 
 
@@ -249,7 +248,7 @@ def freeleftlocks(repo):
     """
     if _held[os.path.realpath(repo.root)]:
         return []
-    me = b'%s:%d' % (lockmod._getlockprefix(), procutil.getpid())
+    me = b'%s:%d' % (compat.lockprefix(), procutil.getpid())
     freed = []
     for vfs, name in ((repo.vfs, b'wlock'), (repo.svfs, b'lock')):
         try:
@@ -404,13 +403,8 @@ def guard(repo, kind, target):
     stays in this process, where the guard remembers what it wrote.
     """
     _install()
-    repo.vfs.makedirs(b'silvermirror')
     origin = repo[b'.']
-    repo.vfs.write(
-        STATEFILE,
-        b'%s %s %s\n' % (kind, hex(target), origin.hex()),
-        atomictemp=True,
-    )
+    statefiles.write(repo, statefiles.INTERRUPTED, [kind, hex(target), origin.hex()])
     state = _guardstate(repo, origin)
     _active.state = state
     ok = False
@@ -426,4 +420,4 @@ def guard(repo, kind, target):
         _active.state = None
         # what workers wrote is not known here: the next preamble looks
         if ok or (kind != b'update' and not state.written):
-            repo.vfs.unlinkpath(STATEFILE, ignoremissing=True)
+            repo.vfs.unlinkpath(statefiles.INTERRUPTED, ignoremissing=True)

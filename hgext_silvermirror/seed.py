@@ -42,14 +42,13 @@ from mercurial import (
 from mercurial.interfaces import repository
 from mercurial.node import bin, hex
 from mercurial.repo import vfs_options
-from mercurial.utils import cborutil
 
 from . import (
     confine,
     privacy,
+    state,
 )
 
-MARKER = b'silvermirror/seeding'
 # what a host that takes ``smseed`` advertises
 CAPABILITY = b'silvermirror-seed'
 
@@ -172,16 +171,15 @@ def noted(repo, heads):
     repo = repo.unfiltered()
     with repo.lock():
         note = {b'requirements': sorted(repo.requirements), b'heads': heads}
-        repo.vfs.makedirs(b'silvermirror')
-        repo.vfs.write(MARKER, b''.join(cborutil.streamencode(note)), atomictemp=True)
+        state.write(repo, state.SEEDING, note)
         try:
             yield
             screen(repo)
         except BaseException:
             _empty(repo, note[b'requirements'])
-            repo.vfs.unlinkpath(MARKER, ignoremissing=True)
+            repo.vfs.unlinkpath(state.SEEDING, ignoremissing=True)
             raise
-        repo.vfs.unlinkpath(MARKER, ignoremissing=True)
+        repo.vfs.unlinkpath(state.SEEDING, ignoremissing=True)
     repo.invalidate(clearfilecache=True)
 
 
@@ -207,18 +205,17 @@ def recover(repo):
 
     Returns the messages of what was repaired.
     """
-    data = repo.vfs.tryread(MARKER)
+    data = repo.vfs.tryread(state.SEEDING)
     if not data:
         return []
-    values = cborutil.decodeall(data)
-    note = values[0] if values else {}
+    note = state.decode(data, dict) or {}
     repo = repo.unfiltered()
     with repo.lock():
         if _grown(repo, note.get(b'heads', [])):
-            repo.vfs.unlinkpath(MARKER)
+            repo.vfs.unlinkpath(state.SEEDING)
             return []
         _empty(repo, note.get(b'requirements'))
-        repo.vfs.unlinkpath(MARKER)
+        repo.vfs.unlinkpath(state.SEEDING)
     return [_(b'emptied the store of an interrupted first sync')]
 
 

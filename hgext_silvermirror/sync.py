@@ -44,6 +44,7 @@ from . import (
     identity,
     plan as planmod,
     locks,
+    mergetool,
     prefill,
     recovery,
     resources as resourcesmod,
@@ -719,12 +720,12 @@ def integrate(ui, repo, res, handler, host, node):
 def merge(ui, repo, res, handler, host, node, head):
     """merge ``head`` into the working copy and commit the merge"""
     p1 = repo[b'.']
-    with conflicts.merging(repo, handler, host, p1.hex(), hex(head)) as ctx:
+    with mergetool.merging(repo, handler, host, p1.hex(), hex(head)) as ctx:
         with _quiet(repo.ui), recovery.guard(repo, b'merge', head):
             stats = mergemod.merge(repo[head], labels=[node, host])
             workingcopy.keepuntracked(repo, p1, repo[head])
         if stats.unresolvedcount:
-            conflicts.unresolved_to_both(repo, ctx)
+            mergetool.unresolved_to_both(repo, ctx)
         if ctx.copies:
             with repo.dirstate.changing_files(repo):
                 repo[None].add(ctx.copies)

@@ -34,6 +34,7 @@ from mercurial.node import bin, hex, nullrev
 from mercurial.utils import cborutil, stringutil
 
 from . import (
+    compat,
     config as configmod,
     confine,
     delivery,
@@ -423,7 +424,7 @@ def _uisetup(ui):
             )(_serve(func, payload, name, permission))
 
 
-@eh.wrapfunction(wireprotov1server, '_capabilities')
+@eh.wrapfunction(wireprotov1server, compat.SERVERCAPABILITIES)
 def _capabilities(orig, repo, proto):
     caps = orig(repo, proto)
     caps.append(b'%s=%d' % (CAPABILITY, PROTOCOL))
@@ -451,8 +452,8 @@ def call(peer, name, args, node=None, payload=None):
             raise HostError(stringutil.forcebytestr(inst), kind=b'busy')
     if payload is not None:
         # ssh: the host answers at once (a refusal) or after the payload
-        _ret, data = peer._callpush(
-            name, payload, request=base64.b64encode(encode(args))
+        _ret, data = compat.callpush(
+            peer, name, payload, request=base64.b64encode(encode(args))
         )
         return _reply(name, decode(data))
     # the wire-protocol v1 call, as hgext/largefiles does for its commands
@@ -461,7 +462,7 @@ def call(peer, name, args, node=None, payload=None):
     post = {'data': b''} if peer.url().startswith((b'http:', b'https:')) else {}
     request = base64.b64encode(encode(args))
     try:
-        reply = decode(peer._call(name, request=request, **post))
+        reply = decode(compat.call(peer, name, request=request, **post))
     except error.Abort as inst:
         # hg's http peer reports a 401 so; the read before it succeeded
         if not post or inst.message != _(b'authorization failed'):

@@ -34,23 +34,20 @@ from mercurial.node import bin, nullrev
 from mercurial.utils import stringutil
 
 from . import (
+    compat,
     config as configmod,
     confine,
-    dircache,
     prefill,
-    recheck,
     recovery,
+    state as statefiles,
 )
+from .statcache import dirlistings, unsettled
 
 NODE_EXTRA = b'silvermirror-node'
 EMPTYDIRS_EXTRA = b'silvermirror-emptydirs'
 UNTRACKED_EXTRA = b'silvermirror-untracked'
 # directories that hold another version control system's checkout
 VCS_MARKERS = frozenset([b'.git', b'.svn', b'.bzr', b'_darcs', b'CVS', b'.hg'])
-IGNOREFILE = b'silvermirror/ignore'
-NESTEDFILE = b'silvermirror/nested'
-# the patterns and working-copy parent the tracked files were last checked at
-CHECKEDFILE = b'silvermirror/checked'
 
 
 class MassDeletion(error.StateError):
@@ -92,7 +89,7 @@ class snapshotresult:
 
 
 def ignorefile(repo):
-    return repo.vfs.join(IGNOREFILE)
+    return repo.vfs.join(statefiles.IGNORE)
 
 
 def _dirpattern(path):
@@ -118,7 +115,7 @@ def setignore(repo, patterns, dirs=()):
     # a # starts a comment in an hgignore file: *# would read as *
     lines.extend(_UNESCAPEDHASH.sub(br'\\#', p) for p in patterns)
     lines.extend(_dirpattern(d) for d in sorted(set(dirs)))
-    return _writestate(repo, IGNOREFILE, b'\n'.join(lines) + b'\n')
+    return _writestate(repo, statefiles.IGNORE, b'\n'.join(lines) + b'\n')
 
 
 # how an hgignore file reads a prefixed line
@@ -144,14 +141,13 @@ def _writestate(repo, name, data):
     """write one of our files under .hg/silvermirror if it changed"""
     if repo.vfs.tryread(name) == data:
         return False
-    repo.vfs.makedirs(b'silvermirror')
-    repo.vfs.write(name, data, atomictemp=True)
-    if name == IGNOREFILE:
+    statefiles.writeraw(repo, name, data)
+    if name == statefiles.IGNORE:
         useignore(repo)
         # hg keeps the ignore matcher as long as ``.hgignore`` is unchanged,
         # through ``invalidate`` too: a matcher read earlier in this process
         # (a preamble's repair) would still see the old patterns
-        repo.dirstate._filecache.pop(b'_ignore', None)
+        compat.forgetignorematcher(repo)
     # the dirstate caches its ignore matcher
     repo.dirstate.invalidate()
     return True
@@ -166,7 +162,8 @@ def useignore(repo):
 
 def knownnested(repo):
     """nested checkouts found by earlier snapshots"""
-    return [l for l in repo.vfs.tryread(NESTEDFILE).splitlines() if l]
+    old = lambda data: [l for l in data.splitlines() if l]
+    return statefiles.read(repo, statefiles.NESTED, list, old) or []
 
 
 def _nestedroot(path):
@@ -213,7 +210,7 @@ def snapshot(
         excluded = _ignorematcher(repo, ignore, list(children) + nested)
     else:
         setignore(repo, ignore, list(children) + nested)
-        recheck.settle(repo)
+        unsettled.settle(repo)
     st = repo.status(unknown=True)
 
     unknown = []
@@ -236,7 +233,7 @@ def snapshot(
     unknown = [p for p in unknown if not any(p.startswith(n + b'/') for n in found)]
     checked, untracked = _leftbehind(repo, ignore, children, st.added)
     if not dryrun:
-        _writestate(repo, NESTEDFILE, b''.join(n + b'\n' for n in nested))
+        _writestate(repo, statefiles.NESTED, statefiles.encode(nested) if nested else b'')
         if found:
             setignore(repo, ignore, list(children) + nested)
     res.nested = nested
@@ -267,7 +264,7 @@ def snapshot(
     res.emptydirs = emptydirs(repo, keep=not dryrun, marked=marked)
     res.nested = sorted(set(nested).union(marked))
     if not dryrun and set(marked) - set(nested):
-        _writestate(repo, NESTEDFILE, b''.join(n + b'\n' for n in res.nested))
+        _writestate(repo, statefiles.NESTED, statefiles.encode(res.nested))
     dirschanged = set(res.emptydirs) != recordeddirs(repo[b'.'])
     if dryrun or not (res.changes or dirschanged):
         if not dryrun:
@@ -314,9 +311,9 @@ def _notechecked(repo, line):
     directory that went away meanwhile (a disk unplugged) is not made
     again: the check is only done once more.
     """
-    if repo.vfs.tryread(CHECKEDFILE) == line or not repo.vfs.isdir(b'silvermirror'):
+    if statefiles.read(repo, statefiles.CHECKED, list) == line.split() or not repo.vfs.isdir(statefiles.DIR):
         return
-    repo.vfs.write(CHECKEDFILE, line, atomictemp=True, makeparentdirs=False)
+    statefiles.write(repo, statefiles.CHECKED, line.split(), makedirs=False)
 
 
 def _leftbehind(repo, ignore, children, added):
@@ -337,7 +334,7 @@ def _leftbehind(repo, ignore, children, added):
     if m is None:
         return checked, []
     p1 = repo[b'.']
-    state = repo.vfs.tryread(CHECKEDFILE).split()
+    state = statefiles.read(repo, statefiles.CHECKED, list, bytes.split) or []
     unfi = repo.unfiltered()
     if len(state) == 2 and state[1] == key and state[0] == p1.hex():
         candidates = []
@@ -403,8 +400,8 @@ def commit(repo, **kwargs):
         for f in ctx.files():
             entry = ds.get_entry(f)
             if entry.tracked and entry.p1_tracked:
-                recheck.recordclean(repo, f, boundary)
-    recheck.note(repo, ctx, ctx.files())
+                unsettled.recordclean(repo, f, boundary)
+    unsettled.note(repo, ctx, ctx.files())
     return node
 
 
@@ -414,26 +411,26 @@ def emptydirs(repo, keep=True, marked=None):
     Their names travel in the extra ``silvermirror-emptydirs`` of each
     snapshot and merge, so no placeholder file litters the tree.  Ignored
     directories, nested repositories and other checkouts are left out.
-    Only directories changed since the last look are listed (``dircache``;
+    Only directories changed since the last look are listed (``dirlistings``;
     ``keep`` updates it, under the wlock).  The checkouts met on the way
     (a nested Mercurial repository too, whose files hg's status never
     lists) are appended to ``marked``.
     """
-    ignore = repo.dirstate._ignore
+    ignore = compat.ignorematcher(repo)
     found = []
 
     def visit(rel, entry):
-        if rel and not entry.flags & dircache.NONEMPTY:
+        if rel and not entry.flags & dirlistings.NONEMPTY:
             found.append(rel)
             return ()
-        if rel and entry.flags & dircache.MARKED:
+        if rel and entry.flags & dirlistings.MARKED:
             if marked is not None:
                 marked.append(rel)
             return ()
         base = rel + b'/' if rel else b''
         return [s for s in entry.subdirs if not ignore(base + s)]
 
-    dircache.walk(repo, VCS_MARKERS, visit, keep)
+    dirlistings.walk(repo, VCS_MARKERS, visit, keep)
     return sorted(found)
 
 
@@ -620,7 +617,7 @@ def update(repo, node):
         # inside the guard: a run that dies before the write-back leaves
         # the next preamble to redo it
         keepuntracked(repo, parents[0], target)
-    recheck.note(repo, target, files)
+    unsettled.note(repo, target, files)
     materializedirs(repo, recordeddirs(parents[0]), recordeddirs(target))
     return b'updated'
 

@@ -148,7 +148,8 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_seen(pair):
 def test_a_note_for_another_parent_is_dropped(pair):
     from mercurial import hg, ui as uimod
 
-    from hgext_silvermirror import recheck
+    from hgext_silvermirror import state
+    from hgext_silvermirror.statcache import unsettled as recheck
 
     a, _b, push = pair
     push()
@@ -159,8 +160,8 @@ def test_a_note_for_another_parent_is_dropped(pair):
         with ds.running_status(repo):
             ds.set_possibly_dirty(f)
         recheck.note(repo, repo[b'.'], [f])
-        assert repo.vfs.exists(recheck.NOTEFILE)
-        repo.vfs.write(recheck.NOTEFILE, b'0' * 40 + repo.vfs.read(recheck.NOTEFILE)[40:])
+        assert repo.vfs.exists(state.RECHECK)
+        repo.vfs.write(state.RECHECK, b'0' * 40 + repo.vfs.read(state.RECHECK)[40:])
         recheck.settle(repo)
-        assert not repo.vfs.exists(recheck.NOTEFILE)
+        assert not repo.vfs.exists(state.RECHECK)
         assert recheck._unsettled(ds.get_entry(f))

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from mercurial import hg, ui as uimod
 
-from hgext_silvermirror import dircache, workingcopy
+from hgext_silvermirror import state, workingcopy
+from hgext_silvermirror.statcache import dirlistings as dircache
 
 DIRS = ('a', 'a/b', 'a/b/c', 'd', 'd/e')
 NAMES = ('x', 'y', '.git')
@@ -56,7 +57,7 @@ def _apply(root, op):
 
 def _full(repo):
     """the empty directories by a listing of every directory"""
-    repo.vfs.tryunlink(dircache.CACHEFILE)
+    repo.vfs.tryunlink(state.DIRS)
     return workingcopy.emptydirs(repo, keep=False)
 
 
@@ -80,9 +81,9 @@ def test_cached_walk_agrees(tmp_path_factory, ops):
             if op[0] != 'look':
                 continue
             cached = workingcopy.emptydirs(repo)
-            saved = repo.vfs.tryread(dircache.CACHEFILE)
+            saved = repo.vfs.tryread(state.DIRS)
             assert cached == _full(repo), ops
-            repo.vfs.write(dircache.CACHEFILE, saved)
+            repo.vfs.write(state.DIRS, saved)
 
 
 def test_untouched_directories_are_not_listed(tmp_path, monkeypatch):
@@ -118,7 +119,7 @@ def test_damaged_cache_lists_everything(tmp_path):
     os.makedirs(os.path.join(root, 'e'))
     with repo.wlock():
         workingcopy.emptydirs(repo)
-        repo.vfs.write(dircache.CACHEFILE, b'.\x00key\x00not a number\x00')
+        repo.vfs.write(state.DIRS, b'.\x00key\x00not a number\x00')
         assert workingcopy.emptydirs(repo) == [b'e']
         assert dircache.read(repo)[b'e'].flags == 0
 

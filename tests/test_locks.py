@@ -12,7 +12,7 @@ import pytest
 
 from mercurial import error, hg, ui as uimod
 
-from hgext_silvermirror import locks
+from hgext_silvermirror import locks, state
 
 
 def test_only_a_crossing_caller_named_after_the_host_is_refused_at_once(tmp_path):
@@ -43,6 +43,6 @@ def test_only_a_crossing_caller_named_after_the_host_is_refused_at_once(tmp_path
                 wlock(b'alpha', 0.3)
             assert not isinstance(inst.value, locks.Crossing)
             assert time.monotonic() - start >= 0.3
-        assert not holder.vfs.exists(locks.MARK)
+        assert not holder.vfs.exists(state.TALKING)
     with wlock(b'gamma', 1):
         pass

@@ -16,7 +16,7 @@ import pytest
 # hg's commands register revset predicates so; a bare API user must too
 from mercurial import error, hg, initialization, ui as uimod, util  # noqa: F401
 
-from hgext_silvermirror import prefill, seed, workingcopy
+from hgext_silvermirror import prefill, seed, state, workingcopy
 
 FILES = {
     b'a.txt': b'alpha\n',
@@ -101,7 +101,7 @@ def test_the_files_written_are_adopted(sender, host):
     assert os.readlink(host.wvfs.join(b'link')) == b'sub/b.txt'
     assert not any(host.status())
     assert not prefill.pending(host)
-    assert not host.vfs.exists(prefill.TEMPFILE)
+    assert not host.vfs.exists(state.PREFILLTMP)
 
 
 def test_a_file_changed_here_meanwhile_comes_from_the_update(sender, host):

@@ -9,7 +9,7 @@ from mercurial import ui as uimod
 from mercurial.repo import factory as repo_factory
 from mercurial.utils import cborutil
 
-from hgext_silvermirror import seed
+from hgext_silvermirror import seed, state
 
 
 class Untouched:
@@ -58,7 +58,7 @@ def test_refuses_a_format_it_does_not_know(repo):
 def _note(r, heads):
     r.vfs.makedirs(b'silvermirror')
     r.vfs.write(
-        seed.MARKER,
+        state.SEEDING,
         b''.join(cborutil.streamencode({b'requirements': sorted(r.requirements), b'heads': heads})),
     )
 
@@ -70,7 +70,7 @@ def test_a_store_that_grew_after_the_stream_is_kept(repo):
     with r.wlock():
         assert seed.recover(r) == []
     assert len(r.unfiltered()) == 2
-    assert not r.vfs.exists(seed.MARKER)
+    assert not r.vfs.exists(state.SEEDING)
 
 
 def test_an_interrupted_stream_is_emptied(repo):
@@ -81,4 +81,4 @@ def test_an_interrupted_stream_is_emptied(repo):
     r = repo()
     assert len(r.unfiltered()) == 0
     assert sorted(os.listdir(os.path.join(r.root, b'.hg', b'store'))) == [b'requires']
-    assert not r.vfs.exists(seed.MARKER)
+    assert not r.vfs.exists(state.SEEDING)

@@ -1,4 +1,4 @@
-# recheck.py - check the files hg would read again, without the whole manifest
+# unsettled.py - check the files hg would read again, without the whole manifest
 #
 # This software may be used and distributed according to the terms of the
 # GNU General Public License version 2 or any later version.
@@ -9,10 +9,8 @@ hg's dirstate (v1) keeps mtimes in whole seconds, so a file that an update
 wrote, or a commit recorded, in the current second gets no mtime: the next
 status compares it with the parent's version, and to find that version hg
 reads the parent's whole manifest, then writes the dirstate, which the
-same process parses again at its next lock.  Measured at 100,000 files,
-one changed file per sync, on the host: ``smprepare`` took 0.40 s with
-that look-up and 0.19 s without, ``smdeliver`` 0.20 s and 0.28 s (its
-update then reads the parent's manifest itself).
+same process parses again at its next lock: in a large tree that costs as
+much again as the rest of the host's part of a sync.
 
 So the commit and the update note those files, with the file node each
 has in the new parent (``.hg/silvermirror/recheck``), and before its status
@@ -27,7 +25,8 @@ from mercurial.dirstateutils import timestamp
 # the flags of an entry's v2 data, which every implementation gives
 from mercurial.pure import parsers
 
-NOTEFILE = b'silvermirror/recheck'
+from .. import state
+
 # past this many files the next status's one read of the manifest costs
 # less than a look-up of each file node
 MAXFILES = 1000
@@ -48,13 +47,12 @@ def note(repo, ctx, files):
     ds = repo.dirstate
     found = [f for f in files if _unsettled(ds.get_entry(f))]
     if not found or len(found) > MAXFILES:
-        repo.vfs.tryunlink(NOTEFILE)
+        repo.vfs.tryunlink(state.RECHECK)
         return
     fields = [ctx.hex()]
     for f in found:
         fields.extend([nodemod.hex(ctx.filenode(f)), ctx.flags(f), f])
-    repo.vfs.makedirs(b'silvermirror')
-    repo.vfs.write(NOTEFILE, b'\0'.join(fields), atomictemp=True)
+    state.writeraw(repo, state.RECHECK, b'\0'.join(fields))
 
 
 def _parse(data):
@@ -74,10 +72,10 @@ def _parse(data):
 def settle(repo):
     """record as clean the noted files that still hold the parent's
     version; caller holds the wlock, before its status"""
-    data = repo.vfs.tryread(NOTEFILE)
+    data = state.readraw(repo, state.RECHECK)
     if not data:
         return
-    repo.vfs.unlink(NOTEFILE)
+    repo.vfs.unlink(state.RECHECK)
     parent, entries = _parse(data)
     ds = repo.dirstate
     if parent is None or ds.parents() != [parent, repo.nullid]:

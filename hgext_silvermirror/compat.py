@@ -1,0 +1,114 @@
+# compat.py - every private Mercurial name SilverMirror touches
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""the private parts of Mercurial SilverMirror relies on, in one place
+
+Each is a small function or a wrapped function's name, with the hg
+version it was checked on and why no public API does (a public one that
+behaves the same is used instead, at the call site).  A new hg version
+is checked here alone; ``tests/test_compat.py`` keeps private names out
+of the other modules.
+
+Where hg 7.2 has a public form that behaves the same, the caller uses it
+instead: ``ctx.phase()`` for ``repo._phasecache.phase(repo, rev)``, and
+``fctx.changectx()[path]`` for ``filemerge._underlyingfctxifabsent`` of
+an absent file.
+"""
+
+from mercurial import lock as lockmod
+
+# names of private functions that are wrapped (extensions.wrapfunction)
+
+# hg 7.2: wireprotov1server._capabilities is how extensions add a
+# capability (largefiles does too); there is no public hook
+SERVERCAPABILITIES = '_capabilities'
+
+# hg 7.2: filemerge._picktool chooses the merge tool; no public hook
+# lets a change/delete conflict avoid ``:prompt``
+PICKTOOL = '_picktool'
+
+# hg 7.2: copies._dir_renames maps a directory moved to the root to ``/``;
+# no public hook sees directory renames before the merge uses them
+DIRRENAMES = '_dir_renames'
+
+
+def hasbookmarks(repo):
+    """does ``repo`` hold any bookmark at all?
+
+    hg 7.2: ``repo._bookmarks``; the public bookmarks.listbinbookmarks
+    leaves divergent bookmarks and those on unknown nodes out.
+    """
+    return bool(repo._bookmarks)
+
+
+def hasprepushhooks(repo):
+    """might an extension's pre-push hook run? (True when unknown)
+
+    hg 7.2: ``util.hooks._hooks``; the hooks object has no public way to
+    tell whether it is empty.
+    """
+    return bool(getattr(repo.prepushoutgoinghooks, '_hooks', True))
+
+
+def ignorematcher(repo):
+    """the matcher of the working copy's ignore files
+
+    hg 7.2: ``dirstate._ignore``, which hg's own debugignore uses; no
+    public accessor.
+    """
+    return repo.dirstate._ignore
+
+
+def forgetignorematcher(repo):
+    """make the dirstate read the ignore files again at its next use
+
+    hg 7.2: the matcher is a ``dirstate._filecache`` entry kept while
+    ``.hgignore`` is unchanged, through ``dirstate.invalidate`` too; no
+    public way drops it.
+    """
+    repo.dirstate._filecache.pop(b'_ignore', None)
+
+
+def call(peer, name, **args):
+    """a wire-protocol v1 command that hg does not know, over ``peer``
+
+    hg 7.2: ``peer._call``, as hgext/largefiles calls its own commands;
+    the public commandexecutor only runs commands hg declares.
+    """
+    return peer._call(name, **args)
+
+
+def callpush(peer, name, fp, **args):
+    """as ``call``, with ``fp`` streamed after the arguments (ssh)
+
+    hg 7.2: ``peer._callpush``, which hg's unbundle uses; no public form.
+    """
+    return peer._callpush(name, fp, **args)
+
+
+def lockprefix():
+    """how hg names this host (and pid namespace) in a lock's content
+
+    hg 7.2: ``lock._getlockprefix``; no public form.
+    """
+    return lockmod._getlockprefix()
+
+
+def forwardchunks(unbundler):
+    """a received bundle2 as raw bytes, to store unparsed
+
+    hg 7.2: ``unbundle20._forwardchunks``, which hg's bundlerepo.getremotechanges
+    uses to store an incoming bundle; no public form.
+    """
+    return unbundler._forwardchunks()
+
+
+def fsmonitorstate(dirstate):
+    """fsmonitor's state object on ``dirstate``, or None without fsmonitor
+
+    hg 7.2: hgext/fsmonitor sets ``dirstate._fsmonitorstate``; no public
+    accessor.
+    """
+    return getattr(dirstate, '_fsmonitorstate', None)
