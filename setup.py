@@ -9,7 +9,11 @@ setup(
     long_description=open('README').read(),
     license='GPL-2.0-or-later',
     python_requires='>=3.11',
-    packages=['hgext_silvermirror', 'hgext_silvermirror.daemon'],
+    packages=[
+        'hgext_silvermirror',
+        'hgext_silvermirror.daemon',
+        'hgext_silvermirror.firstcontact',
+    ],
     install_requires=['mercurial>=7.2,<7.3', 'watchdog>=4'],
     extras_require={
         'evolve': ['hg-evolve>=12'],

@@ -121,12 +121,14 @@ from . import (
     conflicts,
     fsmonitorstate,
     hooks,
+    # its wire commands are registered when it is imported
+    host,  # noqa: F401
+    ignorefile,
     metadata,
     privacy,
     redact,
     restorecmd,
-    wireproto,
-    workingcopy,
+    wire,
 )
 
 __version__ = metadata.__version__
@@ -142,7 +144,7 @@ for _module in (
     fsmonitorstate,
     hooks,
     redact,
-    wireproto,
+    wire,
     clone,
     check,
     restorecmd,
@@ -160,7 +162,7 @@ def _reposetup(ui, repo):
     push to this host, a delivery).
     """
     if repo.local():
-        workingcopy.useignore(repo)
+        ignorefile.useignore(repo)
         privacy.install(repo)
         repo.ui.setconfig(
             b'hooks',

@@ -49,7 +49,7 @@ from . import (
     redact,
     resources as resourcesmod,
     sync as syncmod,
-    wireproto,
+    wire,
 )
 
 eh = exthelper.exthelper()
@@ -158,9 +158,9 @@ def _inline(path, data, reading):
 def _uisetup(ui):
     # a hub answers over http; reading the file needs only pull permission
     if b'smconfig' not in wireprotov1server.commands:
-        serve = wireproto._serve(lambda repo, args: configinfo(repo.ui))
+        serve = wire._serve(lambda repo, args: configinfo(repo.ui))
         wireprotov1server.wireprotocommand(
-            b'smconfig', wireproto.ARGS, permission=b'pull'
+            b'smconfig', wire.ARGS, permission=b'pull'
         )(serve)
 
 

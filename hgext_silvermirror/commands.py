@@ -25,7 +25,7 @@ from . import (
     plan as planmod,
     resources as resourcesmod,
     sync as syncmod,
-    workingcopy,
+    snapshot as snapshotmod,
 )
 
 eh = exthelper.exthelper()
@@ -594,7 +594,7 @@ def localstatus(ui, res):
         return info
     repo = repo_factory.repository(ui, res.root)
     info[b'repository'] = True
-    snap = workingcopy.snapshot(
+    snap = snapshotmod.snapshot(
         repo,
         configmod.nodename(ui),
         ignore=res.ignore,

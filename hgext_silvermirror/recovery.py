@@ -6,7 +6,7 @@
 """the recovery preamble run at the start of every sync on every repository
 
 An interrupted run can leave a half-written store (the stream of a first
-sync into an empty repository: ``seed.recover`` empties it), an abandoned
+sync into an empty repository: ``firstcontact`` empties it), an abandoned
 transaction, a half-done update (whose half-written and missing files
 must never be snapshot as edits) or a merge in progress.  ``preamble``
 puts the repository back to a state the sync can start from, putting
@@ -22,7 +22,6 @@ edit after the clean check, or a same-size same-mtime rewrite that
 ``hg status`` cannot see) is first kept as a conflict copy.
 """
 
-import collections
 import contextlib
 import hashlib
 import os
@@ -35,18 +34,15 @@ from mercurial import (
     context,
     error,
     extensions,
-    lock as lockmod,
     merge as mergemod,
     mergestate as mergestatemod,
 )
 from mercurial.node import bin, hex
-from mercurial.utils import procutil
 
 from . import (
     conflicts,
-    prefill,
-    seed,
-    workingcopy,
+    firstcontact,
+    snapshot as snapshotmod,
 )
 
 STATEFILE = b'silvermirror/interrupted'
@@ -217,53 +213,6 @@ def checkwhole(root):
         )
 
 
-# the roots whose wlock this process holds through a sync, by count
-_held = collections.Counter()
-
-
-@contextlib.contextmanager
-def holding(repo, lock):
-    """note that this process holds ``lock``, the wlock of ``repo``"""
-    root = os.path.realpath(repo.root)
-    with lock:
-        _held[root] += 1
-        try:
-            yield
-        finally:
-            _held[root] -= 1
-
-
-def freeleftlocks(repo):
-    """free the locks this process left on a directory that went away
-
-    hg removes a lock file when the lock is released; if the directory
-    was gone at that moment (a disk unplugged mid-sync), the file comes
-    back with the disk, naming this very process.  hg takes that process,
-    alive, for the holder, and silvermirrord would wait for it forever.
-    A lock naming this process on a repository it holds nothing of is
-    such a leftover.  Call it only where no hg command of this process can
-    hold a lock: a host's repository, or a resource's own in silvermirrord
-    (in an hg command, a resource's repository can be locked by the
-    command whose hook runs the sync).  Returns messages, one per lock
-    freed.
-    """
-    if _held[os.path.realpath(repo.root)]:
-        return []
-    me = b'%s:%d' % (lockmod._getlockprefix(), procutil.getpid())
-    freed = []
-    for vfs, name in ((repo.vfs, b'wlock'), (repo.svfs, b'lock')):
-        try:
-            locker = vfs.readlock(name)
-        except OSError:
-            continue
-        if locker == me:
-            vfs.unlinkpath(name, ignoremissing=True)
-            freed.append(
-                _(b'freed a lock this process left when the directory went away')
-            )
-    return freed
-
-
 def preamble(repo):
     """repair an interrupted run; caller holds the wlock
 
@@ -280,8 +229,7 @@ def preamble(repo):
         except error.LockHeld:
             pass
     # before the journal: an interrupted stream's store cannot be rolled back
-    repaired.extend(seed.recover(repo))
-    repaired.extend(prefill.recover(repo))
+    repaired.extend(firstcontact.recover(repo))
     if repo.svfs.exists(b'journal'):
         with ui.configoverride({(b'ui', b'quiet'): True}, b'silvermirror'):
             repo.recover()
@@ -308,7 +256,7 @@ def preamble(repo):
         with _quiet(ui):
             mergemod.clean_update(dest)
         if origin is not None:
-            workingcopy.keepuntracked(repo, origin, dest)
+            snapshotmod.keepuntracked(repo, origin, dest)
         _clearstate(repo)
         repaired.append(
             _(b'finished an interrupted update to %s') % dest.hex()[:12]
