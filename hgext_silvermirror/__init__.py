@@ -121,8 +121,7 @@ from . import (
     conflicts,
     fsmonitorstate,
     hooks,
-    # its wire commands are registered when it is imported
-    host,  # noqa: F401
+    host,
     ignorefile,
     metadata,
     privacy,
@@ -145,6 +144,7 @@ for _module in (
     hooks,
     redact,
     wire,
+    host,
     clone,
     check,
     restorecmd,

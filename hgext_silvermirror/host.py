@@ -19,7 +19,10 @@ client's file says.  The commands travel over ``wire``.
 import contextlib
 
 from mercurial.i18n import _
-from mercurial import error
+from mercurial import (
+    error,
+    exthelper,
+)
 from mercurial.node import bin
 
 from . import (
@@ -40,7 +43,14 @@ from .firstcontact import (
     streamstore,
 )
 
-wire.CAPABILITIES.extend(s.CAPABILITY for s in firstcontact.TABLE)
+eh = exthelper.exthelper()
+
+
+@eh.uisetup
+def _uisetup(ui):
+    # the commands below are in ``wire.COMMANDS`` once this module is
+    # imported; what each first-contact strategy takes is advertised
+    wire.CAPABILITIES.extend(s.CAPABILITY for s in firstcontact.TABLE)
 
 
 def _command(name, permission, payload=False):
