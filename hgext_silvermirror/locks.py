@@ -137,11 +137,7 @@ def resourcelock(repo, res, alone=False):
         raise error.StateError(
             _(b'resource %s is being synced by another process (%s)')
             % (res.name, stringutil.forcebytestr(inst.locker)),
-            hint=_(
-                b"wait for it to finish; if none is running, free the lock "
-                b"with 'hg -R %s debuglocks --force-free-wlock'"
-            )
-            % res.root,
+            hint=_freehint(_(b'wait for it to finish; if none is running'), res.root),
         )
     with holding(repo, lock), talking(repo):
         yield
@@ -173,15 +169,16 @@ def hostlock(repo, timeout, caller=None):
         raise wire.HostError(
             _(b'repository %s is locked by %s')
             % (repo.root, stringutil.forcebytestr(inst.locker)),
-            hint=_(
-                b"another sync is running there; if none is, free the "
-                b"lock with 'hg -R %s debuglocks --force-free-wlock'"
-            )
-            % repo.root,
+            hint=_freehint(_(b'another sync is running there; if none is'), repo.root),
             kind=b'busy',
         )
     with holding(repo, lock):
         yield
+
+
+def _freehint(when, root):
+    """a hint that ends with how to free the lock of ``root`` by hand"""
+    return when + _(b", free the lock with 'hg -R %s debuglocks --force-free-wlock'") % root
 
 
 # the roots whose wlock this process holds through a sync, by count

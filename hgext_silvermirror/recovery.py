@@ -242,27 +242,34 @@ def preamble(repo):
     ms = mergestatemod.mergestate.read(repo)
     if len(parents) > 1 or ms.active() or kind == b'merge':
         others = parents[1:] + ([dest] if dest is not None else [])
-        edits = _unsaved(repo, [p1] + others)
-        with _quiet(ui):
-            mergemod.clean_update(p1)
-        _clearstate(repo)
-        repaired.append(
-            _(b'abandoned an interrupted merge, back to %s') % p1.hex()[:12]
+        repaired.extend(
+            _cleanto(repo, p1, [p1] + others, b'merge',
+                     _(b'abandoned an interrupted merge, back to %s'))
         )
-        repaired.extend(_restore(repo, edits, b'merge'))
     elif kind == b'update':
         dest = dest if dest is not None else p1
-        edits = _unsaved(repo, [p1, dest])
-        with _quiet(ui):
-            mergemod.clean_update(dest)
-        if origin is not None:
-            snapshotmod.keepuntracked(repo, origin, dest)
-        _clearstate(repo)
-        repaired.append(
-            _(b'finished an interrupted update to %s') % dest.hex()[:12]
+        repaired.extend(
+            _cleanto(repo, dest, [p1, dest], b'interrupted',
+                     _(b'finished an interrupted update to %s'), origin)
         )
-        repaired.extend(_restore(repo, edits, b'interrupted'))
     return repaired
+
+
+def _cleanto(repo, target, candidates, label, done, origin=None):
+    """a clean update to ``target``, the user's edits put back: messages
+
+    ``candidates`` are the changesets the interrupted operation went
+    between (``_unsaved``); ``done`` says what was repaired.  An update
+    from a known ``origin`` also writes back the files it only stopped
+    tracking (``snapshot.keepuntracked``).
+    """
+    edits = _unsaved(repo, candidates)
+    with _quiet(repo.ui):
+        mergemod.clean_update(target)
+    if origin is not None:
+        snapshotmod.keepuntracked(repo, origin, target)
+    _clearstate(repo)
+    return [done % target.hex()[:12]] + _restore(repo, edits, label)
 
 
 @contextlib.contextmanager

@@ -52,7 +52,7 @@ class hostresult:
         # skipped because its repository was locked: worth trying again soon
         self.busy = False
         # the host's smprepare reply: its state after its snapshot, and
-        # what its history holds (delivery.summary)
+        # what its history holds (pushupdate.summary)
         self.reply = {}
 
     def fail(self, status, inst):
