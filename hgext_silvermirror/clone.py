@@ -45,6 +45,7 @@ from . import (
     commands as commandsmod,
     config as configmod,
     conflicts,
+    host,
     hosts as hostsmod,
     redact,
     resources as resourcesmod,
@@ -158,7 +159,7 @@ def _inline(path, data, reading):
 def _uisetup(ui):
     # a hub answers over http; reading the file needs only pull permission
     if b'smconfig' not in wireprotov1server.commands:
-        serve = wire._serve(lambda repo, args: configinfo(repo.ui))
+        serve = wire._serve(host.operation(lambda repo, args: configinfo(repo.ui)))
         wireprotov1server.wireprotocommand(
             b'smconfig', wire.ARGS, permission=b'pull'
         )(serve)

@@ -53,27 +53,33 @@ def _uisetup(ui):
     wire.CAPABILITIES.extend(s.CAPABILITY for s in firstcontact.TABLE)
 
 
-def _command(name, permission, payload=False):
-    """serve ``func`` as the wire command ``name`` (``wire.command``)
+def operation(func):
+    """``func`` as a host runs it, for a wire command
 
     Every operation first refuses the shell of a repository that a removed
     disk left behind, before anything reads or writes it; a dead worker
     of hg's reads as a failure.
     """
 
-    def register(func):
-        def operate(repo, args, **kwargs):
-            recovery.checkwhole(repo.root)
-            try:
-                return func(repo, args, **kwargs)
-            except error.WorkerError as inst:
-                raise wire.HostError(
-                    _(b'a worker writing the working copy failed (status %d)')
-                    % inst.status_code,
-                    hint=_(b'the next sync finishes the update'),
-                )
+    def operate(repo, args, **kwargs):
+        recovery.checkwhole(repo.root)
+        try:
+            return func(repo, args, **kwargs)
+        except error.WorkerError as inst:
+            raise wire.HostError(
+                _(b'a worker writing the working copy failed (status %d)')
+                % inst.status_code,
+                hint=_(b'the next sync finishes the update'),
+            )
 
-        wire.command(name, permission, payload)(operate)
+    return operate
+
+
+def _command(name, permission, payload=False):
+    """serve ``func`` as the wire command ``name`` (``wire.command``)"""
+
+    def register(func):
+        wire.command(name, permission, payload)(operation(func))
         return func
 
     return register
