@@ -12,6 +12,7 @@ setup(
     packages=[
         'hgext_silvermirror',
         'hgext_silvermirror.daemon',
+        'hgext_silvermirror.firstcontact',
         'hgext_silvermirror.statcache',
     ],
     install_requires=['mercurial>=7.2,<7.3', 'watchdog>=4'],

@@ -152,23 +152,28 @@ def extsetup(ui):
     w(wireprotov1server, 'dispatch', _dispatchwrap)
     try:
         from hgext_silvermirror import (
+            checkout,
+            firstcontact,
             hosts,
+            reach,
             recovery,
+            snapshot,
             sync,
-            workingcopy,
+            wire,
         )
     except ImportError:
         return
-    w(workingcopy, 'snapshot', _timed('sm.workingcopy.snapshot'))
-    w(workingcopy, 'update', _timed('sm.workingcopy.update'))
-    w(workingcopy, 'pendingamong', _timed('sm.workingcopy.pendingamong'))
+    w(snapshot, 'scan', _timed('sm.snapshot.scan'))
+    w(snapshot, 'record', _timed('sm.snapshot.record'))
+    w(checkout, 'update', _timed('sm.checkout.update'))
+    w(checkout, 'pendingamong', _timed('sm.checkout.pendingamong'))
     w(recovery, 'preamble', _timed('sm.recovery.preamble'))
     w(hosts, 'connect', _timed('sm.hosts.connect'))
-    for name in ('_reach', '_bring', '_parallel'):
-        w(sync, name, _timed('sm.sync.%s' % name))
+    w(hosts, 'parallel', _timed('sm.hosts.parallel'))
+    w(reach, 'reach', _timed('sm.reach.reach'))
+    w(sync, '_bring', _timed('sm.sync._bring'))
     w(sync, '_pull', _timed('sm.sync._pull'))
-    w(sync, 'integrate', _timed('sm.sync.integrate'))
-    w(sync, '_pushall', _timed('sm.sync._pushall'))
+    w(checkout, 'integrate', _timed('sm.checkout.integrate'))
+    w(firstcontact, 'pushall', _timed('sm.firstcontact.pushall'))
     w(sync, 'sync', _timed('sm.sync.sync'))
-    if hasattr(sync, 'wireproto'):
-        w(sync.wireproto, 'call', _timed('sm.wireproto.call'))
+    w(wire, 'call', _timed('sm.wire.call'))

@@ -119,13 +119,14 @@ from . import (
     commands,
     configitems,
     hooks,
+    host,
+    ignorefile,
     mergetool,
     metadata,
     privacy,
     redact,
     restorecmd,
-    wireproto,
-    workingcopy,
+    wire,
 )
 from .statcache import fsmonitorstate
 
@@ -142,7 +143,8 @@ for _module in (
     fsmonitorstate,
     hooks,
     redact,
-    wireproto,
+    wire,
+    host,
     clone,
     check,
     restorecmd,
@@ -160,7 +162,7 @@ def _reposetup(ui, repo):
     push to this host, a delivery).
     """
     if repo.local():
-        workingcopy.useignore(repo)
+        ignorefile.useignore(repo)
         privacy.install(repo)
         repo.ui.setconfig(
             b'hooks',

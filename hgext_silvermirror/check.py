@@ -36,7 +36,7 @@ from . import (
     recovery,
     resources as resourcesmod,
     sync as syncmod,
-    wireproto,
+    wire,
 )
 
 eh = exthelper.exthelper()
@@ -142,7 +142,7 @@ def _host(ui, cfg, res, entry, client):
     except hostsmod.Unreachable as inst:
         f.status, f.message, f.hint = PROBLEM, _(b'unreachable: %s') % inst.message, inst.hint
         return f
-    except wireproto.HostError as inst:
+    except wire.HostError as inst:
         # reached, but no SilverMirror there
         f.status, f.message, f.hint = PROBLEM, inst.message, inst.hint
         return f
@@ -154,14 +154,14 @@ def _host(ui, cfg, res, entry, client):
         if client is not None:
             args[b'client'] = client
         reply = conn.call(b'smstatus', args)
-    except wireproto.HostError as inst:
+    except wire.HostError as inst:
         f.status, f.message, f.hint = PROBLEM, inst.message, inst.hint
         if inst.kind == b'self':
             hr = syncmod.hostresult(res, entry)
             hr.isself(configmod.nodename(ui))
             f.message, f.hint = hr.message, hr.hint
         return f
-    except syncmod.HOSTERRORS as inst:
+    except hostsmod.ERRORS as inst:
         f.status, f.message = PROBLEM, pycompat.bytestr(
             getattr(inst, 'message', None) or inst
         )

@@ -44,13 +44,14 @@ from mercurial.utils import cborutil, stringutil
 from . import (
     config as configmod,
     conflicts,
+    host,
     hosts as hostsmod,
     redact,
     report,
     resources as resourcesmod,
     run,
     sync as syncmod,
-    wireproto,
+    wire,
 )
 
 eh = exthelper.exthelper()
@@ -159,9 +160,9 @@ def _inline(path, data, reading):
 def _uisetup(ui):
     # a hub answers over http; reading the file needs only pull permission
     if b'smconfig' not in wireprotov1server.commands:
-        serve = wireproto._serve(lambda repo, args: configinfo(repo.ui))
+        serve = wire._serve(host.operation(lambda repo, args: configinfo(repo.ui)))
         wireprotov1server.wireprotocommand(
-            b'smconfig', wireproto.ARGS, permission=b'pull'
+            b'smconfig', wire.ARGS, permission=b'pull'
         )(serve)
 
 

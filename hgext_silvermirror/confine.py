@@ -223,7 +223,7 @@ def checkargs(name, args):
         args[b'locktimeout'] = min(max(0, args[b'locktimeout']), MAXLOCKWAIT)
     checkignore(args.get(b'ignore', ()))
     for d in args.get(b'children', ()):
-        # a line of the ignore file each (``workingcopy.setignore``)
+        # a line of the ignore file each (``ignorefile.setignore``)
         if any(c in d for c in (b'\n', b'\r', b'\0')):
             raise BadArgument(
                 _(b'malformed %s request: a child directory holds a line break')

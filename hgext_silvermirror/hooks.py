@@ -29,7 +29,7 @@ from mercurial.node import bin
 
 from . import (
     redact,
-    workingcopy,
+    snapshot as snapshotmod,
 )
 
 eh = exthelper.exthelper()
@@ -62,7 +62,7 @@ def _ownchange(repo, node):
         return False
     if rev < _mirrored.get(repo.root, 0):
         return True
-    return workingcopy.NODE_EXTRA in unfi[rev].extra()
+    return snapshotmod.NODE_EXTRA in unfi[rev].extra()
 
 
 def mirror_on_commit(ui, repo, hooktype, node=None, **kwargs):

@@ -17,6 +17,7 @@ created on the file system beneath.
 """
 
 import concurrent.futures
+import contextlib
 import hashlib
 import http.client
 import io
@@ -40,7 +41,7 @@ from mercurial.utils import (
 
 from . import (
     redact,
-    wireproto,
+    wire,
 )
 
 # what talking to a host raises when it is down, goes away, hangs beyond
@@ -169,7 +170,7 @@ class connection:
         return self.entry.url
 
     def call(self, name, args, payload=None):
-        return wireproto.call(self.peer, name, args, node=self.node, payload=payload)
+        return wire.call(self.peer, name, args, node=self.node, payload=payload)
 
     @property
     def reusable(self):
@@ -254,9 +255,9 @@ def connect(ui, entry, timeout, batch, create=True):
 
 
 def _checkcaps(entry, peer):
-    if peer.local() is None and not peer.capable(wireproto.CAPABILITY):
+    if peer.local() is None and not peer.capable(wire.CAPABILITY):
         peer.close()
-        raise wireproto.HostError(
+        raise wire.HostError(
             _(b'%s does not have the SilverMirror extension enabled')
             % entry.label,
             hint=_(
@@ -284,7 +285,7 @@ def _connectlocal(ui, entry, create):
         if not create:
             return None
         if os.path.exists(path) and not os.path.isdir(path):
-            raise wireproto.HostError(_(b'%s is not a directory') % path)
+            raise wire.HostError(_(b'%s is not a directory') % path)
         repo_factory.repository(ui, path, create=True)
         created = True
     peer = repo_factory.peer(ui, {}, path)
@@ -421,8 +422,48 @@ def _connecthttp(ui, entry, timeout):
         try:
             peer = repo_factory.peer(ui, {}, entry.url)
             _checkcaps(entry, peer)
-        except wireproto.HostError:
+        except wire.HostError:
             raise
         except ERRORS as inst:
             raise Unreachable(reason(inst))
     return connection(entry, peer, False)
+
+
+@contextlib.contextmanager
+def quiet(*uis):
+    """hg's own chatter for exchanges, shown with -v only"""
+    with contextlib.ExitStack() as stack:
+        for ui in uis:
+            if not ui.verbose:
+                stack.enter_context(
+                    ui.configoverride({(b'ui', b'quiet'): True}, b'silvermirror')
+                )
+        yield
+
+
+def parallel(ui, func, items, warm=False):
+    """``func(item)`` for every item; items over ssh or http at once
+
+    Reaching a host and asking it to snapshot or update is mostly waiting
+    on the network and on the host, so hosts are served together (at most
+    ``silvermirror.parallel``).  Local-path hosts run in this thread: they
+    work in-process on repositories of this machine.  With ``warm``, the
+    first remote item runs alone first: it loads the modules hg imports on
+    demand, which threads must not race to load.
+    """
+    results = [None] * len(items)
+    remote = [i for i, item in enumerate(items) if b'://' in item[0].url]
+    serial = [i for i in range(len(items)) if i not in remote]
+    if warm and remote:
+        serial.append(remote.pop(0))
+    workers = min(len(remote), ui.configint(b'silvermirror', b'parallel'))
+    if workers <= 1:
+        serial, remote = sorted(serial + remote), []
+    for i in serial:
+        results[i] = func(items[i])
+    if remote:
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            futures = {i: pool.submit(func, items[i]) for i in remote}
+            for i, future in futures.items():
+                results[i] = future.result()
+    return results

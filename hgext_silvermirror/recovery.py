@@ -6,7 +6,7 @@
 """the recovery preamble run at the start of every sync on every repository
 
 An interrupted run can leave a half-written store (the stream of a first
-sync into an empty repository: ``seed.recover`` empties it), an abandoned
+sync into an empty repository: ``firstcontact`` empties it), an abandoned
 transaction, a half-done update (whose half-written and missing files
 must never be snapshot as edits) or a merge in progress.  ``preamble``
 puts the repository back to a state the sync can start from, putting
@@ -22,7 +22,6 @@ edit after the clean check, or a same-size same-mtime rewrite that
 ``hg status`` cannot see) is first kept as a conflict copy.
 """
 
-import collections
 import contextlib
 import hashlib
 import os
@@ -39,16 +38,14 @@ from mercurial import (
     mergestate as mergestatemod,
 )
 from mercurial.node import bin, hex
-from mercurial.utils import procutil
 
 from . import (
-    compat,
     conflicts,
-    prefill,
-    seed,
+    firstcontact,
+    snapshot as snapshotmod,
     state as statefiles,
-    workingcopy,
 )
+
 
 
 def _content(repo, path):
@@ -216,53 +213,6 @@ def checkwhole(root):
         )
 
 
-# the roots whose wlock this process holds through a sync, by count
-_held = collections.Counter()
-
-
-@contextlib.contextmanager
-def holding(repo, lock):
-    """note that this process holds ``lock``, the wlock of ``repo``"""
-    root = os.path.realpath(repo.root)
-    with lock:
-        _held[root] += 1
-        try:
-            yield
-        finally:
-            _held[root] -= 1
-
-
-def freeleftlocks(repo):
-    """free the locks this process left on a directory that went away
-
-    hg removes a lock file when the lock is released; if the directory
-    was gone at that moment (a disk unplugged mid-sync), the file comes
-    back with the disk, naming this very process.  hg takes that process,
-    alive, for the holder, and silvermirrord would wait for it forever.
-    A lock naming this process on a repository it holds nothing of is
-    such a leftover.  Call it only where no hg command of this process can
-    hold a lock: a host's repository, or a resource's own in silvermirrord
-    (in an hg command, a resource's repository can be locked by the
-    command whose hook runs the sync).  Returns messages, one per lock
-    freed.
-    """
-    if _held[os.path.realpath(repo.root)]:
-        return []
-    me = b'%s:%d' % (compat.lockprefix(), procutil.getpid())
-    freed = []
-    for vfs, name in ((repo.vfs, b'wlock'), (repo.svfs, b'lock')):
-        try:
-            locker = vfs.readlock(name)
-        except OSError:
-            continue
-        if locker == me:
-            vfs.unlinkpath(name, ignoremissing=True)
-            freed.append(
-                _(b'freed a lock this process left when the directory went away')
-            )
-    return freed
-
-
 def preamble(repo):
     """repair an interrupted run; caller holds the wlock
 
@@ -279,8 +229,7 @@ def preamble(repo):
         except error.LockHeld:
             pass
     # before the journal: an interrupted stream's store cannot be rolled back
-    repaired.extend(seed.recover(repo))
-    repaired.extend(prefill.recover(repo))
+    repaired.extend(firstcontact.recover(repo))
     if repo.svfs.exists(b'journal'):
         with ui.configoverride({(b'ui', b'quiet'): True}, b'silvermirror'):
             repo.recover()
@@ -293,27 +242,34 @@ def preamble(repo):
     ms = mergestatemod.mergestate.read(repo)
     if len(parents) > 1 or ms.active() or kind == b'merge':
         others = parents[1:] + ([dest] if dest is not None else [])
-        edits = _unsaved(repo, [p1] + others)
-        with _quiet(ui):
-            mergemod.clean_update(p1)
-        _clearstate(repo)
-        repaired.append(
-            _(b'abandoned an interrupted merge, back to %s') % p1.hex()[:12]
+        repaired.extend(
+            _cleanto(repo, p1, [p1] + others, b'merge',
+                     _(b'abandoned an interrupted merge, back to %s'))
         )
-        repaired.extend(_restore(repo, edits, b'merge'))
     elif kind == b'update':
         dest = dest if dest is not None else p1
-        edits = _unsaved(repo, [p1, dest])
-        with _quiet(ui):
-            mergemod.clean_update(dest)
-        if origin is not None:
-            workingcopy.keepuntracked(repo, origin, dest)
-        _clearstate(repo)
-        repaired.append(
-            _(b'finished an interrupted update to %s') % dest.hex()[:12]
+        repaired.extend(
+            _cleanto(repo, dest, [p1, dest], b'interrupted',
+                     _(b'finished an interrupted update to %s'), origin)
         )
-        repaired.extend(_restore(repo, edits, b'interrupted'))
     return repaired
+
+
+def _cleanto(repo, target, candidates, label, done, origin=None):
+    """a clean update to ``target``, the user's edits put back: messages
+
+    ``candidates`` are the changesets the interrupted operation went
+    between (``_unsaved``); ``done`` says what was repaired.  An update
+    from a known ``origin`` also writes back the files it only stopped
+    tracking (``snapshot.keepuntracked``).
+    """
+    edits = _unsaved(repo, candidates)
+    with _quiet(repo.ui):
+        mergemod.clean_update(target)
+    if origin is not None:
+        snapshotmod.keepuntracked(repo, origin, target)
+    _clearstate(repo)
+    return [done % target.hex()[:12]] + _restore(repo, edits, label)
 
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ from mercurial import (
     match as matchmod,
 )
 
-from . import workingcopy
+from . import snapshot as snapshotmod
 
 # what ``restore`` did with a file
 RESTORED = b'restored'
@@ -42,7 +42,7 @@ class version:
         self.node = ctx.hex()
         self.date = ctx.date()
         extra = ctx.extra()
-        self.writer = extra.get(workingcopy.NODE_EXTRA) or ctx.user()
+        self.writer = extra.get(snapshotmod.NODE_EXTRA) or ctx.user()
         self.description = ctx.description().split(b'\n', 1)[0]
         self.deleted = fctx is None
         self.size = None if fctx is None else fctx.size()
@@ -246,13 +246,13 @@ def _recordfirst(repo, res, node, paths):
             repo[None].add(fresh)
     files = sorted(unrecorded + fresh)
     with repo.lock():
-        res.snapshot = workingcopy.commit(
+        res.snapshot = snapshotmod.commit(
             repo,
             text=b'mirror: snapshot on %s before a restore' % node,
-            user=workingcopy.username(ui, node),
+            user=snapshotmod.username(ui, node),
             match=matchmod.exact(files),
-            extra=workingcopy.dirsextra(
-                workingcopy.emptydirs(repo), {workingcopy.NODE_EXTRA: node}, repo
+            extra=snapshotmod.dirsextra(
+                snapshotmod.emptydirs(repo), {snapshotmod.NODE_EXTRA: node}, repo
             ),
         )
     if res.snapshot is None:

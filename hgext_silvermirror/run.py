@@ -22,7 +22,7 @@ from . import (
     redact,
     resources as resourcesmod,
     sync as syncmod,
-    workingcopy,
+    snapshot as snapshotmod,
 )
 
 
@@ -95,7 +95,7 @@ def localstatus(ui, res):
         return info
     repo = repo_factory.repository(ui, res.root)
     info[b'repository'] = True
-    snap = workingcopy.snapshot(
+    snap = snapshotmod.snapshot(
         repo,
         configmod.nodename(ui),
         ignore=res.ignore,

@@ -229,13 +229,14 @@ def extsetup(ui):
     extensions.wrapfunction(update_util, 'apply_updates', _apply_updates)
     extensions.wrapfunction(context.workingfilectx, 'write', _write)
     extensions.wrapfunction(streamclone, '_write_files', _write_files)
-    from hgext_silvermirror import prefill, recovery, seed, sync, workingcopy
+    from hgext_silvermirror import checkout, firstcontact, recovery, sync
+    from hgext_silvermirror.firstcontact import firstcheckout, shape, streamstore
 
     # the sync's own steps: it may skip hg's pull, or deliver without its push
     extensions.wrapfunction(sync, '_pull', _pull)
-    extensions.wrapfunction(sync, '_send', _push)
+    extensions.wrapfunction(firstcontact, '_send', _push)
     extensions.wrapfunction(recovery, 'preamble', _preamble)
-    extensions.wrapfunction(workingcopy, 'update', _wcupdate)
-    extensions.wrapfunction(seed, 'noted', _noted)
-    extensions.wrapfunction(seed, 'wanted', _wanted)
-    extensions.wrapfunction(prefill._placement, 'put', _put)
+    extensions.wrapfunction(checkout, 'update', _wcupdate)
+    extensions.wrapfunction(streamstore, 'noted', _noted)
+    extensions.wrapfunction(shape, 'empty', _wanted)
+    extensions.wrapfunction(firstcheckout._placement, 'put', _put)

@@ -14,20 +14,20 @@ from mercurial import error, ui as uimod
 
 from hgext_silvermirror import boundary
 from hgext_silvermirror import config as configmod
-from hgext_silvermirror import wireproto
+from hgext_silvermirror import host, wire
 
 
 @given(st.one_of(st.none(), st.floats(min_value=0, max_value=100)))
 def test_maxdelete_crosses_the_wire(share):
-    sent = wireproto.encode({b'maxdelete': configmod.formatmaxdelete(share)})
-    back = wireproto._maxdelete(wireproto.decode(sent)[b'maxdelete'])
+    sent = wire.encode({b'maxdelete': configmod.formatmaxdelete(share)})
+    back = host._maxdelete(wire.decode(sent)[b'maxdelete'])
     assert back == share
 
 
 @pytest.mark.parametrize('value', [b'lots', b'150%', 7])
 def test_a_malformed_maxdelete_is_refused_by_the_host(value):
-    with pytest.raises(wireproto.HostError):
-        wireproto._maxdelete(value)
+    with pytest.raises(wire.HostError):
+        host._maxdelete(value)
 
 
 @pytest.fixture

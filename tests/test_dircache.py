@@ -1,6 +1,6 @@
 """property: the cached directory walk finds what a full listing finds
 
-``workingcopy.emptydirs`` lists only the directories whose inode, mtime
+``snapshot.emptydirs`` lists only the directories whose inode, mtime
 or ctime changed since the cache was written.  Random creations,
 deletions, renames and checkout markers, looked at after each step with
 the cache, must give the same empty directories as a walk without it;
@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from mercurial import hg, ui as uimod
 
-from hgext_silvermirror import state, workingcopy
+from hgext_silvermirror import snapshot, state
 from hgext_silvermirror.statcache import dirlistings as dircache
 
 DIRS = ('a', 'a/b', 'a/b/c', 'd', 'd/e')
@@ -58,7 +58,7 @@ def _apply(root, op):
 def _full(repo):
     """the empty directories by a listing of every directory"""
     repo.vfs.tryunlink(state.DIRS)
-    return workingcopy.emptydirs(repo, keep=False)
+    return snapshot.emptydirs(repo, keep=False)
 
 
 def _repo(root):
@@ -75,12 +75,12 @@ def test_cached_walk_agrees(tmp_path_factory, ops):
     root = str(tmp_path_factory.mktemp('dc'))
     repo = _repo(root)
     with repo.wlock():
-        workingcopy.emptydirs(repo)
+        snapshot.emptydirs(repo)
         for op in ops + [('look',)]:
             _apply(root, op)
             if op[0] != 'look':
                 continue
-            cached = workingcopy.emptydirs(repo)
+            cached = snapshot.emptydirs(repo)
             saved = repo.vfs.tryread(state.DIRS)
             assert cached == _full(repo), ops
             repo.vfs.write(state.DIRS, saved)
@@ -99,17 +99,17 @@ def test_untouched_directories_are_not_listed(tmp_path, monkeypatch):
             os.utime(p, ns=(old, old))
         # and the walk's moment in a later clock tick than their ctimes
         time.sleep(0.05)
-        first = workingcopy.emptydirs(repo)
+        first = snapshot.emptydirs(repo)
         listed = []
         real = dircache._list
         monkeypatch.setattr(
             dircache, '_list', lambda p, *a: listed.append(p) or real(p, *a)
         )
-        assert workingcopy.emptydirs(repo) == first == [b'a/b', b'a/empty', b'c']
+        assert snapshot.emptydirs(repo) == first == [b'a/b', b'a/empty', b'c']
         # each directory's ctime was set by utime, before the first walk
         assert listed == []
         os.rmdir(os.path.join(root, 'a/empty'))
-        assert workingcopy.emptydirs(repo) == [b'a/b', b'c']
+        assert snapshot.emptydirs(repo) == [b'a/b', b'c']
         assert listed == [os.path.join(root, 'a').encode()]
 
 
@@ -118,9 +118,9 @@ def test_damaged_cache_lists_everything(tmp_path):
     repo = _repo(root)
     os.makedirs(os.path.join(root, 'e'))
     with repo.wlock():
-        workingcopy.emptydirs(repo)
+        snapshot.emptydirs(repo)
         repo.vfs.write(state.DIRS, b'.\x00key\x00not a number\x00')
-        assert workingcopy.emptydirs(repo) == [b'e']
+        assert snapshot.emptydirs(repo) == [b'e']
         assert dircache.read(repo)[b'e'].flags == 0
 
 
@@ -136,5 +136,5 @@ def test_directory_changed_at_the_walk_is_not_kept(tmp_path, monkeypatch):
     now = dircache.timestamp.timestamp((ns // 10**9, ns % 10**9, False))
     monkeypatch.setattr(dircache.timestamp, 'get_fs_now', lambda vfs: now)
     with repo.wlock():
-        assert workingcopy.emptydirs(repo) == [b'fresh', b'settled']
+        assert snapshot.emptydirs(repo) == [b'fresh', b'settled']
     assert sorted(dircache.read(repo)) == [b'settled']

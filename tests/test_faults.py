@@ -887,7 +887,7 @@ def test_unreadable_file_is_not_deleted():
     """H7: needs a file the test user cannot read"""
     if os.getuid() == 0:
         pytest.skip('root reads every file, so EACCES cannot happen here; '
-                    'workingcopy.snapshot checks os.access before recording')
+                    'snapshot.scan checks os.access before recording')
 
 
 # the first push to an empty host: a stream of the store ----------------------

@@ -31,7 +31,8 @@ from mercurial.repo import factory as repo_factory
 import conftest
 import nodes
 import sshd as sshdmod
-from hgext_silvermirror import hosts, prefill, resources, wireproto
+from hgext_silvermirror import hosts, resources, wire
+from hgext_silvermirror.firstcontact import firstcheckout
 
 SECRET = b'SECRET-LINE-of-the-host\n'
 
@@ -183,9 +184,9 @@ def send(conn, op, args, payload):
     client sends none, as the POST body a hostile peer can send"""
     if not conn.url.startswith(b'http'):
         return conn.call(op, args, payload=payload)
-    request = base64.b64encode(wireproto.encode(args))
+    request = base64.b64encode(wire.encode(args))
     data = conn.peer._call(op, request=request, data=payload.read())
-    return wireproto._reply(op, wireproto.decode(data))
+    return wire._reply(op, wire.decode(data))
 
 
 def reador(path):
@@ -247,13 +248,13 @@ def frames(files):
     """a prefill payload: (path, flag, data) each, then the end"""
     out = b''
     for f, flag, data in files:
-        out += prefill.HEADER.pack(len(f), len(data), flag) + f + data
-    return io.BytesIO(out + prefill.LENGTH.pack(0))
+        out += firstcheckout.HEADER.pack(len(f), len(data), flag) + f + data
+    return io.BytesIO(out + firstcheckout.LENGTH.pack(0))
 
 
 def prefillcases(sentinel):
     s = os.fsencode(sentinel)
-    P, L = prefill.PLAIN, prefill.LINK
+    P, L = firstcheckout.PLAIN, firstcheckout.LINK
     ok = (b'fine.txt', P, b'fine\n')
     return [
         # a link, then a file written through it
@@ -415,7 +416,7 @@ def test_malformed_requests_get_an_error_reply(hostile, transport):
         # not base64, not CBOR, not a map: sent as they are
         post = {'data': b''} if transport != 'ssh' else {}
         for raw in (b'!!!', b'AAAA', b'gQE='):
-            reply = wireproto.decode(conn.peer._call(b'smstatus', request=raw, **post))
+            reply = wire.decode(conn.peer._call(b'smstatus', request=raw, **post))
             assert b'malformed' in reply[b'error']
             hostile.check(conn)
         # a name no command reads: nothing is made of it
@@ -434,7 +435,7 @@ def test_read_only_host_refuses_every_change(hostile):
     changing = [
         (b'smprepare', {}, None),
         (b'smupdate', {b'node': node}, None),
-        (b'smprefill', {}, frames([(b'f', prefill.PLAIN, b'x')])),
+        (b'smprefill', {}, frames([(b'f', firstcheckout.PLAIN, b'x')])),
         (b'smdeliver', {b'node': node}, io.BytesIO(b'x')),
         (b'smseed', {b'heads': [], b'files': 0, b'bytes': 0, b'requirements': []},
          io.BytesIO(b'')),

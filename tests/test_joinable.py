@@ -1,4 +1,4 @@
-"""may an unrelated history be joined (wireproto.sidesok)?
+"""may an unrelated history be joined (firstcontact.sidesok)?
 
 Real repositories through hg's API.  The answer must follow the roots of
 the history as it is now (appended to, stripped), and asking again must
@@ -9,7 +9,7 @@ import pytest
 
 from mercurial import changelog, extensions, hg, repair, ui as uimod
 
-from hgext_silvermirror import wireproto, workingcopy
+from hgext_silvermirror import firstcontact, snapshot
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def commit(repo, name, mark=True, parent=None):
         repo.wvfs.write(name, name + b'\n')
         with repo.dirstate.changing_files(repo):
             repo[None].add([name])
-        extra = {workingcopy.NODE_EXTRA: b'a'} if mark else {}
+        extra = {snapshot.NODE_EXTRA: b'a'} if mark else {}
         return repo.commit(text=b'add ' + name, extra=extra)
 
 
@@ -45,30 +45,30 @@ def looked():
 
 
 def test_the_answer_follows_the_roots(repo):
-    assert wireproto.sidesok(repo)
+    assert firstcontact.sidesok(repo)
     commit(repo, b'a')
     commit(repo, b'b')
-    assert wireproto.sidesok(repo)
+    assert firstcontact.sidesok(repo)
     own = commit(repo, b'own', mark=False, parent=repo.nullid)
-    assert not wireproto.sidesok(repo)
+    assert not firstcontact.sidesok(repo)
     commit(repo, b'c')
-    assert not wireproto.sidesok(repo)
+    assert not firstcontact.sidesok(repo)
     repair.strip(repo.ui, repo, [own], backup=False)
-    assert wireproto.sidesok(repo)
+    assert firstcontact.sidesok(repo)
 
 
 def test_asking_again_looks_only_at_what_was_added(repo, looked):
     for name in (b'a', b'b', b'c'):
         commit(repo, name)
     del looked[:]
-    assert wireproto.sidesok(repo)
+    assert firstcontact.sidesok(repo)
     assert sorted(set(looked)) == [0, 1, 2]
     del looked[:]
-    assert wireproto.sidesok(repo)
+    assert firstcontact.sidesok(repo)
     assert looked == []
     commit(repo, b'd')
     del looked[:]
-    assert wireproto.sidesok(repo)
+    assert firstcontact.sidesok(repo)
     assert set(looked) == {3}
 
 
@@ -76,5 +76,5 @@ def test_a_damaged_cache_counts_for_nothing(repo):
     commit(repo, b'a')
     commit(repo, b'own', mark=False, parent=repo.nullid)
     for junk in (b'', b'garbage', b'2 %s 1\n' % (b'0' * 40), b'9 x 1\n'):
-        repo.cachevfs.write(wireproto.ROOTSCACHE, junk)
-        assert not wireproto.sidesok(repo)
+        repo.cachevfs.write(firstcontact.ROOTSCACHE, junk)
+        assert not firstcontact.sidesok(repo)

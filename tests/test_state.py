@@ -8,7 +8,7 @@ import pytest
 
 from mercurial import hg, ui as uimod
 
-from hgext_silvermirror import recovery, state, workingcopy
+from hgext_silvermirror import recovery, snapshot, state
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_an_interrupted_update_of_the_earlier_format_is_finished(repo):
 def test_nested_checkouts_of_the_earlier_format_are_known(repo):
     repo.vfs.makedirs(state.DIR)
     repo.vfs.write(state.NESTED, b'cab\nsub/dir\n')
-    assert workingcopy.knownnested(repo) == [b'cab', b'sub/dir']
+    assert snapshot.knownnested(repo) == [b'cab', b'sub/dir']
 
 
 def test_a_journal_reads_up_to_its_last_complete_record(repo):

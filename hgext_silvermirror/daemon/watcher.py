@@ -22,7 +22,7 @@ from mercurial import (
 )
 from mercurial.repo import factory as repo_factory
 
-from .. import workingcopy
+from .. import snapshot as snapshotmod
 from .process import log
 
 # a burst of events that never goes quiet still syncs after this many
@@ -39,7 +39,7 @@ def changed(ui, res, paths):
     if not os.path.isdir(os.path.join(res.root, b'.hg')):
         return os.path.isdir(res.root)
     repo = repo_factory.repository(ui, res.root)
-    recorded = workingcopy.recordeddirs(repo[b'.'])
+    recorded = snapshotmod.recordeddirs(repo[b'.'])
     for rel in paths:
         full = os.path.join(res.root, rel)
         if os.path.isdir(full) and not os.path.islink(full):

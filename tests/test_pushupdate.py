@@ -1,4 +1,4 @@
-"""the merged head reaches hosts in one command each (delivery.py)
+"""the merged head reaches hosts in one command each (pushupdate.py)
 
 Real repositories, hosts as local paths so both sides run in this
 process, hg's own dispatch; functions are wrapped only to count calls or
@@ -13,7 +13,7 @@ import pytest
 
 from mercurial import exchange, extensions
 
-from hgext_silvermirror import delivery
+from hgext_silvermirror.firstcontact import pushupdate
 
 import nodes
 
@@ -91,7 +91,7 @@ def test_a_host_that_moved_meanwhile_is_skipped_and_loses_nothing(pair):
         hgcmd(env, b, 'commit', '-Am', 'late on b')
         return bundle
 
-    with extensions.wrappedfunction(delivery.bundles, 'get', racing):
+    with extensions.wrappedfunction(pushupdate.bundles, 'get', racing):
         out = push(expect=1)
     assert b'changed during the sync' in out
     assert read(b, 'one.txt') == 'one\n'
@@ -105,7 +105,7 @@ def test_a_large_bundle_goes_through_a_file(pair, monkeypatch, tmp_path):
     a, b, push, _env = pair
     spool = tmp_path / 'spool'
     spool.mkdir()
-    monkeypatch.setattr(delivery, 'INMEMORY', 1024)
+    monkeypatch.setattr(pushupdate, 'INMEMORY', 1024)
     monkeypatch.setattr('tempfile.tempdir', str(spool))
     made = []
 
@@ -115,7 +115,7 @@ def test_a_large_bundle_goes_through_a_file(pair, monkeypatch, tmp_path):
         return s
 
     write(a, 'big.txt', 'x' * 100000 + '\n')
-    with extensions.wrappedfunction(delivery, 'spooled', keep):
+    with extensions.wrappedfunction(pushupdate, 'spooled', keep):
         push()
     assert made and made[0].startswith(str(spool))
     assert read(b, 'big.txt') == 'x' * 100000 + '\n'
@@ -126,8 +126,8 @@ def test_spooled_reads_the_same_from_memory_and_disk(monkeypatch, tmp_path):
     monkeypatch.setattr('tempfile.tempdir', str(tmp_path))
     chunks = [b'%05d' % i for i in range(1000)]
     for limit, ondisk in ((1 << 20, False), (100, True)):
-        monkeypatch.setattr(delivery, 'INMEMORY', limit)
-        s = delivery.spooled(iter(chunks), 3)
+        monkeypatch.setattr(pushupdate, 'INMEMORY', limit)
+        s = pushupdate.spooled(iter(chunks), 3)
         assert (s._path is not None) == ondisk
         with s.open() as one, s.open() as two:
             assert one.read(7) == two.read(7) == b''.join(chunks)[:7]

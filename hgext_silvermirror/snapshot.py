@@ -1,32 +1,29 @@
-# workingcopy.py - record and update the working copy of a resource
+# snapshot.py - record the working copy of a resource as a changeset
 #
 # This software may be used and distributed according to the terms of the
 # GNU General Public License version 2 or any later version.
 
-"""what a sync does to one working copy, on this node or on a host
+"""a snapshot: what changed in a working copy, recorded as a changeset
 
-``snapshot`` records the working copy as a changeset (new files added,
-missing ones removed, renames detected), leaving out ignored files, names
-Mercurial cannot store and directories under another version control
-system.  A tracked file that an ignore pattern or a child resource comes
-to cover stops being tracked: the changeset that forgets it names it
+``scan`` finds what changed (new files added, missing ones removed,
+renames detected), leaving out ignored files, names Mercurial cannot
+store and directories under another version control system; ``record``
+commits it.  They are apart so that a sync starts first contact with an
+empty host between them (``firstcontact``), while the commit runs.  A
+tracked file that an ignore pattern or a child resource comes to cover
+stops being tracked: the changeset that forgets it names it
 (``silvermirror-untracked``), so that every node updating to it keeps the
-file on disk, as Syncthing leaves an ignored file alone.  ``update`` brings a working copy to a new head only if nothing
-in it would be overwritten.  Both run on the local repository and, through
-the wire-protocol commands, on a host's repository.
+file on disk, as Syncthing leaves an ignored file alone.  Both run on the
+local repository and, through ``host``, on a host's repository.
 """
 
-import contextlib
 import hashlib
 import os
-import re
 
 from mercurial.i18n import _
 from mercurial import (
-    context,
     error,
     match as matchmod,
-    merge as mergemod,
     scmutil,
 )
 from mercurial.dirstateutils import timestamp
@@ -36,9 +33,7 @@ from mercurial.utils import stringutil
 from . import (
     compat,
     config as configmod,
-    confine,
-    prefill,
-    recovery,
+    ignorefile,
     state as statefiles,
 )
 from .statcache import dirlistings, unsettled
@@ -66,6 +61,23 @@ class snapshotresult:
         self.skipped = []
         self.nested = []
         self.emptydirs = None
+        # what ``scan`` leaves for ``record``: the files addremove takes
+        # (new, deleted), whether the empty directories changed, and the
+        # state line of ``_leftbehind``
+        self.unknown = []
+        self.deleted = []
+        self.dirschanged = False
+        self.checked = None
+
+    @property
+    def pending(self):
+        """is there anything for ``record`` to commit?"""
+        return bool(self.changes or self.dirschanged)
+
+    @property
+    def files(self):
+        """the files the commit records"""
+        return self.added + self.removed + self.modified + self.untracked
 
     @property
     def changes(self):
@@ -86,78 +98,6 @@ class snapshotresult:
             b'skipped': [[p, r] for p, r in self.skipped],
             b'nested': self.nested,
         }
-
-
-def ignorefile(repo):
-    return repo.vfs.join(statefiles.IGNORE)
-
-
-def _dirpattern(path):
-    """an hgignore line for one directory and everything below it"""
-    return b're:^%s(?:/|$)' % re.escape(path)
-
-
-_UNESCAPEDHASH = re.compile(br'(?<!\\)#')
-
-
-def setignore(repo, patterns, dirs=()):
-    """write the resource's ignore patterns where hg reads them
-
-    ``reposetup`` points ``ui.ignore.silvermirror`` at this file, so the
-    user's own ``hg status`` in a resource agrees with the sync.  Patterns
-    use hgignore syntax, glob by default; ``dirs`` (nested resources and
-    checkouts) are left out whole.  A pattern that would make hg read a
-    file is refused (``confine.checkignore``): patterns come from the
-    SilverMirror file, which other nodes send.  Caller holds the wlock.
-    """
-    confine.checkignore(patterns)
-    lines = [b'syntax: glob']
-    # a # starts a comment in an hgignore file: *# would read as *
-    lines.extend(_UNESCAPEDHASH.sub(br'\\#', p) for p in patterns)
-    lines.extend(_dirpattern(d) for d in sorted(set(dirs)))
-    return _writestate(repo, statefiles.IGNORE, b'\n'.join(lines) + b'\n')
-
-
-# how an hgignore file reads a prefixed line
-_IGNOREKINDS = {b're': b'relre', b'regexp': b'relre', b'glob': b'relglob'}
-
-
-def _ignorematcher(repo, patterns, dirs):
-    """a matcher for what ``setignore`` would write"""
-    confine.checkignore(patterns)
-    pats = []
-    for p in list(patterns) + [_dirpattern(d) for d in dirs]:
-        kind, sep, rest = p.partition(b':')
-        if sep and kind in matchmod.allpatternkinds + tuple(_IGNOREKINDS):
-            pats.append(_IGNOREKINDS.get(kind, kind) + b':' + rest)
-        else:
-            pats.append(b'relglob:' + p)
-    if not pats:
-        return None
-    return matchmod.match(repo.root, b'', include=pats)
-
-
-def _writestate(repo, name, data):
-    """write one of our files under .hg/silvermirror if it changed"""
-    if repo.vfs.tryread(name) == data:
-        return False
-    statefiles.writeraw(repo, name, data)
-    if name == statefiles.IGNORE:
-        useignore(repo)
-        # hg keeps the ignore matcher as long as ``.hgignore`` is unchanged,
-        # through ``invalidate`` too: a matcher read earlier in this process
-        # (a preamble's repair) would still see the old patterns
-        compat.forgetignorematcher(repo)
-    # the dirstate caches its ignore matcher
-    repo.dirstate.invalidate()
-    return True
-
-
-def useignore(repo):
-    """make hg read the resource's ignore file, once it exists"""
-    path = ignorefile(repo)
-    if os.path.exists(path):
-        repo.ui.setconfig(b'ui', b'ignore.silvermirror', path, b'silvermirror')
 
 
 def knownnested(repo):
@@ -181,25 +121,22 @@ def _badname(path):
     return None
 
 
-def snapshot(
+def scan(
     repo,
-    node,
     ignore=(),
-    message=None,
-    user=None,
     maxdelete=configmod.DEFAULT_MAXDELETE,
     force=False,
     dryrun=False,
     children=(),
-    alongside=None,
 ):
-    """commit what changed in the working copy; caller holds the wlock
+    """what changed in the working copy, to be recorded; caller holds the wlock
 
     ``ignore`` are the resource's patterns, ``children`` the directories of
     nested resources (never recorded here).  Deleting more than
     ``maxdelete`` percent of the files raises ``MassDeletion`` unless
-    ``force``.  ``alongside(repo, files)``, if given, is a context
-    entered around the adding and the commit (``prefill``).
+    ``force``.  Nothing is committed: ``record`` does, so that a caller
+    can start work of its own between the two (first contact sends the
+    files while they are committed).  A dry run writes nothing.
     """
     ui = repo.ui
     res = snapshotresult()
@@ -207,35 +144,19 @@ def snapshot(
     excluded = None
     if dryrun:
         # read-only: what the ignore file would say, without writing it
-        excluded = _ignorematcher(repo, ignore, list(children) + nested)
+        excluded = ignorefile.matcher(repo, ignore, list(children) + nested)
     else:
-        setignore(repo, ignore, list(children) + nested)
+        ignorefile.setignore(repo, ignore, list(children) + nested)
         unsettled.settle(repo)
     st = repo.status(unknown=True)
-
-    unknown = []
-    found = set()
-    for path in st.unknown:
-        if excluded is not None and excluded(path):
-            continue
-        root = _nestedroot(path)
-        if root is not None:
-            found.add(root)
-            continue
-        reason = _badname(path)
-        if reason is None and not os.access(repo.wjoin(path), os.R_OK, follow_symlinks=False):
-            reason = _(b'file is not readable')
-        if reason is not None:
-            res.skipped.append((path, reason))
-            continue
-        unknown.append(path)
+    unknown, found = _unknown(repo, st.unknown, excluded, res)
     nested = sorted(set(nested) | found)
     unknown = [p for p in unknown if not any(p.startswith(n + b'/') for n in found)]
-    checked, untracked = _leftbehind(repo, ignore, children, st.added)
+    res.checked, untracked = _leftbehind(repo, ignore, children, st.added)
     if not dryrun:
-        _writestate(repo, statefiles.NESTED, statefiles.encode(nested) if nested else b'')
+        ignorefile.writestate(repo, statefiles.NESTED, statefiles.encode(nested) if nested else b'')
         if found:
-            setignore(repo, ignore, list(children) + nested)
+            ignorefile.setignore(repo, ignore, list(children) + nested)
     res.nested = nested
     for path, reason in res.skipped:
         ui.warn(
@@ -258,55 +179,111 @@ def snapshot(
     res.modified = [p for p in st.modified if p not in leftout]
     res.added = [p for p in st.added if p not in untracked] + unknown
     res.removed = [p for p in st.removed if p not in untracked] + deleted
+    res.unknown, res.deleted = unknown, deleted
     _checkdeletions(repo, len(res.removed), maxdelete, force)
 
     marked = []
     res.emptydirs = emptydirs(repo, keep=not dryrun, marked=marked)
     res.nested = sorted(set(nested).union(marked))
     if not dryrun and set(marked) - set(nested):
-        _writestate(repo, statefiles.NESTED, statefiles.encode(res.nested))
-    dirschanged = set(res.emptydirs) != recordeddirs(repo[b'.'])
-    if dryrun or not (res.changes or dirschanged):
-        if not dryrun:
-            _notechecked(repo, checked % repo[b'.'].hex())
-        return res
+        ignorefile.writestate(repo, statefiles.NESTED, statefiles.encode(res.nested))
+    res.dirschanged = set(res.emptydirs) != recordeddirs(repo[b'.'])
+    return res
 
+
+def _unknown(repo, paths, excluded, res):
+    """(files to add, nested checkouts found) among the unknown ``paths``
+
+    A file hg cannot store or this process cannot read is left out, noted
+    in ``res.skipped``.
+    """
+    unknown = []
+    found = set()
+    for path in paths:
+        if excluded is not None and excluded(path):
+            continue
+        root = _nestedroot(path)
+        if root is not None:
+            found.add(root)
+            continue
+        reason = _badname(path)
+        if reason is None and not os.access(repo.wjoin(path), os.R_OK, follow_symlinks=False):
+            reason = _(b'file is not readable')
+        if reason is not None:
+            res.skipped.append((path, reason))
+            continue
+        unknown.append(path)
+    return unknown, found
+
+
+def record(repo, res, node, message=None, user=None):
+    """commit what ``scan`` found in ``res``; caller holds the wlock"""
+    if not res.pending:
+        _notechecked(repo, res.checked % repo[b'.'].hex())
+        return res
+    ui = repo.ui
     if message is None:
         message = b'mirror: snapshot on %s' % node
-    changed = res.added + res.removed + res.modified + res.untracked
+    changed = res.files
     extra = {NODE_EXTRA: node}
     if res.untracked:
         extra[UNTRACKED_EXTRA] = b'\0'.join(res.untracked)
-    with alongside(repo, changed) if alongside else contextlib.nullcontext():
-        if res.untracked:
-            # hg forget: the files stay on disk, for the child or the user
-            with repo.dirstate.changing_files(repo):
-                for path in res.untracked:
-                    repo.dirstate.set_untracked(path)
-        if unknown or deleted:
-            m = matchmod.exact(unknown + deleted)
-            uipathfn = scmutil.getuipathfn(repo, legacyrelativevalue=True)
-            # a rename is a deleted file found again: without a deletion, hg
-            # would still read and hash every new file (an initial snapshot)
-            similarity = b'100' if deleted else b'0'
-            with repo.dirstate.changing_files(repo):
-                scmutil.addremove(repo, m, b'', uipathfn, {b'similarity': similarity})
-        with ui.configoverride({(b'ui', b'allowemptycommit'): True}, b'silvermirror'):
-            res.node = commit(
-                repo,
-                text=message,
-                user=user or username(ui, node),
-                match=matchmod.exact(changed),
-                extra=dirsextra(res.emptydirs, extra, repo),
-            )
-    _notechecked(repo, checked % repo[b'.'].hex())
+        # hg forget: the files stay on disk, for the child or the user
+        with repo.dirstate.changing_files(repo):
+            for path in res.untracked:
+                repo.dirstate.set_untracked(path)
+    if res.unknown or res.deleted:
+        m = matchmod.exact(res.unknown + res.deleted)
+        uipathfn = scmutil.getuipathfn(repo, legacyrelativevalue=True)
+        # a rename is a deleted file found again: without a deletion, hg
+        # would still read and hash every new file (an initial snapshot)
+        similarity = b'100' if res.deleted else b'0'
+        with repo.dirstate.changing_files(repo):
+            scmutil.addremove(repo, m, b'', uipathfn, {b'similarity': similarity})
+    with ui.configoverride({(b'ui', b'allowemptycommit'): True}, b'silvermirror'):
+        res.node = commit(
+            repo,
+            text=message,
+            user=user or username(ui, node),
+            match=matchmod.exact(changed),
+            extra=dirsextra(res.emptydirs, extra, repo),
+        )
+    _notechecked(repo, res.checked % repo[b'.'].hex())
+    return res
+
+
+def snapshot(
+    repo,
+    node,
+    ignore=(),
+    message=None,
+    user=None,
+    maxdelete=configmod.DEFAULT_MAXDELETE,
+    force=False,
+    dryrun=False,
+    children=(),
+):
+    """commit what changed in the working copy (``scan``, then ``record``)
+
+    A dry run records nothing.  Caller holds the wlock.
+    """
+    res = scan(
+        repo,
+        ignore=ignore,
+        maxdelete=maxdelete,
+        force=force,
+        dryrun=dryrun,
+        children=children,
+    )
+    if not dryrun:
+        record(repo, res, node, message=message, user=user)
     return res
 
 
 def _notechecked(repo, line):
     """remember where ``_leftbehind`` looked last
 
-    Not through ``_writestate``: the dirstate does not depend on it, and
+    Not through ``ignorefile.writestate``: the dirstate does not depend on it, and
     invalidating the dirstate would make fsmonitor forget its state.  A
     directory that went away meanwhile (a disk unplugged) is not made
     again: the check is only done once more.
@@ -330,7 +307,7 @@ def _leftbehind(repo, ignore, children, added):
         b'\0'.join(list(ignore) + [b''] + sorted(children))
     ).hexdigest().encode('ascii')
     checked = b'%s ' + key + b'\n'
-    m = _ignorematcher(repo, ignore, children)
+    m = ignorefile.matcher(repo, ignore, children)
     if m is None:
         return checked, []
     p1 = repo[b'.']
@@ -467,46 +444,6 @@ def dirsextra(dirs, extra, repo=None):
     return extra
 
 
-def materializedirs(repo, old, new):
-    """create the empty directories of ``new``, drop those only in ``old``
-
-    The records come with history, from any node: a directory outside the
-    tree (``..``, absolute, through a link, in ``.hg``) is neither made
-    nor removed, only warned about; the next snapshot records the
-    directories as they are.
-    """
-    audit = confine.auditor(repo)
-    bad = {d for d in new | old if not confine.safepath(repo, d, audit)}
-    # said once, when the record arrives
-    for d in sorted(bad & new):
-        repo.ui.warn(
-            _(b'ignoring the empty directory %s recorded in history: '
-              b'it is outside the working copy\n')
-            % stringutil.escapestr(d)
-        )
-    new, old = new - bad, old - bad
-    for d in sorted(new):
-        if not repo.wvfs.lexists(d):
-            try:
-                repo.wvfs.makedirs(d)
-            except OSError as inst:
-                # a file where the record has a directory: the file wins
-                repo.ui.warn(
-                    _(b'cannot create the empty directory %s: %s\n')
-                    % (stringutil.escapestr(d), stringutil.forcebytestr(inst))
-                )
-    for d in sorted(old - new, reverse=True):
-        try:
-            os.rmdir(repo.wjoin(d))
-        except OSError:
-            pass
-
-
-def mergeddirs(base, local, other):
-    """three-way merge of sets: a removal on either side wins"""
-    return (local & other) | (local - base) | (other - base)
-
-
 def _isnested(repo, path):
     return any(repo.wvfs.isdir(path + b'/' + m) for m in VCS_MARKERS)
 
@@ -537,87 +474,13 @@ def username(ui, node):
     return user or b'silvermirror@%s' % node
 
 
-def touched(ctx, target):
-    """the files an update from ``ctx`` to ``target`` writes or removes"""
-    return sorted(ctx.manifest().diff(target.manifest()))
-
-
-def pendingamong(repo, files):
-    """the working copy's uncommitted changes among ``files``
-
-    One lstat per file and no walk of the tree: an update touches only
-    these, so a change anywhere else cannot be overwritten by it and
-    waits for the next snapshot.  The result is a working context whose
-    status is this narrow one, for the update to work from.
-    """
-    if files:
-        st = repo.status(match=matchmod.exact(files), unknown=True)
-    else:
-        # an exact matcher of no file would walk the whole tree
-        st = scmutil.status([], [], [], [], [], [], [])
-    return context.workingctx(repo, changes=st), any(
-        (st.modified, st.added, st.removed, st.deleted, st.unknown)
+def ensureconfig(repo):
+    """resources are non-publishing, so snapshots can be amended or folded"""
+    data = repo.vfs.tryread(b'hgrc')
+    if b'[phases]' in data:
+        return
+    sep = b'\n' if data and not data.endswith(b'\n') else b''
+    repo.vfs.write(
+        b'hgrc', data + sep + b'[phases]\npublish = False\n', atomictemp=True
     )
-
-
-def leadsto(repo, node, target):
-    """does ``target`` descend from ``node``, or from a rewrite of it?
-
-    A snapshot amended elsewhere (evolve) reaches us as its successor and
-    a marker; moving on to it is an update, not a merge with an obsolete
-    changeset (which would make an orphan).
-    """
-    if repo.changelog.isancestor(node, target):
-        return True
-    return bool(repo.unfiltered().revs(b'successors(%n) and ::%n', node, target))
-
-
-def update(repo, node):
-    """move the working copy to ``node`` if that overwrites nothing
-
-    Returns ``b'updated'``, ``b'current'``, ``b'dirty'`` (uncommitted
-    changes to files it would write: left alone) or ``b'diverged'`` (the
-    working copy's parent is not an ancestor of ``node``).  Caller holds
-    the wlock.
-    """
-    parents = repo[None].parents()
-    target = repo[node]
-    if len(parents) > 1:
-        return b'dirty'
-    # files written while the first snapshot was made: kept if they are its
-    if prefill.pending(repo) and prefill.adopt(repo, target.node()):
-        materializedirs(repo, set(), recordeddirs(target))
-        return b'updated'
-    if parents[0].node() == target.node():
-        return b'current'
-    if not leadsto(repo, parents[0].node(), target.node()):
-        return b'diverged'
-    files = touched(parents[0], target)
-    wctx, dirty = pendingamong(repo, files)
-    if dirty:
-        return b'dirty'
-    overrides = {
-        (b'merge', b'checkunknown'): b'abort',
-        (b'merge', b'checkignored'): b'abort',
-        (b'commands', b'update.check'): b'noconflict',
-    }
-    with repo.ui.configoverride(overrides, b'silvermirror'), recovery.guard(
-        repo, b'update', target.node()
-    ):
-        # refused before any file is written: the guard has nothing to
-        # leave for the next preamble
-        try:
-            mergemod.update(target, updatecheck=b'noconflict', wc=wctx)
-        except error.StateError:
-            return b'dirty'
-        except error.Abort as inst:
-            if b'untracked file' not in inst.message:
-                raise
-            return b'dirty'
-        # inside the guard: a run that dies before the write-back leaves
-        # the next preamble to redo it
-        keepuntracked(repo, parents[0], target)
-    unsettled.note(repo, target, files)
-    materializedirs(repo, recordeddirs(parents[0]), recordeddirs(target))
-    return b'updated'
-
+    repo.ui.setconfig(b'phases', b'publish', False, b'silvermirror')

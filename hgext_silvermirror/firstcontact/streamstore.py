@@ -1,4 +1,4 @@
-# seed.py - an empty repository's first history, as a stream of the store
+# streamstore.py - an empty repository's first history, as a stream of the store
 #
 # This software may be used and distributed according to the terms of the
 # GNU General Public License version 2 or any later version.
@@ -43,19 +43,21 @@ from mercurial.interfaces import repository
 from mercurial.node import bin, hex
 from mercurial.repo import vfs_options
 
-from . import (
+from .. import (
     confine,
     privacy,
     state,
 )
+from . import shape
 
 # what a host that takes ``smseed`` advertises
 CAPABILITY = b'silvermirror-seed'
+COMMAND = b'smseed'
 
 
-def wanted(repo):
-    """would this repository take a stream (it has no changeset yet)?"""
-    return len(repo.unfiltered()) == 0
+def wanted(repo, peer, reply):
+    """may the host behind ``peer``, empty by its reply, get the store?"""
+    return reply.get(b'empty', False) and streamable(repo, peer)
 
 
 def _sendable(repo):
@@ -76,11 +78,7 @@ def streamable(repo, peer):
     hg's http peer would spool the whole store to a temporary file first:
     ssh and local paths only.
     """
-    if not _sendable(repo):
-        return False
-    if peer.local() is not None:
-        return True
-    return peer.url().startswith(b'ssh:') and peer.capable(CAPABILITY)
+    return _sendable(repo) and shape.offers(peer, CAPABILITY)
 
 
 def obsmarkers(repo, peer):
@@ -103,6 +101,30 @@ def generate(repo, withmarkers):
             b'heads': [hex(h) for h in unfi.heads()],
         }
     return args, chunks
+
+
+def send(repo, hr, conn, timeout):
+    """stream the store to an empty host: changesets it got, or None
+
+    None when the host refuses the stream: then it gets a push.
+    """
+    args, chunks = generate(repo, obsmarkers(repo, conn.peer))
+    args[b'locktimeout'] = min(5, int(timeout))
+    try:
+        reply = conn.call(COMMAND, args, payload=util.chunkbuffer(chunks))
+    finally:
+        chunks.close()
+    if not reply.get(b'seeded'):
+        repo.ui.note(
+            _(b'%s: %s: pushing instead of streaming: %s\n')
+            % (hr.resource, hr.host, reply.get(b'refused', b''))
+        )
+        return None
+    repo.ui.note(
+        _(b'%s: %s: streamed the store (%d files, %s)\n')
+        % (hr.resource, hr.host, args[b'files'], util.bytecount(args[b'bytes']))
+    )
+    return reply.get(b'changesets', 0)
 
 
 def fetch(repo, peer):

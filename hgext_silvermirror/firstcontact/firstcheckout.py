@@ -1,14 +1,14 @@
-# prefill.py - an empty host gets its working copy while this node commits
+# firstcheckout.py - an empty host gets its working copy while this node commits
 #
 # This software may be used and distributed according to the terms of the
 # GNU General Public License version 2 or any later version.
 
 """an empty host's working copy, written from this node's files
 
-A resource's first sync commits every file here (a revlog each, the
-slowest part of a first sync), streams the store to an empty host
-(``seed``), and the host's hg then writes its working copy from those
-revlogs, opening one per file, after the commit.  Instead, a host over
+A resource's first sync commits every file here (a revlog each), streams
+the store to an empty host (``streamstore``), and the host's hg then
+writes its working copy from those revlogs, opening one per file, which
+costs about as much again.  Instead, a host over
 ssh whose repository and working copy are both empty gets the files as
 they are in this working copy while this node commits them, and writes
 them on its own CPU meanwhile.  For each, it computes the file node a
@@ -45,11 +45,17 @@ from mercurial import (
 from mercurial.dirstateutils import timestamp
 from mercurial.utils import hashutil, storageutil
 
-from . import confine
-from . import state
+from .. import (
+    confine,
+    hosts as hostsmod,
+    state,
+    wire,
+)
+from . import shape
 
 # what a host that takes ``smprefill`` advertises
 CAPABILITY = b'silvermirror-prefill'
+COMMAND = b'smprefill'
 # the payload: a frame for each file (the path's length, the data's
 # length, a flag, the path, the data), then a zero length
 LENGTH = struct.Struct('>I')
@@ -61,17 +67,14 @@ PLAIN, EXEC, LINK, UNREADABLE = b'\0', b'x', b'l', b'-'
 MANIFESTFLAGS = {PLAIN: b'', EXEC: b'x', LINK: b'l'}
 
 
-def wanted(repo):
-    """is the next snapshot of ``repo`` its first?"""
-    return len(repo.unfiltered()) == 0
+def wanted(repo, peer, reply):
+    """may ``peer``'s host, empty by its reply, be prefilled?
 
-
-def capable(peer, reply):
-    """may ``peer``'s host be prefilled?"""
+    Only over ssh: a local path is written on this machine anyway.
+    """
     return (
         peer.local() is None
-        and peer.url().startswith(b'ssh:')
-        and peer.capable(CAPABILITY)
+        and shape.offers(peer, CAPABILITY)
         and reply.get(b'empty', False)
     )
 
@@ -128,14 +131,18 @@ def _frame(path, f):
             yield chunk
 
 
+def send(reached, locktimeout):
+    """the context the first snapshot's ``record`` runs in (``alongside``)"""
+    return alongside(reached, locktimeout)
+
+
 class alongside:
     """the empty hosts that get their working copy while this node commits
 
     ``reached()`` gives the hosts reached so far, as (hostresult,
-    connection, reply of ``smprepare``).  The snapshot enters
-    ``alongside(repo, files)`` around its adding and commit; ``of(hr)``
-    then is the host's reply, the error it failed with, or None if it was
-    not asked.
+    connection, reply of ``smprepare``).  The snapshot's ``record`` runs
+    inside ``alongside(repo, files)``; ``taken(ui, hr)`` then takes in each
+    host's answer.
     """
 
     def __init__(self, reached, locktimeout):
@@ -148,7 +155,7 @@ class alongside:
         targets = [
             (hr, conn)
             for hr, conn, reply in self._reached()
-            if capable(conn.peer, reply)
+            if wanted(repo, conn.peer, reply)
         ]
         if targets:
             args = {b'locktimeout': self._locktimeout}
@@ -156,7 +163,7 @@ class alongside:
             self._pool = concurrent.futures.ThreadPoolExecutor(len(targets))
             self._futures = [
                 (hr, self._pool.submit(
-                    conn.call, b'smprefill', args, payload=_feed(repo, files)
+                    conn.call, COMMAND, args, payload=_feed(repo, files)
                 ))
                 for hr, conn in targets
             ]
@@ -177,8 +184,33 @@ class alongside:
         self._pool = None
         return False
 
-    def of(self, hr):
-        return self._replies.get(id(hr))
+    def taken(self, ui, hr):
+        """take in a host's answer to getting this node's files
+
+        A host that wrote them adopts them after the stream.  One that
+        refused or gave up gets its working copy from hg's update, as any
+        host.
+        """
+        answer = self._replies.get(id(hr))
+        if answer is None:
+            return
+        if isinstance(answer, dict) and answer.get(b'prefilled'):
+            ui.note(
+                _(b"%s: %s: wrote this node's %d files there\n")
+                % (hr.resource, hr.host, answer[b'files'])
+            )
+            return
+        if isinstance(answer, wire.HostError):
+            answer = answer.message
+        elif isinstance(answer, hostsmod.ERRORS):
+            # the connection broke mid-payload: in no state to go on
+            hr.failed(answer)
+            return
+        elif not isinstance(answer, dict):
+            raise answer
+        else:
+            answer = answer.get(b'refused', b'')
+        ui.note(_(b'%s: %s: not prefilled: %s\n') % (hr.resource, hr.host, answer))
 
 
 def refusal(repo):

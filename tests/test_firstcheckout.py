@@ -1,8 +1,8 @@
 """an empty host's working copy written from this node's files (prefill)
 
 Real repositories through hg's API: the payload this node would send
-(``prefill._feed``) is given to the host's ``prefill.receive`` directly,
-then the sender's store is streamed in (``seed``) and the host updates.
+(``firstcheckout._feed``) is given to the host's ``firstcheckout.receive`` directly,
+then the sender's store is streamed in (``streamstore``) and the host updates.
 The host keeps the files it wrote only when each is the head's, by its
 node; otherwise, or whatever goes wrong, it removes those it wrote, and
 never touches a file that was there before or changed since.
@@ -16,7 +16,8 @@ import pytest
 # hg's commands register revset predicates so; a bare API user must too
 from mercurial import error, hg, initialization, ui as uimod, util  # noqa: F401
 
-from hgext_silvermirror import prefill, seed, state, workingcopy
+from hgext_silvermirror import checkout, snapshot, state
+from hgext_silvermirror.firstcontact import firstcheckout, streamstore
 
 FILES = {
     b'a.txt': b'alpha\n',
@@ -37,7 +38,7 @@ def commitall(repo, files):
     with repo.wlock(), repo.lock():
         with repo.dirstate.changing_files(repo):
             repo[None].add([f for f in files if f not in repo.dirstate])
-        return workingcopy.commit(repo, text=b'snapshot', user=b'someone')
+        return snapshot.commit(repo, text=b'snapshot', user=b'someone')
 
 
 @pytest.fixture
@@ -58,22 +59,22 @@ def host(tmp_path):
 
 
 def payload(repo, files):
-    return io.BytesIO(prefill._feed(repo, files).read())
+    return io.BytesIO(firstcheckout._feed(repo, files).read())
 
 
 def receive(host, data):
     with host.wlock():
-        return prefill.receive(host, {}, data)
+        return firstcheckout.receive(host, {}, data)
 
 
 def streamed(host, repo):
     """the sender's store streamed into the host, then the host's update"""
-    args, chunks = seed.generate(repo, False)
+    args, chunks = streamstore.generate(repo, False)
     with host.wlock():
-        assert seed.receive(host, args, util.chunkbuffer(chunks))[b'seeded']
+        assert streamstore.receive(host, args, util.chunkbuffer(chunks))[b'seeded']
     host = hg.repository(host.ui, host.root)
     with host.wlock():
-        return host, workingcopy.update(host, repo[b'tip'].node())
+        return host, checkout.update(host, repo[b'tip'].node())
 
 
 def leftovers(host):
@@ -100,7 +101,7 @@ def test_the_files_written_are_adopted(sender, host):
         assert host.dirstate.get_entry(f).maybe_clean
     assert os.readlink(host.wvfs.join(b'link')) == b'sub/b.txt'
     assert not any(host.status())
-    assert not prefill.pending(host)
+    assert not firstcheckout.pending(host)
     assert not host.vfs.exists(state.PREFILLTMP)
 
 
@@ -114,7 +115,7 @@ def test_a_file_changed_here_meanwhile_comes_from_the_update(sender, host):
     host, result = streamed(host, repo)
     assert result == b'updated'
     assert host.wvfs.read(b'a.txt') == b'alpha, edited before the commit\n'
-    assert not any(host.status()) and not prefill.pending(host)
+    assert not any(host.status()) and not firstcheckout.pending(host)
 
 
 def test_a_file_changed_there_meanwhile_is_kept(sender, host):
@@ -135,11 +136,11 @@ def test_an_interrupted_prefill_is_removed_by_the_next_preamble(sender, host):
     receive(host, payload(repo, files))
     host.wvfs.write(b'sub/deep/c', b'edited on the host\n')
     with host.wlock():
-        assert prefill.recover(host) == [
+        assert firstcheckout.recover(host) == [
             b'removed the copies of an interrupted first sync'
         ]
     assert leftovers(host) == [b'sub', b'sub/deep', b'sub/deep/c']
-    assert not prefill.pending(host)
+    assert not firstcheckout.pending(host)
 
 
 def test_a_file_there_is_never_overwritten(sender, host):
@@ -153,7 +154,7 @@ def test_a_file_there_is_never_overwritten(sender, host):
         receive(host, payload(repo, files))
     assert host.wvfs.read(b'sub/b.txt') == b'mine\n'
     assert leftovers(host) == [b'.hgignore', b'sub', b'sub/b.txt']
-    assert not prefill.pending(host)
+    assert not firstcheckout.pending(host)
 
 
 def test_a_client_gone_mid_payload_leaves_nothing(sender, host):
@@ -161,12 +162,12 @@ def test_a_client_gone_mid_payload_leaves_nothing(sender, host):
     data = payload(repo, files).getvalue()
     with pytest.raises(error.Abort):
         receive(host, io.BytesIO(data[: len(data) // 2]))
-    assert leftovers(host) == [] and not prefill.pending(host)
+    assert leftovers(host) == [] and not firstcheckout.pending(host)
 
 
 def test_a_path_into_the_repository_is_refused(sender, host):
     repo, files = sender
-    evil = prefill.HEADER.pack(8, 4, b'\0') + b'.hg/hgrc' + b'evil' + b'\0' * 4
+    evil = firstcheckout.HEADER.pack(8, 4, b'\0') + b'.hg/hgrc' + b'evil' + b'\0' * 4
     with pytest.raises(error.Abort):
         receive(host, io.BytesIO(evil))
     assert b'evil' not in host.vfs.tryread(b'hgrc') and leftovers(host) == []
@@ -176,7 +177,7 @@ def test_a_file_unreadable_here_leaves_nothing_there(sender, host):
     repo, files = sender
     with pytest.raises(error.Abort):
         receive(host, payload(repo, files + [b'zz-gone']))
-    assert leftovers(host) == [] and not prefill.pending(host)
+    assert leftovers(host) == [] and not firstcheckout.pending(host)
 
 
 @pytest.mark.parametrize('why', ['history', 'files', 'filters'])

@@ -9,7 +9,8 @@ from mercurial import ui as uimod
 from mercurial.repo import factory as repo_factory
 from mercurial.utils import cborutil
 
-from hgext_silvermirror import seed, state
+from hgext_silvermirror import state
+from hgext_silvermirror.firstcontact import streamstore
 
 
 class Untouched:
@@ -44,13 +45,13 @@ def args(requirements=()):
 
 def test_refuses_a_repository_with_history(repo):
     r = repo(commits=1)
-    reply = seed.receive(r, args(), Untouched())
+    reply = streamstore.receive(r, args(), Untouched())
     assert reply == {b'seeded': False, b'refused': b'the repository is not empty'}
 
 
 def test_refuses_a_format_it_does_not_know(repo):
     r = repo()
-    reply = seed.receive(r, args([b'revlogv1', b'no-such-format']), Untouched())
+    reply = streamstore.receive(r, args([b'revlogv1', b'no-such-format']), Untouched())
     assert reply[b'seeded'] is False
     assert reply[b'refused'] == b'its hg does not support no-such-format'
 
@@ -68,7 +69,7 @@ def test_a_store_that_grew_after_the_stream_is_kept(repo):
     r = repo(commits=2)
     _note(r, [r[0].hex()])
     with r.wlock():
-        assert seed.recover(r) == []
+        assert streamstore.recover(r) == []
     assert len(r.unfiltered()) == 2
     assert not r.vfs.exists(state.SEEDING)
 
@@ -77,7 +78,7 @@ def test_an_interrupted_stream_is_emptied(repo):
     r = repo(commits=2)
     _note(r, [r[1].hex()])
     with r.wlock():
-        assert seed.recover(r) == [b'emptied the store of an interrupted first sync']
+        assert streamstore.recover(r) == [b'emptied the store of an interrupted first sync']
     r = repo()
     assert len(r.unfiltered()) == 0
     assert sorted(os.listdir(os.path.join(r.root, b'.hg', b'store'))) == [b'requires']

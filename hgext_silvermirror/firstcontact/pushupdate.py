@@ -1,4 +1,4 @@
-# delivery.py - a push and the host's update, in one host command
+# pushupdate.py - a push and the host's update, in one host command
 #
 # This software may be used and distributed according to the terms of the
 # GNU General Public License version 2 or any later version.
@@ -43,11 +43,15 @@ from mercurial import (
 from mercurial.interfaces import repository
 from mercurial.node import bin, hex
 
-from . import compat
-from . import workingcopy
+from .. import (
+    compat,
+    hosts as hostsmod,
+)
+from . import shape
 
 # what a host that takes ``smdeliver`` advertises
 CAPABILITY = b'silvermirror-deliver'
+COMMAND = b'smdeliver'
 # a bundle up to this size stays in memory; a larger one is spooled to disk
 INMEMORY = 32 << 20
 
@@ -92,6 +96,11 @@ def hasall(repo, reply):
     return all(unfi[n].phase() == phases.public for n in known[1])
 
 
+def wanted(repo, peer, reply):
+    """may the host behind ``peer`` get the working copy's parent so?"""
+    return capable(repo, peer, reply, repo[b'.'].node())
+
+
 def capable(repo, peer, reply, head):
     """may ``peer``'s host get ``head`` with ``smdeliver``?
 
@@ -100,9 +109,7 @@ def capable(repo, peer, reply, head):
     behind on, what largefiles or lfs upload from hg's push), or less (a
     secret head, which hg's push leaves out), hg's push goes.
     """
-    if peer.local() is None and not (
-        peer.url().startswith(b'ssh:') and peer.capable(CAPABILITY)
-    ):
+    if not shape.offers(peer, CAPABILITY):
         return False
     if b'heads' not in reply or reply[b'bookmarks'] or compat.hasbookmarks(repo):
         return False
@@ -234,14 +241,49 @@ class spooled:
         self._data = b''
 
 
-def receive(repo, args, payload, url):
-    """host side: apply a delivered bundle, then update the working copy
+def push(repo, hr, conn, head):
+    """push ``head`` to a host with hg's push; the changesets it got"""
+    with hostsmod.quiet(repo.ui, conn.peer.ui):
+        pushop = exchange.push(repo, conn.peer, revs=[head], newbranch=True)
+    if pushop.cgresult == 0:
+        raise error.Abort(_(b'push to %s failed') % hr.host)
+    outgoing = getattr(pushop, 'outgoing', None)
+    return len(outgoing.missing) if outgoing is not None and pushop.cgresult else 0
+
+
+def send(hr, conn, bundle, head, timeout):
+    """update the host to ``head``, delivering ``bundle`` if there is one"""
+    args = {b'node': hex(head), b'locktimeout': min(5, int(timeout))}
+    try:
+        if bundle is None:
+            reply = conn.call(b'smupdate', args)
+        else:
+            with bundle.open() as payload:
+                reply = conn.call(COMMAND, args, payload=payload)
+            hr.pushed = bundle.changesets
+    except hostsmod.ERRORS as inst:
+        hr.failed(inst)
+        return
+    hr.update = reply.get(b'update')
+    if hr.update in (b'dirty', b'diverged'):
+        hr.message = _(b'working copy not updated: %s has local changes') % hr.host
+
+
+def receive(repo, args, payload):
+    """host side: apply a delivered bundle; ``host`` then updates
 
     The caller holds the host's wlock, so nothing commits between the two.
     A host that moved a head the bundle replaces raises ``PushRaced``.
     """
+    client = getattr(payload, 'client', None)
+    url = client() if client is not None else repo.url()
     gen = exchange.readbundle(repo.ui, payload, None)
     # as quiet as the push it replaces, whose client hid these lines
     with repo.ui.configoverride({(b'ui', b'quiet'): True}, b'silvermirror'):
         exchange.unbundle(repo, gen, [b'force'], b'push', url)
-    return {b'update': workingcopy.update(repo, bin(args[b'node']))}
+    return {}
+
+
+def recover(repo):
+    """nothing to repair: a delivery is applied in one transaction"""
+    return []

@@ -1,0 +1,229 @@
+# host.py - what a host does for a sync, one entry per wire command
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""the host side of a sync
+
+A host acts in its own repository: it repairs an interrupted run,
+snapshots its pending changes before they are pulled (``prepare``), takes
+a first history or working copy (``seed``, ``prefill``: ``firstcontact``)
+and updates its working copy after a push (``update``, or ``deliver``
+with the pushed changesets), each under its own lock.  Everything a host
+needs arrives as arguments, except what it keeps private: a host that has
+a SilverMirror file of its own also leaves out of a snapshot every
+resource of that file inside the repository (``privacy``), whatever the
+client's file says.  The commands travel over ``wire``.
+"""
+
+import contextlib
+
+from mercurial.i18n import _
+from mercurial import (
+    error,
+    exthelper,
+)
+from mercurial.node import bin
+
+from . import (
+    checkout,
+    config as configmod,
+    firstcontact,
+    identity,
+    locks,
+    privacy,
+    recovery,
+    snapshot as snapshotmod,
+    wire,
+)
+from .firstcontact import (
+    firstcheckout,
+    pushupdate,
+    shape,
+    streamstore,
+)
+
+eh = exthelper.exthelper()
+
+
+@eh.uisetup
+def _uisetup(ui):
+    # the commands below are in ``wire.COMMANDS`` once this module is
+    # imported; what each first-contact strategy takes is advertised
+    wire.CAPABILITIES.extend(s.CAPABILITY for s in firstcontact.TABLE)
+
+
+def operation(func):
+    """``func`` as a host runs it, for a wire command
+
+    Every operation first refuses the shell of a repository that a removed
+    disk left behind, before anything reads or writes it; a dead worker
+    of hg's reads as a failure.
+    """
+
+    def operate(repo, args, **kwargs):
+        recovery.checkwhole(repo.root)
+        try:
+            return func(repo, args, **kwargs)
+        except error.WorkerError as inst:
+            raise wire.HostError(
+                _(b'a worker writing the working copy failed (status %d)')
+                % inst.status_code,
+                hint=_(b'the next sync finishes the update'),
+            )
+
+    return operate
+
+
+def _command(name, permission, payload=False):
+    """serve ``func`` as the wire command ``name`` (``wire.command``)"""
+
+    def register(func):
+        wire.command(name, permission, payload)(operation(func))
+        return func
+
+    return register
+
+
+@contextlib.contextmanager
+def syncing(repo, args):
+    """the host's lock for one operation of a sync, marked as the sync's
+
+    The marker (``silvermirror.in-sync``, for hooks) encloses the lock:
+    commit hooks run when it is released.
+    """
+    with repo.ui.configoverride(
+        {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
+    ), locks.hostlock(repo, args.get(b'locktimeout', 5), args.get(b'caller')):
+        yield
+
+
+def notself(repo, args):
+    """refuse a client that is this very repository, before any lock
+
+    Its sync holds the lock: waiting for it would end in "locked by".
+    """
+    client = args.get(b'client')
+    if client is not None and client == identity.token(repo.root, create=False):
+        raise wire.HostError(
+            _(b"%s is the syncing node's own copy") % repo.root, kind=b'self'
+        )
+
+
+@_command(b'smprepare', b'push')
+def prepare(repo, args, node=None):
+    """repair, then snapshot the host's pending changes"""
+    notself(repo, args)
+    with syncing(repo, args):
+        # a server kept open between syncs (the daemon's) caches the store
+        # as it was at the last sync: others may have pushed since
+        repo.invalidate()
+        repaired = recovery.preamble(repo)
+        snapshotmod.ensureconfig(repo)
+        name = node or configmod.nodename(repo.ui)
+        snap = snapshotmod.snapshot(
+            repo,
+            name,
+            ignore=args.get(b'ignore', []),
+            children=sorted(
+                set(args.get(b'children', [])).union(privacy.ownchildren(repo))
+            ),
+            maxdelete=_maxdelete(args.get(b'maxdelete')),
+            force=args.get(b'force', False),
+            dryrun=args.get(b'dryrun', False),
+        )
+        reply = {
+            b'protocol': wire.PROTOCOL,
+            b'node': name,
+            b'repaired': repaired,
+            b'snapshot': snap.todict(),
+            b'parent': repo[b'.'].hex(),
+            b'joinable': firstcontact.sidesok(repo),
+            b'empty': shape.empty(repo),
+        }
+        reply.update(pushupdate.summary(repo))
+        return reply
+
+
+def _maxdelete(value):
+    """the share a client sent (its text, as ``formatmaxdelete`` writes it)"""
+    if value is None:
+        return None
+    try:
+        return configmod.parse_maxdelete(value)
+    except (ValueError, AttributeError):
+        raise wire.HostError(_(b'malformed maxdelete in the request'))
+
+
+def _checkout(repo, args):
+    """the one route of a host's working copy to the pushed head"""
+    return {b'update': checkout.update(repo, bin(args[b'node']))}
+
+
+@_command(b'smupdate', b'push')
+def update(repo, args, node=None):
+    """bring the host's working copy to the pushed head, if it is clean"""
+    with syncing(repo, args):
+        return _checkout(repo, args)
+
+
+@_command(b'smdeliver', b'push', payload=True)
+def deliver(repo, args, node=None, payload=None):
+    """apply the pushed changesets, then update the working copy
+
+    Under the same lock, so nothing commits between the two.
+    """
+    with syncing(repo, args):
+        try:
+            pushupdate.receive(repo, args, payload)
+        except error.PushRaced:
+            raise wire.HostError(
+                _(b'%s changed during the sync') % repo.root,
+                hint=_(b'the next sync brings its changes'),
+                kind=b'busy',
+            )
+        return _checkout(repo, args)
+
+
+@_command(b'smseed', b'push', payload=True)
+def seed(repo, args, node=None, payload=None):
+    """take a stream of the client's store, if this repository is empty"""
+    with syncing(repo, args):
+        return streamstore.receive(repo, args, payload)
+
+
+@_command(b'smprefill', b'push', payload=True)
+def prefill(repo, args, node=None, payload=None):
+    """write the client's files, if this repository is empty"""
+    with syncing(repo, args):
+        return firstcheckout.receive(repo, args, payload)
+
+
+@_command(b'smstatus', b'pull')
+def status(repo, args, node=None):
+    """what a client would pull, and the host's uncommitted changes, by file"""
+    notself(repo, args)
+    unfi = repo.unfiltered()
+    common = [bin(h) for h in args.get(b'common', []) if bin(h) in unfi]
+    if common:
+        incoming = len(repo.revs(b'only(head(), %ln)', common))
+    else:
+        incoming = len(repo)
+    st = repo.status(unknown=True)
+    pending = sum(
+        len(l) for l in (st.modified, st.added, st.removed, st.deleted, st.unknown)
+    )
+    return {
+        b'node': node or configmod.nodename(repo.ui),
+        b'incoming': incoming,
+        b'uncommitted': pending,
+        b'joinable': firstcontact.sidesok(repo),
+        b'state': recovery.state(repo),
+        # what the host's next snapshot would record, for a dry run's plan
+        b'parent': repo[b'.'].hex(),
+        b'files': {
+            b'added': sorted(st.added + st.unknown),
+            b'modified': sorted(st.modified),
+            b'removed': sorted(st.removed + st.deleted),
+        },
+    }

@@ -1,0 +1,192 @@
+# reach.py - reach the hosts of a resource, and have each prepare
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""the hosts of one sync, reached while this node takes its snapshot
+
+Each host is connected to (``hosts``) and asked to repair and snapshot
+its own pending changes (``smprepare``); ``status`` asks them what a sync
+would bring, changing nothing (``remotestatus``).
+"""
+
+import concurrent.futures
+
+from mercurial.i18n import _
+from mercurial import discovery
+from mercurial.node import hex
+
+from . import (
+    config as configmod,
+    hosts as hostsmod,
+    identity,
+    results,
+    wire,
+)
+from .results import (
+    FAILED,
+    UNREACHABLE,
+)
+
+def hostargs(res, opts, timeout):
+    # CBOR as hg encodes it has no floats: the share travels as its text
+    return {
+        b'client': identity.token(res.root),
+        b'ignore': list(res.ignore),
+        b'children': res.childdirs(),
+        b'maxdelete': configmod.formatmaxdelete(res.maxdelete),
+        b'force': opts.force,
+        b'dryrun': opts.dryrun,
+        b'locktimeout': min(5, int(timeout)),
+    }
+
+
+class reaching:
+    """reach the hosts of a resource while this thread takes its snapshot
+
+    An ssh host's login and ``hg serve`` start, then its own snapshot,
+    take about as long as the local snapshot and little of this machine's
+    time, so the ssh and http hosts are reached (and snapshot) in the
+    background meanwhile.  Local-path hosts are reached afterwards, in
+    this thread: they work in-process on this machine's repositories.
+    """
+
+    def __init__(self, ui, cfg, res, opts, entries):
+        self.hrs = [results.hostresult(res, e) for e in entries]
+        self._items = list(zip(self.hrs, entries))
+
+        def one(item):
+            return reach(ui, cfg, res, opts, *item)
+
+        self._reach = one
+        self._remote = [it for it in self._items if b'://' in it[0].url]
+        self._pool = None
+        self._done = {}
+        if self._remote:
+            hostsmod.preload()
+            self._pool = concurrent.futures.ThreadPoolExecutor(1)
+            self._future = self._pool.submit(hostsmod.parallel, ui, one, self._remote, True)
+
+    def _remotedone(self):
+        if self._pool is not None:
+            try:
+                done = self._future.result()
+            finally:
+                self._pool.shutdown()
+                self._pool = None
+            self._done = {id(hr): r for (hr, _e), r in zip(self._remote, done)}
+        return self._done
+
+    def reached(self):
+        """(hr, conn, reply) of the ssh and http hosts reached, once they are"""
+        done = self._remotedone()
+        return [
+            (hr, done[id(hr)][0], done[id(hr)][1])
+            for hr, _e in self._remote
+            if done[id(hr)] is not None
+        ]
+
+    def finish(self):
+        """(hr, conn, reply) of every host reached, in the hosts' order"""
+        remote = self._remotedone()
+        out = []
+        for item in self._items:
+            hr = item[0]
+            r = remote[id(hr)] if id(hr) in remote else self._reach(item)
+            if r is not None:
+                out.append((hr, r[0], r[1]))
+        return out
+
+    def abandon(self):
+        """close what was reached: the snapshot failed
+
+        The snapshot's error (an interrupt among them) is the one to
+        report: none raised here takes its place.
+        """
+        try:
+            done = self._remotedone()
+        except Exception:
+            return
+        for r in done.values():
+            if r is not None:
+                r[0].close()
+
+
+def reach(ui, cfg, res, opts, hr, entry):
+    """open a connection and snapshot the host: (conn, reply), or None"""
+    conn = opts.pool.take(entry.url) if opts.pool is not None else None
+    if conn is not None and not opts.dryrun:
+        ui.debug(b'%s: %s: reusing the open connection\n' % (res.name, hr.host))
+        try:
+            reply = conn.call(b'smprepare', hostargs(res, opts, cfg.timeout))
+            hr.reachable = True
+            return conn, reply
+        except wire.HostError as inst:
+            # the host answered: the connection is good
+            hr.reachable = True
+            hr.failed(inst)
+            opts.pool.give(conn)
+            return None
+        except hostsmod.ERRORS:
+            # the host side went away since the last sync: open anew
+            conn.close()
+    elif conn is not None:
+        conn.close()
+    try:
+        conn = hostsmod.connect(
+            ui,
+            entry,
+            cfg.timeout,
+            batch=not cfg.password or not ui.interactive(),
+            create=not opts.dryrun,
+        )
+    except hostsmod.Unreachable as inst:
+        hr.fail(UNREACHABLE, inst)
+        hr.reachable = False
+        return None
+    except wire.HostError as inst:
+        hr.fail(FAILED, inst)
+        return None
+    hr.reachable = True
+    if conn is None:
+        hr.message = _(b'would create the repository')
+        return None
+    hr.created = conn.created
+    try:
+        if opts.dryrun:
+            return conn, None
+        return conn, conn.call(b'smprepare', hostargs(res, opts, cfg.timeout))
+    except hostsmod.ERRORS as inst:
+        hr.failed(inst)
+        # a host that answered (busy, refusing) kept the connection good
+        if isinstance(inst, wire.HostError) and opts.pool is not None:
+            opts.pool.give(conn)
+            return None
+    conn.close()
+    return None
+
+
+def remotestatus(repo, conn, hr):
+    """fill ``hr`` with what would be pulled and pushed, changing nothing
+
+    ``repo`` is None when the resource has no local repository yet.
+    """
+    common = []
+    if repo is not None:
+        with hostsmod.quiet(repo.ui, conn.peer.ui):
+            common, _anyinc, _heads = discovery.findcommonincoming(
+                repo.unfiltered(), conn.peer
+            )
+        common = [n for n in common if n != repo.nullid]
+    args = {b'common': [hex(n) for n in common]}
+    if repo is not None:
+        args[b'client'] = identity.token(repo.root)
+    reply = conn.call(b'smstatus', args)
+    hr.incoming = reply.get(b'incoming', 0)
+    if repo is None:
+        hr.outgoing = 0
+    elif common:
+        hr.outgoing = len(repo.revs(b'only(head(), %ln)', common))
+    else:
+        hr.outgoing = len(repo)
+    hr.uncommitted = reply.get(b'uncommitted', 0)
