@@ -22,6 +22,7 @@ import pytest
 TESTS = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, TESTS)
 
+import cluster  # noqa: E402
 import nodes  # noqa: E402
 import sshd as sshdmod  # noqa: E402
 
@@ -122,6 +123,30 @@ def mknode(testenv):
 
     def make(name):
         return nodes.Node(testtmp, name, env)
+
+    return make
+
+
+@pytest.fixture
+def mkcluster(testenv):
+    """make a cluster (``cluster.Cluster``): ``mkcluster('ssh', timeout=3)``"""
+    testtmp, env = testenv
+
+    def make(transport='local', **options):
+        if transport == 'ssh' and not env.get('SM_SSHD_PORT'):
+            pytest.skip('sshd is not installed')
+        return cluster.Cluster(testtmp, env, transport=transport, **options)
+
+    return make
+
+
+@pytest.fixture
+def mkrepo(tmp_path):
+    """make or open a repository in this process (``nodes.repository``):
+    ``mkrepo('here')`` is a new one in the test's directory"""
+
+    def make(path='r', create=True, ui=None):
+        return nodes.repository(os.path.join(str(tmp_path), path), create, ui)
 
     return make
 

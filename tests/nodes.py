@@ -207,6 +207,21 @@ if __name__ == '__main__':
         sys.exit('usage: nodes.py mknode NAME | nodes.py stopchg DIR')
 
 
+def repository(path, create=False, ui=None):
+    """the repository at ``path``, in this process
+
+    By default with a bare ui: no hgrc read, so no extension loaded, and
+    the user ``test`` for commits.  A test that wants hg as a node runs it
+    gives ``ui=uimod.ui.load()`` (the environment's HGRCPATH).
+    """
+    from mercurial import hg, ui as uimod
+
+    if ui is None:
+        ui = uimod.ui()
+        ui.setconfig(b'ui', b'username', b'test')
+    return hg.repository(ui, os.fsencode(path), create=create)
+
+
 def inprocess(monkeypatch, env, tmp_path):
     """resource ``r`` in ``a`` with the local path ``b`` as its host
 

@@ -18,135 +18,9 @@ import time
 import pytest
 
 import invariants
-from invariants import Ledger
+from cluster import BASE, FAULTINJECT, output as out
 
-TESTS = os.path.dirname(os.path.abspath(__file__))
-FAULTINJECT = os.path.join(TESTS, 'faultinject.py')
-BASE = {'f%02d.txt' % i: b'base %d\n' % i for i in range(10)}
 TRANSPORTS = ['local', 'ssh']
-
-
-class Cluster:
-    """nodes syncing resource ``docs``, with a ledger of every version"""
-
-    def __init__(self, testenv, mknode, transport, names=('alpha', 'beta'), timeout=5):
-        self.tmp, self.env = testenv
-        if transport == 'ssh' and not self.env.get('SM_SSHD_PORT'):
-            pytest.skip('sshd is not installed')
-        self.transport = transport
-        self.nodes = {n: mknode(n) for n in names}
-        self.names = list(names)
-        self.ledger = Ledger()
-        self.marker = os.path.join(self.tmp, 'markers')
-        self.hgrc = {}
-        for name, node in self.nodes.items():
-            # over ssh every node lists all (its own name is skipped)
-            hosts = [self.hostof(o) for o in names if transport == 'ssh' or o != name]
-            node.config(
-                '[::SilverMirror::]\nhosts = %s\ntimeout = %d\n[docs]\n'
-                % (' '.join(hosts), timeout)
-            )
-            with open(node.path('.hgrc'), 'a') as fp:
-                fp.write('lock-timeout = 2\n')
-            self.hgrc[name] = open(node.path('.hgrc')).read()
-            os.makedirs(self.root(name), exist_ok=True)
-
-    def hostof(self, name):
-        return name if self.transport == 'ssh' else self.nodes[name].home
-
-    def root(self, name):
-        return self.nodes[name].path('docs')
-
-    def roots(self):
-        return [self.root(n) for n in self.names]
-
-    def write(self, name, rel, data):
-        self.ledger.write(self.root(name), rel, data)
-
-    def faultargs(self, point, action):
-        return [
-            '--config', 'extensions.faultinject=%s' % FAULTINJECT,
-            '--config', 'faultinject.point=%s' % point,
-            '--config', 'faultinject.action=%s' % action,
-            '--config', 'faultinject.marker=%s' % self.marker,
-        ]
-
-    def hostfault(self, name, point, action):
-        """a fault in the host's own hg (the remote ``hg serve`` over ssh)"""
-        with open(self.nodes[name].path('.hgrc'), 'a') as fp:
-            fp.write(
-                '[extensions]\nfaultinject = %s\n[faultinject]\npoint = %s\n'
-                'action = %s\nmarker = %s\n'
-                % (FAULTINJECT, point, action, self.marker)
-            )
-
-    def clearfaults(self):
-        for name, text in self.hgrc.items():
-            with open(self.nodes[name].path('.hgrc'), 'w') as fp:
-                fp.write(text)
-
-    def fired(self, point):
-        return os.path.exists(os.path.join(self.marker, point + '.pid'))
-
-    def firedpid(self, point, timeout=20):
-        path = os.path.join(self.marker, point + '.pid')
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if os.path.exists(path):
-                data = open(path).read().strip()
-                if data:
-                    return int(data)
-            time.sleep(0.02)
-        raise AssertionError('fault point %s not reached' % point)
-
-    def sync(self, name, *args, check=None, fault=None, hostfault=None, cmd='mirror-push'):
-        """one sync; ``fault`` here, ``hostfault`` on the hosts' side"""
-        argv = [cmd, 'docs'] + list(args)
-        if fault is not None:
-            argv += self.faultargs(*fault)
-        if hostfault is not None:
-            if self.transport == 'ssh':
-                for other in self.names:
-                    if other != name:
-                        self.hostfault(other, *hostfault)
-            else:
-                # a local-path host runs in the syncing process
-                argv += self.faultargs(*hostfault)
-        proc = self.nodes[name].hg(*argv, check=check)
-        if hostfault is not None:
-            self.clearfaults()
-        if proc.returncode in (0, 1):
-            self.ledger.observe()
-        return proc
-
-    def popen(self, name, *args):
-        return self.nodes[name].popen(
-            'mirror-push', 'docs', *args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-        )
-
-    def setup(self, files=BASE):
-        """``files`` on the first node, mirrored to all"""
-        first = self.names[0]
-        for rel, data in files.items():
-            self.write(first, rel, data)
-        self.sync(first, check=0)
-        assert invariants.identical(self.roots())
-
-    def verify(self, root):
-        name = next(n for n in self.names if self.root(n) == root)
-        proc = self.nodes[name].hg('verify', '-q', cwd=root)
-        return proc.returncode, (proc.stdout + proc.stderr).decode('utf-8', 'replace')
-
-    def check(self, rounds=2):
-        syncs = [lambda n=n: self.sync(n) for n in self.names]
-        return invariants.check(self.ledger, self.roots(), self.verify, syncs, rounds)
-
-    def history(self, name):
-        return invariants.history(self.root(name))
-
-
-def out(proc):
-    return (proc.stdout + proc.stderr).decode('utf-8', 'replace')
 
 
 def changes(c, here='alpha', there='beta'):
@@ -159,8 +33,8 @@ def changes(c, here='alpha', there='beta'):
 
 
 @pytest.fixture(params=TRANSPORTS)
-def cluster(request, testenv, mknode):
-    return Cluster(testenv, mknode, request.param)
+def cluster(request, mkcluster):
+    return mkcluster(request.param)
 
 
 # A. interruption ------------------------------------------------------------
@@ -188,9 +62,9 @@ KILLS = [
 
 
 @pytest.mark.parametrize('transport,point,where,action', KILLS)
-def test_interrupted_sync_recovers(testenv, mknode, transport, point, where, action):
+def test_interrupted_sync_recovers(mkcluster, transport, point, where, action):
     """A1-A9, A11, B9, F2: the next plain run repairs and converges"""
-    c = Cluster(testenv, mknode, transport)
+    c = mkcluster(transport)
     c.setup()
     changes(c)
     if where == 'here':
@@ -213,11 +87,11 @@ def test_interrupted_sync_recovers(testenv, mknode, transport, point, where, act
     c.check()
 
 
-def test_ctrl_c_while_hosts_are_reached(testenv, mknode):
+def test_ctrl_c_while_hosts_are_reached(mkcluster):
     """A9 as from a terminal: SIGINT to the whole foreground process group
     (hg and its ssh clients) while the snapshot is taken and the host is
     reached in parallel; the run stops with 255 and the next one repairs"""
-    c = Cluster(testenv, mknode, 'ssh')
+    c = mkcluster('ssh')
     c.setup()
     changes(c)
     proc = c.nodes['alpha'].popen(
@@ -329,9 +203,9 @@ def test_sleep_then_sigkill_mid_update(cluster):
     c.check()
 
 
-def test_client_killed_mid_push(testenv, mknode):
+def test_client_killed_mid_push(mkcluster):
     """A5: the host sees EOF inside its transaction; nothing half-applied"""
-    c = Cluster(testenv, mknode, 'ssh')
+    c = mkcluster('ssh')
     c.setup()
     changes(c)
     c.hostfault('beta', 'push.server-in-txn', 'sleep:2')
@@ -393,9 +267,9 @@ def _unreachable_case(c, host, budget):
     return proc
 
 
-def test_host_down(testenv, mknode):
+def test_host_down(mkcluster):
     """B1: connection refused is reported within the timeout"""
-    c = Cluster(testenv, mknode, 'ssh', timeout=3)
+    c = mkcluster('ssh', timeout=3)
     port = _freeport()
     _alias(c, 'downhost', HostName='127.0.0.1', Port=port, BatchMode='yes')
     _unreachable_case(c, 'downhost', 3 + 5)
@@ -407,9 +281,9 @@ def _freeport():
         return s.getsockname()[1]
 
 
-def test_host_tarpit(testenv, mknode):
+def test_host_tarpit(mkcluster):
     """B2: a server that accepts and never answers costs at most the timeout"""
-    c = Cluster(testenv, mknode, 'ssh', timeout=2)
+    c = mkcluster('ssh', timeout=2)
     with socket.socket() as tarpit:
         tarpit.bind(('127.0.0.1', 0))
         tarpit.listen(8)
@@ -431,9 +305,9 @@ def _processes_with(word):
     return found
 
 
-def test_host_does_not_resolve(testenv, mknode):
+def test_host_does_not_resolve(mkcluster):
     """B3: a resolver error names the host; nothing changes"""
-    c = Cluster(testenv, mknode, 'ssh')
+    c = mkcluster('ssh')
     _alias(
         c,
         'nowhere',
@@ -444,9 +318,9 @@ def test_host_does_not_resolve(testenv, mknode):
     _unreachable_case(c, 'nowhere', 10)
 
 
-def test_host_without_extension(testenv, mknode):
+def test_host_without_extension(mkcluster):
     """B5: the message says the extension is missing and how to enable it"""
-    c = Cluster(testenv, mknode, 'ssh')
+    c = mkcluster('ssh')
     bare = os.path.join(c.tmp, 'bare.hgrc')
     with open(bare, 'w') as fp:
         fp.write('[ui]\nusername = test\n')
@@ -515,9 +389,9 @@ def test_host_read_only(cluster, mounts):
     c.check()
 
 
-def test_host_lost_mid_sync_others_synced(testenv, mknode):
+def test_host_lost_mid_sync_others_synced(mkcluster):
     """A11, B7: one host dies mid-push; the others are synced; exit 1"""
-    c = Cluster(testenv, mknode, 'ssh', names=('alpha', 'beta', 'gamma'))
+    c = mkcluster('ssh', names=('alpha', 'beta', 'gamma'))
     c.setup()
     changes(c)
     c.hostfault('beta', 'push.server-in-txn', 'kill')
@@ -530,9 +404,9 @@ def test_host_lost_mid_sync_others_synced(testenv, mknode):
     c.check()
 
 
-def test_local_host_not_mounted(testenv, mknode):
+def test_local_host_not_mounted(mkcluster):
     """B8: a local-path host whose base is missing; nothing created"""
-    c = Cluster(testenv, mknode, 'local')
+    c = mkcluster('local')
     c.setup()
     usb = os.path.join(c.tmp, 'usb', 'mirror')
     proc = c.sync('alpha', '-H', usb)
@@ -702,9 +576,9 @@ def test_same_size_same_mtime_rewrite(cluster):
 
 
 @pytest.mark.parametrize('handler', ['ClobberLocal', 'ClobberRemote', 'Merge', 'KeepBoth', 'Prompt'])
-def test_both_sides_edited(testenv, mknode, handler):
+def test_both_sides_edited(mkcluster, handler):
     """E1-E3: whatever the handler shows, both versions are kept"""
-    c = Cluster(testenv, mknode, 'local')
+    c = mkcluster('local')
     c.setup()
     c.write('alpha', 'f01.txt', b'alpha text\n')
     c.write('beta', 'f01.txt', b'beta text\n')
@@ -754,9 +628,9 @@ def test_host_disk_full(cluster, mounts, method):
     _fill_case(cluster, mounts, method)
 
 
-def test_local_disk_full_snapshot(testenv, mknode):
+def test_local_disk_full_snapshot(mkcluster):
     """F4: a snapshot that fails rolls back; the files are untouched"""
-    c = Cluster(testenv, mknode, 'local')
+    c = mkcluster('local')
     c.setup()
     changes(c)
     before = invariants.tree(c.root('alpha'))
@@ -829,9 +703,9 @@ def _hashes(c):
     ],
     ids=['no-equals', 'bad-timeout', 'unknown-handler', 'missing-include'],
 )
-def test_bad_config_changes_nothing(testenv, mknode, text):
+def test_bad_config_changes_nothing(mkcluster, text):
     """G1-G3: one error line, a failure status, every tree byte-identical"""
-    c = Cluster(testenv, mknode, 'local')
+    c = mkcluster('local')
     c.setup()
     c.write('alpha', 'f00.txt', b'pending edit\n')
     c.nodes['alpha'].config(text)
@@ -897,10 +771,10 @@ SEEDKILLS = [
 
 
 @pytest.mark.parametrize('transport,action', SEEDKILLS)
-def test_interrupted_seed_recovers(testenv, mknode, transport, action):
+def test_interrupted_seed_recovers(mkcluster, transport, action):
     """A5 for the stream: a host dying (or its disk filling) amid the store
     it is taking keeps no half-written store; the next run streams again"""
-    c = Cluster(testenv, mknode, transport)
+    c = mkcluster(transport)
     for rel, data in BASE.items():
         c.write('alpha', rel, data)
     point = 'seed.after-file:3'
@@ -922,12 +796,12 @@ def test_interrupted_seed_recovers(testenv, mknode, transport, action):
 
 
 @pytest.mark.parametrize('action', ['kill', 'raise:ENOSPC'])
-def test_interrupted_prefill_recovers(testenv, mknode, action):
+def test_interrupted_prefill_recovers(mkcluster, action):
     """an empty ssh host dying (or its disk filling) while it writes this
     node's files during the first snapshot keeps only complete copies of
     them, which the next run removes; a full disk removes them at once and
     the host gets its working copy from hg's update"""
-    c = Cluster(testenv, mknode, 'ssh')
+    c = mkcluster('ssh')
     for rel, data in BASE.items():
         c.write('alpha', rel, data)
     point = 'prefill.after-file:3'
@@ -977,10 +851,10 @@ def test_host_no_longer_empty_gets_a_push(cluster):
 
 
 @pytest.mark.parametrize('transport', TRANSPORTS)
-def test_interrupted_first_pull_recovers(testenv, mknode, transport):
+def test_interrupted_first_pull_recovers(mkcluster, mknode, transport):
     """a new node's first pull is a stream of the host's store: killed amid
     it, the next run empties the half-written store and pulls again"""
-    c = Cluster(testenv, mknode, transport)
+    c = mkcluster(transport)
     c.setup()
     point = 'seed.after-file:3'
     gamma = mknode('gamma')
