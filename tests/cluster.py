@@ -136,6 +136,10 @@ class Cluster:
         self.resource = resource
         self.runner = runner
         self.names = list(names)
+        if not os.path.exists(os.path.join(tmp, '.hgrc')):
+            # a cluster of its own beside the test's nodes shares no hgrc
+            with open(os.path.join(tmp, '.hgrc'), 'w') as fp:
+                fp.write(nodes.basehgrc(tmp, env))
         self.nodes = {n: nodes.Node(tmp, n, env) for n in names}
         self.ledger = invariants.Ledger()
         self.marker = os.path.join(tmp, 'markers') if markers else None
