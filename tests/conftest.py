@@ -141,6 +141,27 @@ def mkcluster(testenv):
 
 
 @pytest.fixture
+def inprocess_pair(mkcluster, testenv, monkeypatch):
+    """resource ``r`` in ``a`` with ``b`` as its host, by path: (a's
+    resource, b's, push)
+
+    Both sides run in the test's own process: ``push(expect=0)`` runs
+    ``hg mirror-push -q`` on ``a`` through hg's dispatch and returns its
+    output (``expect=None``: any exit status).  The test's other hg calls
+    in this process read the shared hgrc.
+    """
+    monkeypatch.setenv('HGRCPATH', testenv[1]['HGRCPATH'])
+    monkeypatch.setenv('HGUSER', 'test')
+    c = mkcluster(names=('a', 'b'), resource='r', runner=cluster.inprocess)
+
+    def push(expect=0):
+        proc = c.sync('a', '-q', check=expect)
+        return proc.stdout + proc.stderr
+
+    return c.root('a'), c.root('b'), push
+
+
+@pytest.fixture
 def mkrepo(tmp_path):
     """make or open a repository in this process (``nodes.repository``):
     ``mkrepo('here')`` is a new one in the test's directory"""

@@ -197,16 +197,6 @@ def stopchg(root, timeout=10):
             pass
 
 
-if __name__ == '__main__':
-    # helpers.sh: python3 nodes.py mknode NAME | stopchg DIR
-    if len(sys.argv) == 3 and sys.argv[1] == 'mknode':
-        mknode(os.environ['TESTTMP'], sys.argv[2], os.environ)
-    elif len(sys.argv) == 3 and sys.argv[1] == 'stopchg':
-        stopchg(sys.argv[2])
-    else:
-        sys.exit('usage: nodes.py mknode NAME | nodes.py stopchg DIR')
-
-
 def repository(path, create=False, ui=None):
     """the repository at ``path``, in this process
 
@@ -222,36 +212,12 @@ def repository(path, create=False, ui=None):
     return hg.repository(ui, os.fsencode(path), create=create)
 
 
-def inprocess(monkeypatch, env, tmp_path):
-    """resource ``r`` in ``a`` with the local path ``b`` as its host
+if __name__ == '__main__':
+    # helpers.sh: python3 nodes.py mknode NAME | stopchg DIR
+    if len(sys.argv) == 3 and sys.argv[1] == 'mknode':
+        mknode(os.environ['TESTTMP'], sys.argv[2], os.environ)
+    elif len(sys.argv) == 3 and sys.argv[1] == 'stopchg':
+        stopchg(sys.argv[2])
+    else:
+        sys.exit('usage: nodes.py mknode NAME | nodes.py stopchg DIR')
 
-    Both sides run in the test's own process: ``push(expect=0)`` runs
-    ``hg mirror-push`` in ``a`` through hg's dispatch and returns its
-    output (``expect=None``: any exit status).
-    """
-    import io
-
-    from mercurial import dispatch, pycompat
-    from mercurial.main_script import request
-
-    monkeypatch.setenv('HGRCPATH', env['HGRCPATH'])
-    monkeypatch.setenv('HGUSER', 'test')
-    a, b = str(tmp_path / 'a' / 'r'), str(tmp_path / 'b' / 'r')
-    os.makedirs(a, exist_ok=True)
-    os.makedirs(os.path.dirname(b), exist_ok=True)
-    cfg = str(tmp_path / 'silvermirror')
-    with open(cfg, 'w') as fp:
-        fp.write(
-            '[::SilverMirror::]\nbasedir = %s\nhosts = %s\n[r]\n'
-            % (tmp_path / 'a', tmp_path / 'b')
-        )
-
-    def push(expect=0):
-        argv = ['--cwd', a, '--config', 'silvermirror.config=' + cfg, 'mirror-push', '-q']
-        out, err = io.BytesIO(), io.BytesIO()
-        req = request([pycompat.sysbytes(x) for x in argv], fout=out, ferr=err)
-        code = dispatch.dispatch(req) or 0
-        assert expect is None or code == expect, (out.getvalue(), err.getvalue())
-        return out.getvalue() + err.getvalue()
-
-    return a, b, push

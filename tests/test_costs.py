@@ -16,8 +16,6 @@ import pytest
 
 from mercurial import dirstate, extensions, pycompat
 
-import nodes
-
 NFILES = 60
 OLD = 1_000_000_000  # an mtime well in the past: never ambiguous
 
@@ -46,9 +44,9 @@ def counting():
 
 
 @pytest.fixture
-def pair(testenv, monkeypatch, tmp_path):
+def oldfiles(inprocess_pair):
     """a resource of NFILES old files on ``a``, mirrored to the path ``b``"""
-    a, b, push = nodes.inprocess(monkeypatch, testenv[1], tmp_path)
+    a, b, push = inprocess_pair
     for i in range(NFILES):
         path = os.path.join(a, 'd%d' % (i % 4), 'f%03d.txt' % i)
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -58,8 +56,8 @@ def pair(testenv, monkeypatch, tmp_path):
     return a, b, push
 
 
-def test_a_snapshot_leaves_its_files_known_clean(pair):
-    a, _b, push = pair
+def test_a_snapshot_leaves_its_files_known_clean(oldfiles):
+    a, _b, push = oldfiles
     push()
     with counting() as w:
         push()
@@ -78,8 +76,8 @@ def _change(root):
     return path
 
 
-def test_one_file_changed_walks_each_side_once(pair):
-    a, b, push = pair
+def test_one_file_changed_walks_each_side_once(oldfiles):
+    a, b, push = oldfiles
     push()
     push()
     path = _change(a)
@@ -108,8 +106,8 @@ def _nextsecond():
     time.sleep(1.05 - time.time() % 1)
 
 
-def test_the_files_an_update_wrote_are_not_read_again_through_the_manifest(pair):
-    a, b, push = pair
+def test_the_files_an_update_wrote_are_not_read_again_through_the_manifest(oldfiles):
+    a, b, push = oldfiles
     push()
     # the host's first files were written in this second too: hg's own
     # status records them once it is past
@@ -127,8 +125,8 @@ def test_the_files_an_update_wrote_are_not_read_again_through_the_manifest(pair)
     assert not os.path.exists(os.path.join(b, '.hg', 'silvermirror', 'recheck'))
 
 
-def test_an_edit_that_keeps_size_and_mtime_is_still_seen(pair):
-    a, b, push = pair
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(oldfiles):
+    a, b, push = oldfiles
     push()
     path = _change(a)
     push()
@@ -145,12 +143,12 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_seen(pair):
         assert fp.read() == 'edited!\n'
 
 
-def test_a_note_for_another_parent_is_dropped(pair):
+def test_a_note_for_another_parent_is_dropped(oldfiles):
     from mercurial import hg, ui as uimod
 
     from hgext_silvermirror import recheck
 
-    a, _b, push = pair
+    a, _b, push = oldfiles
     push()
     repo = hg.repository(uimod.ui.load(), pycompat.fsencode(a))
     with repo.wlock():
