@@ -204,12 +204,13 @@ def repository(path, create=False, ui=None):
     the user ``test`` for commits.  A test that wants hg as a node runs it
     gives ``ui=uimod.ui.load()`` (the environment's HGRCPATH).
     """
-    from mercurial import hg, ui as uimod
+    from mercurial import ui as uimod
+    from mercurial.repo import factory
 
     if ui is None:
         ui = uimod.ui()
         ui.setconfig(b'ui', b'username', b'test')
-    return hg.repository(ui, os.fsencode(path), create=create)
+    return factory.repository(ui, os.fsencode(path), create=create)
 
 
 if __name__ == '__main__':

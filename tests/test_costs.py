@@ -16,6 +16,8 @@ import pytest
 
 from mercurial import dirstate, extensions, pycompat
 
+import nodes
+
 NFILES = 60
 OLD = 1_000_000_000  # an mtime well in the past: never ambiguous
 
@@ -94,9 +96,9 @@ def test_one_file_changed_walks_each_side_once(oldfiles):
 
 def _hg_status(root):
     """``hg status`` as a user would run it, in this process"""
-    from mercurial import hg, ui as uimod
+    from mercurial import ui as uimod
 
-    repo = hg.repository(uimod.ui.load(), pycompat.fsencode(root))
+    repo = nodes.repository(root, ui=uimod.ui.load())
     with repo.wlock():
         return repo.status(unknown=True)
 
@@ -144,13 +146,13 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_seen(oldfiles):
 
 
 def test_a_note_for_another_parent_is_dropped(oldfiles):
-    from mercurial import hg, ui as uimod
+    from mercurial import ui as uimod
 
     from hgext_silvermirror import recheck
 
     a, _b, push = oldfiles
     push()
-    repo = hg.repository(uimod.ui.load(), pycompat.fsencode(a))
+    repo = nodes.repository(a, ui=uimod.ui.load())
     with repo.wlock():
         ds = repo.dirstate
         f = b'd1/f001.txt'

@@ -13,8 +13,6 @@ import time
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from mercurial import hg, ui as uimod
-
 from hgext_silvermirror import dircache, workingcopy
 
 DIRS = ('a', 'a/b', 'a/b/c', 'd', 'd/e')
@@ -60,19 +58,15 @@ def _full(repo):
     return workingcopy.emptydirs(repo, keep=False)
 
 
-def _repo(root):
-    return hg.repository(uimod.ui.load(), root.encode(), create=True)
-
-
 @settings(
     max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(ops=ops)
-def test_cached_walk_agrees(tmp_path_factory, ops):
+def test_cached_walk_agrees(tmp_path_factory, mkrepo, ops):
     root = str(tmp_path_factory.mktemp('dc'))
-    repo = _repo(root)
+    repo = mkrepo(root)
     with repo.wlock():
         workingcopy.emptydirs(repo)
         for op in ops + [('look',)]:
@@ -85,9 +79,9 @@ def test_cached_walk_agrees(tmp_path_factory, ops):
             repo.vfs.write(dircache.CACHEFILE, saved)
 
 
-def test_untouched_directories_are_not_listed(tmp_path, monkeypatch):
+def test_untouched_directories_are_not_listed(tmp_path, mkrepo, monkeypatch):
     root = str(tmp_path)
-    repo = _repo(root)
+    repo = mkrepo(root)
     for rel in ('a/b', 'a/empty', 'c', 'd/.git'):
         os.makedirs(os.path.join(root, rel))
     old = 10**9
@@ -112,9 +106,9 @@ def test_untouched_directories_are_not_listed(tmp_path, monkeypatch):
         assert listed == [os.path.join(root, 'a').encode()]
 
 
-def test_damaged_cache_lists_everything(tmp_path):
+def test_damaged_cache_lists_everything(tmp_path, mkrepo):
     root = str(tmp_path)
-    repo = _repo(root)
+    repo = mkrepo(root)
     os.makedirs(os.path.join(root, 'e'))
     with repo.wlock():
         workingcopy.emptydirs(repo)
@@ -123,10 +117,10 @@ def test_damaged_cache_lists_everything(tmp_path):
         assert dircache.read(repo)[b'e'].flags == 0
 
 
-def test_directory_changed_at_the_walk_is_not_kept(tmp_path, monkeypatch):
+def test_directory_changed_at_the_walk_is_not_kept(tmp_path, mkrepo, monkeypatch):
     """a change in the same clock tick as the walk would not show later"""
     root = str(tmp_path)
-    repo = _repo(root)
+    repo = mkrepo(root)
     os.makedirs(os.path.join(root, 'settled'))
     os.utime(os.path.join(root, 'settled'), ns=(10**9, 10**9))
     time.sleep(0.05)

@@ -14,7 +14,7 @@ import os
 import pytest
 
 # hg's commands register revset predicates so; a bare API user must too
-from mercurial import error, hg, initialization, ui as uimod, util  # noqa: F401
+from mercurial import error, hg, initialization, util  # noqa: F401
 
 from hgext_silvermirror import prefill, seed, workingcopy
 
@@ -27,12 +27,6 @@ FILES = {
 }
 
 
-def mkrepo(path):
-    u = uimod.ui()
-    u.setconfig(b'ui', b'username', b'test')
-    return hg.repository(u, bytes(path), create=True)
-
-
 def commitall(repo, files):
     with repo.wlock(), repo.lock():
         with repo.dirstate.changing_files(repo):
@@ -41,9 +35,9 @@ def commitall(repo, files):
 
 
 @pytest.fixture
-def sender(tmp_path):
+def sender(mkrepo):
     """a repository with FILES, an executable and a symlink"""
-    repo = mkrepo(tmp_path / 'here')
+    repo = mkrepo('here')
     for f, data in FILES.items():
         repo.wvfs.write(f, data)
     repo.wvfs.write(b'run.sh', b'#!/bin/sh\n')
@@ -53,8 +47,8 @@ def sender(tmp_path):
 
 
 @pytest.fixture
-def host(tmp_path):
-    return mkrepo(tmp_path / 'there')
+def host(mkrepo):
+    return mkrepo('there')
 
 
 def payload(repo, files):

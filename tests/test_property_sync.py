@@ -8,7 +8,6 @@ is in the history.  hg runs in-process (``cluster.inprocess``) so that
 many examples fit in the time budget.
 """
 
-import io
 import os
 
 from hypothesis import HealthCheck, given, settings, strategies as st
