@@ -14,7 +14,6 @@ here) cost 0.16 s of CPU per ssh command, on every host of every test.
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -128,13 +127,8 @@ class SSHServer:
         raise RuntimeError('sshd did not listen within %.0fs' % timeout)
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        if self.proc is not None:
+            terminate(self.proc, 5)
         self.proc = None
 
     def env(self):
@@ -183,3 +177,15 @@ def _user():
     import pwd
 
     return pwd.getpwuid(os.getuid()).pw_name
+
+
+def terminate(proc, timeout):
+    """stop a process the test started: SIGTERM, then SIGKILL after
+    ``timeout`` seconds"""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)

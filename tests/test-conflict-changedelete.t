@@ -3,7 +3,8 @@ Change/delete conflicts: decided by every handler, never asked
 
   $ . "$TESTDIR/helpers.sh"
 
-alpha mirrors its documents to beta's copy, reached by its path:
+alpha mirrors its documents to beta's copy, reached by its path; each
+round below tries one handler:
 
   $ localpair alpha beta docs
   $ echo hello > alpha/docs/README

@@ -102,13 +102,7 @@ def daemons(sshd):
 
     yield start
     for d in started:
-        if d.proc.poll() is None:
-            d.proc.send_signal(signal.SIGTERM)
-            try:
-                d.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                d.proc.kill()
-                d.proc.wait(5)
+        sshdmod.terminate(d.proc, 15)
     for d in started:
         for bad in ('Traceback', 'devel-warn'):
             assert bad not in d.log, d.log

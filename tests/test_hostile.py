@@ -99,13 +99,7 @@ class Hostile:
 
     def stop(self):
         for proc in self.servers.values():
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(5)
+            sshdmod.terminate(proc, 10)
         nodes.stopchg(self.testtmp)
 
     def fresh(self):
