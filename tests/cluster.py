@@ -38,6 +38,7 @@ TESTS = os.path.dirname(os.path.abspath(__file__))
 FAULTINJECT = os.path.join(TESTS, 'faultinject.py')
 # what a cluster starts with unless the test says otherwise
 BASE = {'f%02d.txt' % i: b'base %d\n' % i for i in range(10)}
+TRANSPORTS = ['local', 'ssh']
 
 
 class Hung(AssertionError):
@@ -270,3 +271,13 @@ class Cluster:
 
 def output(proc):
     return (proc.stdout + proc.stderr).decode('utf-8', 'replace')
+
+
+def changes(c, here='alpha', there='beta'):
+    """edits of BASE on both sides, so that a sync pulls, merges, pushes,
+    updates"""
+    for i in range(6):
+        c.write(here, 'f%02d.txt' % i, b'%s edit %d\n' % (here.encode(), i) * 50)
+    c.write(here, 'new/added.txt', b'added on %s\n' % here.encode())
+    c.ledger.delete(c.root(here), 'f09.txt')
+    c.write(there, 'f08.txt', b'%s edit\n' % there.encode())

@@ -22,7 +22,7 @@ import pytest
 TESTS = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, TESTS)
 
-import cluster  # noqa: E402
+import cluster as clustermod  # noqa: E402
 import nodes  # noqa: E402
 import sshd as sshdmod  # noqa: E402
 
@@ -135,9 +135,15 @@ def mkcluster(testenv):
     def make(transport='local', **options):
         if transport == 'ssh' and not env.get('SM_SSHD_PORT'):
             pytest.skip('sshd is not installed')
-        return cluster.Cluster(testtmp, env, transport=transport, **options)
+        return clustermod.Cluster(testtmp, env, transport=transport, **options)
 
     return make
+
+
+@pytest.fixture(params=clustermod.TRANSPORTS)
+def cluster(request, mkcluster):
+    """alpha and beta syncing ``docs``: over local paths, then over ssh"""
+    return mkcluster(request.param)
 
 
 @pytest.fixture
@@ -152,7 +158,7 @@ def inprocess_pair(mkcluster, testenv, monkeypatch):
     """
     monkeypatch.setenv('HGRCPATH', testenv[1]['HGRCPATH'])
     monkeypatch.setenv('HGUSER', 'test')
-    c = mkcluster(names=('a', 'b'), resource='r', runner=cluster.inprocess)
+    c = mkcluster(names=('a', 'b'), resource='r', runner=clustermod.inprocess)
 
     def push(expect=0):
         proc = c.sync('a', '-q', check=expect)
