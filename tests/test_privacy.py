@@ -150,10 +150,10 @@ def test_stale_node_cannot_bring_a_private_file(ssh_nodes):
 
 
 @pytest.mark.parametrize('direction', ['push', 'pull'])
-def test_stream_into_a_node_with_children_is_screened(pair, direction):
+def test_stream_into_a_node_with_children_is_screened(ssh_nodes, direction):
     """a stream of B's store writes A's empty store directly, past the
     incoming hooks: A still takes none of B's files under its child"""
-    alpha, beta = pair
+    alpha, beta = ssh_nodes
     alpha.config('[::SilverMirror::]\nhosts = beta\n[docs]\n' + PRIVATE % 'alpha')
     beta.config('[::SilverMirror::]\nhosts = alpha\n[docs]\n')
     alpha.write('docs/private/mine.txt', 'mine\n')
