@@ -52,7 +52,8 @@ class SSHServer:
         self.remotecmd = os.path.join(self.dir, 'hg-remote')
         self.chgremotecmd = os.path.join(self.dir, 'chg-remote')
 
-    def start(self, timeout=10.0):
+    def _authorize(self):
+        """the keys, and the authorized_keys file that lets them in: its path"""
         for key in (self.key, self.hostkey, self.readonlykey):
             if not os.path.exists(key):
                 subprocess.run(
@@ -70,6 +71,10 @@ class SSHServer:
             with open(authorized, 'a') as fp, open(self.readonlykey + '.pub') as pub:
                 fp.write(forced + pub.read())
         os.chmod(authorized, 0o600)
+        return authorized
+
+    def start(self, timeout=10.0):
+        authorized = self._authorize()
         _wrapper(self.remotecmd, 'hg', 'exec %s "$@"\n' % HG)
         if os.path.exists(CHG):
             # each node's chg servers live in its home, where
