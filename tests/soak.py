@@ -63,7 +63,8 @@ class Failure(AssertionError):
 
 
 class World:
-    """three nodes syncing one resource over local paths, hg forked"""
+    """the soak's random user and its tallies, over a cluster of three
+    nodes (local paths, hg forked)"""
 
     def __init__(self, tmp, rng):
         self.rng = rng
