@@ -22,6 +22,7 @@ import pytest
 TESTS = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, TESTS)
 
+import cluster as clustermod  # noqa: E402
 import nodes  # noqa: E402
 import sshd as sshdmod  # noqa: E402
 
@@ -122,6 +123,57 @@ def mknode(testenv):
 
     def make(name):
         return nodes.Node(testtmp, name, env)
+
+    return make
+
+
+@pytest.fixture
+def mkcluster(testenv):
+    """make a cluster (``cluster.Cluster``): ``mkcluster('ssh', timeout=3)``"""
+    testtmp, env = testenv
+
+    def make(transport='local', **options):
+        if transport == 'ssh' and not env.get('SM_SSHD_PORT'):
+            pytest.skip('sshd is not installed')
+        return clustermod.Cluster(testtmp, env, transport=transport, **options)
+
+    return make
+
+
+@pytest.fixture(params=clustermod.TRANSPORTS)
+def cluster(request, mkcluster):
+    """alpha and beta syncing ``docs``: over local paths, then over ssh"""
+    return mkcluster(request.param)
+
+
+@pytest.fixture
+def inprocess_pair(mkcluster, testenv, monkeypatch):
+    """resource ``r`` in ``a`` with ``b`` as its host, by path: (a's
+    resource, b's, push)
+
+    Both sides run in the test's own process: ``push(expect=0)`` runs
+    ``hg mirror-push -q`` on ``a`` through hg's dispatch and returns its
+    output (``expect=None``: any exit status).  The test's other hg calls
+    in this process read the shared hgrc.
+    """
+    monkeypatch.setenv('HGRCPATH', testenv[1]['HGRCPATH'])
+    monkeypatch.setenv('HGUSER', 'test')
+    c = mkcluster(names=('a', 'b'), resource='r', runner=clustermod.inprocess)
+
+    def push(expect=0):
+        proc = c.sync('a', '-q', check=expect)
+        return proc.stdout + proc.stderr
+
+    return c.root('a'), c.root('b'), push
+
+
+@pytest.fixture
+def mkrepo(tmp_path):
+    """make or open a repository in this process (``nodes.repository``):
+    ``mkrepo('here')`` is a new one in the test's directory"""
+
+    def make(path='r', create=True, ui=None):
+        return nodes.repository(os.path.join(str(tmp_path), path), create, ui)
 
     return make
 

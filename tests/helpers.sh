@@ -3,6 +3,12 @@
 #   mknode NAME        a node: its home $TESTTMP/NAME, hgrc, ssh alias NAME
 #   pairnodes A B RES  nodes A and B over ssh sharing one SilverMirror file
 #                      (hosts = A B, resource RES), as test-basic-ssh.t shows
+#   localpair A B RES [LINE...]
+#                      nodes A and B; A's SilverMirror file names B's home
+#                      as its host, by path, and resource RES (LINEs are
+#                      its settings); A's RES directory made
+#   usbpair A B RES    nodes A and B sharing one SilverMirror file whose
+#                      host is the disk $TESTTMP/usb/mirror (made), RES
 #   on NAME CMD...     run CMD as node NAME (its HOME and hgrc)
 #   glog               the history as a small graph
 #   servehub NAME      node NAME serves its repositories over http (push
@@ -12,11 +18,37 @@ mknode() {
   python3 "$TESTDIR/nodes.py" mknode "$1"
 }
 
-pairnodes() {
+sharedfile() {
+  # nodes $1 and $2 with one SilverMirror file: hosts $4, resource $3
   mknode "$1"
   mknode "$2"
-  printf '[::SilverMirror::]\nhosts = %s %s\n[%s]\n' "$1" "$2" "$3" > "$TESTTMP/$1/.silvermirror"
+  printf '[::SilverMirror::]\nhosts = %s\n[%s]\n' "$4" "$3" > "$TESTTMP/$1/.silvermirror"
   cp "$TESTTMP/$1/.silvermirror" "$TESTTMP/$2/.silvermirror"
+}
+
+pairnodes() {
+  sharedfile "$1" "$2" "$3" "$1 $2"
+}
+
+usbpair() {
+  mkdir -p "$TESTTMP/usb/mirror"
+  sharedfile "$1" "$2" "$3" "$TESTTMP/usb/mirror"
+}
+
+localpair() {
+  _a=$1
+  _b=$2
+  _res=$3
+  shift 3
+  mknode "$_a"
+  mknode "$_b"
+  {
+    printf '[::SilverMirror::]\nhosts = %s\n[%s]\n' "$TESTTMP/$_b" "$_res"
+    for _line in "$@"; do
+      printf '%s\n' "$_line"
+    done
+  } > "$TESTTMP/$_a/.silvermirror"
+  mkdir "$TESTTMP/$_a/$_res"
 }
 
 on() {

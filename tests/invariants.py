@@ -17,10 +17,9 @@ import os
 import re
 import socket
 
-from mercurial import (
-    hg,
-    ui as uimod,
-)
+from mercurial import ui as uimod
+
+import nodes
 
 # a conflict copy: NAME.conflict-HOST-YYYYmmdd-HHMMSS[-N][.EXT]
 _COPY = re.compile(rb'\.conflict-[A-Za-z0-9_-]*?-\d{8}-\d{6}(?:-\d+)?')
@@ -130,7 +129,7 @@ def tree(root):
 def _repo(root):
     ui = uimod.ui()
     ui.setconfig(b'ui', b'quiet', True)
-    return hg.repository(ui, _b(root)).unfiltered()
+    return nodes.repository(root, ui=ui).unfiltered()
 
 
 def history(root):

@@ -197,6 +197,22 @@ def stopchg(root, timeout=10):
             pass
 
 
+def repository(path, create=False, ui=None):
+    """the repository at ``path``, in this process
+
+    By default with a bare ui: no hgrc read, so no extension loaded, and
+    the user ``test`` for commits.  A test that wants hg as a node runs it
+    gives ``ui=uimod.ui.load()`` (the environment's HGRCPATH).
+    """
+    from mercurial import ui as uimod
+    from mercurial.repo import factory
+
+    if ui is None:
+        ui = uimod.ui()
+        ui.setconfig(b'ui', b'username', b'test')
+    return factory.repository(ui, os.fsencode(path), create=create)
+
+
 if __name__ == '__main__':
     # helpers.sh: python3 nodes.py mknode NAME | stopchg DIR
     if len(sys.argv) == 3 and sys.argv[1] == 'mknode':
@@ -206,37 +222,3 @@ if __name__ == '__main__':
     else:
         sys.exit('usage: nodes.py mknode NAME | nodes.py stopchg DIR')
 
-
-def inprocess(monkeypatch, env, tmp_path):
-    """resource ``r`` in ``a`` with the local path ``b`` as its host
-
-    Both sides run in the test's own process: ``push(expect=0)`` runs
-    ``hg mirror-push`` in ``a`` through hg's dispatch and returns its
-    output (``expect=None``: any exit status).
-    """
-    import io
-
-    from mercurial import dispatch, pycompat
-    from mercurial.main_script import request
-
-    monkeypatch.setenv('HGRCPATH', env['HGRCPATH'])
-    monkeypatch.setenv('HGUSER', 'test')
-    a, b = str(tmp_path / 'a' / 'r'), str(tmp_path / 'b' / 'r')
-    os.makedirs(a, exist_ok=True)
-    os.makedirs(os.path.dirname(b), exist_ok=True)
-    cfg = str(tmp_path / 'silvermirror')
-    with open(cfg, 'w') as fp:
-        fp.write(
-            '[::SilverMirror::]\nbasedir = %s\nhosts = %s\n[r]\n'
-            % (tmp_path / 'a', tmp_path / 'b')
-        )
-
-    def push(expect=0):
-        argv = ['--cwd', a, '--config', 'silvermirror.config=' + cfg, 'mirror-push', '-q']
-        out, err = io.BytesIO(), io.BytesIO()
-        req = request([pycompat.sysbytes(x) for x in argv], fout=out, ferr=err)
-        code = dispatch.dispatch(req) or 0
-        assert expect is None or code == expect, (out.getvalue(), err.getvalue())
-        return out.getvalue() + err.getvalue()
-
-    return a, b, push

@@ -19,22 +19,19 @@ import argparse
 import os
 import random
 import shutil
-import signal
 import sys
 import tempfile
 import time
-import traceback
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, TESTS)
 
+import cluster  # noqa: E402
+import conftest  # noqa: E402
 import invariants  # noqa: E402
-import nodes  # noqa: E402
 
-from mercurial import dispatch, main_script  # noqa: E402
-import hgext_silvermirror  # noqa: E402,F401  (imported once, before forking)
-
-FAULTINJECT = os.path.join(TESTS, 'faultinject.py')
+import mercurial.dispatch  # noqa: E402,F401  (imported once, before forking)
+import hgext_silvermirror  # noqa: E402,F401
 NAMES = ('alpha', 'beta', 'gamma')
 RESOURCE = 'docs'
 # fault points a sync passes through on the node that runs it; with local
@@ -65,108 +62,35 @@ class Failure(AssertionError):
     pass
 
 
-def run(home, env, args, cwd=None, timeout=TIMEOUT):
-    """run ``hg ARGS`` as the node at ``home`` in a forked child
-
-    Returns (exit status or -signal, output).  The child is SIGKILLed if
-    it outlives ``timeout``.
-    """
-    out = tempfile.TemporaryFile()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        code = 250
-        try:
-            os.chdir(cwd or home)
-            os.environ.clear()
-            os.environ.update(env)
-            devnull = os.open(os.devnull, os.O_RDONLY)
-            os.dup2(devnull, 0)
-            os.dup2(out.fileno(), 1)
-            os.dup2(out.fileno(), 2)
-            req = main_script.request([os.fsencode(a) for a in args])
-            code = dispatch.dispatch(req)
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit((code or 0) & 255)
-    deadline = time.monotonic() + timeout
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            raise Failure('hg %s hung for %ds' % (' '.join(args), timeout))
-        time.sleep(0.005)
-    out.seek(0)
-    output = out.read().decode('utf-8', 'replace')
-    if os.WIFSIGNALED(status):
-        return -os.WTERMSIG(status), output
-    return os.WEXITSTATUS(status), output
-
-
 class World:
-    """three nodes syncing one resource over local paths"""
+    """the soak's random user and its tallies, over a cluster of three
+    nodes (local paths, hg forked)"""
 
     def __init__(self, tmp, rng):
-        self.tmp = tmp
         self.rng = rng
-        self.ledger = invariants.Ledger()
-        env = {
-            k: v for k, v in os.environ.items() if not k.startswith(('HG', 'SM_'))
-        }
-        env.update(
-            HOME=tmp,
-            HGRCPATH=os.path.join(tmp, '.hgrc'),
-            HGUSER='test',
-            HGENCODING='utf-8',
-            LANG='C',
-            LC_ALL='C',
-            TZ='GMT',
+        env = {k: v for k, v in conftest.baseenv(tmp, withssh=False).items()
+               if not k.startswith('SM_')}
+        self.cluster = cluster.Cluster(
+            tmp, env, NAMES, runner=cluster.forked, markers=False
         )
-        with open(env['HGRCPATH'], 'w') as fp:
-            fp.write(nodes.basehgrc(tmp, env))
-            fp.write('lock-timeout = 2\n[extensions]\nfaultinject = %s\n' % FAULTINJECT)
-        self.env = {}
-        self.homes = {}
-        for name in NAMES:
-            self.homes[name] = nodes.mknode(tmp, name, env)
-            self.env[name] = nodes.nodeenv(tmp, name, env)
-            hosts = ' '.join(os.path.join(tmp, n) for n in NAMES if n != name)
-            with open(os.path.join(self.homes[name], '.silvermirror'), 'w') as fp:
-                fp.write('[::SilverMirror::]\nhosts = %s\n[%s]\n' % (hosts, RESOURCE))
-            os.makedirs(self.root(name))
+        self.ledger = self.cluster.ledger
         self.kills = 0
         self.rounds = 0
         # what the current run did, shown when it fails
         self.log = []
 
     def root(self, name):
-        return os.path.join(self.homes[name], RESOURCE)
+        return self.cluster.root(name)
 
     def roots(self):
-        return [self.root(n) for n in NAMES]
-
-    def hg(self, name, *args, fault=None, timeout=TIMEOUT):
-        argv = list(args)
-        if fault is not None:
-            point, action = fault
-            argv += [
-                '--config', 'faultinject.point=%s' % point,
-                '--config', 'faultinject.action=%s' % action,
-            ]
-        return run(self.homes[name], self.env[name], argv, cwd=self.root(name), timeout=timeout)
+        return self.cluster.roots()
 
     def sync(self, name, fault=None):
-        code, out = self.hg(name, 'mirror-push', fault=fault)
+        proc = self.cluster.sync(name, fault=fault, timeout=TIMEOUT)
+        code, out = proc.returncode, cluster.output(proc)
         self.log.append('%s: mirror-push %r -> %d\n%s' % (name, fault, code, out))
         if fault is None and code not in (0, 1):
             raise Failure('mirror-push on %s exited %d:\n%s' % (name, code, out))
-        if code in (0, 1):
-            self.ledger.observe()
         return code, out
 
     def edit(self):
@@ -198,12 +122,8 @@ class World:
         order = NAMES[start:] + NAMES[:start]
         return [lambda n=n: self.sync(n) for n in order]
 
-    def verify(self, root):
-        name = next(n for n in NAMES if self.root(n) == root)
-        return self.hg(name, 'verify', '-q')
-
     def check(self):
-        used = invariants.check(self.ledger, self.roots(), self.verify, self.syncs())
+        used = self.cluster.check(syncs=self.syncs())
         self.rounds = max(self.rounds, used)
         return used
 
@@ -253,7 +173,7 @@ def soak(runs, seed=None, keep=False, perworld=20):
             world.log = []
             try:
                 onerun(world, s)
-            except AssertionError as inst:
+            except AssertionError as inst:  # a Failure, a Hung, an invariant
                 figures['lost'] = len(invariants.lost(world.ledger, world.roots()))
                 keep = True
                 raise Failure(

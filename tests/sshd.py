@@ -14,7 +14,6 @@ here) cost 0.16 s of CPU per ssh command, on every host of every test.
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -53,7 +52,8 @@ class SSHServer:
         self.remotecmd = os.path.join(self.dir, 'hg-remote')
         self.chgremotecmd = os.path.join(self.dir, 'chg-remote')
 
-    def start(self, timeout=10.0):
+    def _authorize(self):
+        """the keys, and the authorized_keys file that lets them in: its path"""
         for key in (self.key, self.hostkey, self.readonlykey):
             if not os.path.exists(key):
                 subprocess.run(
@@ -71,6 +71,10 @@ class SSHServer:
             with open(authorized, 'a') as fp, open(self.readonlykey + '.pub') as pub:
                 fp.write(forced + pub.read())
         os.chmod(authorized, 0o600)
+        return authorized
+
+    def start(self, timeout=10.0):
+        authorized = self._authorize()
         _wrapper(self.remotecmd, 'hg', 'exec %s "$@"\n' % HG)
         if os.path.exists(CHG):
             # each node's chg servers live in its home, where
@@ -128,13 +132,8 @@ class SSHServer:
         raise RuntimeError('sshd did not listen within %.0fs' % timeout)
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        if self.proc is not None:
+            terminate(self.proc, 5)
         self.proc = None
 
     def env(self):
@@ -183,3 +182,15 @@ def _user():
     import pwd
 
     return pwd.getpwuid(os.getuid()).pw_name
+
+
+def terminate(proc, timeout):
+    """stop a process the test started: SIGTERM, then SIGKILL after
+    ``timeout`` seconds"""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)

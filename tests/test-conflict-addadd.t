@@ -3,14 +3,9 @@ Add/add conflicts: the same new path on both nodes
 
   $ . "$TESTDIR/helpers.sh"
 
-  $ mknode alpha
-  $ mknode beta
-  $ cat > alpha/.silvermirror <<EOF
-  > [::SilverMirror::]
-  > hosts = $TESTTMP/beta
-  > [docs]
-  > EOF
-  $ mkdir alpha/docs
+alpha mirrors its documents to beta's copy, reached by its path:
+
+  $ localpair alpha beta docs
   $ echo hello > alpha/docs/README
   $ on alpha hg mirror-push -q docs
   $ cd alpha/docs

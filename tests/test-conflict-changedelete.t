@@ -3,14 +3,10 @@ Change/delete conflicts: decided by every handler, never asked
 
   $ . "$TESTDIR/helpers.sh"
 
-  $ mknode alpha
-  $ mknode beta
-  $ cat > alpha/.silvermirror <<EOF
-  > [::SilverMirror::]
-  > hosts = $TESTTMP/beta
-  > [docs]
-  > EOF
-  $ mkdir alpha/docs
+alpha mirrors its documents to beta's copy, reached by its path; each
+round below tries one handler:
+
+  $ localpair alpha beta docs
   $ echo hello > alpha/docs/README
   $ on alpha hg mirror-push -q docs
   $ cd alpha/docs

@@ -8,14 +8,7 @@ alpha and beta mirror their documents over ssh.  The default handler is
 ClobberRemote: on a conflict the version of the node running the sync
 stays.
 
-  $ mknode alpha
-  $ mknode beta
-  $ cat > alpha/.silvermirror <<EOF
-  > [::SilverMirror::]
-  > hosts = alpha beta
-  > [docs]
-  > EOF
-  $ cp alpha/.silvermirror beta/.silvermirror
+  $ pairnodes alpha beta docs
   $ mkdir alpha/docs
   $ echo 'first draft' > alpha/docs/notes.txt
   $ printf 'PNG\000base' > alpha/docs/logo.png

@@ -3,14 +3,9 @@ Conflict records in machine-readable output
 
   $ . "$TESTDIR/helpers.sh"
 
-  $ mknode alpha
-  $ mknode beta
-  $ cat > alpha/.silvermirror <<EOF
-  > [::SilverMirror::]
-  > hosts = $TESTTMP/beta
-  > [docs]
-  > EOF
-  $ mkdir alpha/docs
+alpha mirrors its documents to beta's copy, reached by its path:
+
+  $ localpair alpha beta docs
   $ cd alpha/docs
   $ echo base > notes.txt
   $ echo base > todo.txt

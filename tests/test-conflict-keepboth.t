@@ -6,20 +6,12 @@ KeepBoth: the remote version becomes a conflict copy, mirrored everywhere
 alpha syncs with beta's copy of the resource, reached by its path; the
 resource keeps both versions on conflicts.
 
-  $ mknode alpha
-  $ mknode beta
-  $ cat > alpha/.silvermirror <<EOF
-  > [::SilverMirror::]
-  > hosts = $TESTTMP/beta
-  > [docs]
-  > conflict = KeepBoth
-  > EOF
+  $ localpair alpha beta docs 'conflict = KeepBoth'
   $ cat > beta/.silvermirror <<EOF
   > [::SilverMirror::]
   > hosts = $TESTTMP/alpha
   > [docs]
   > EOF
-  $ mkdir alpha/docs
   $ echo 'first draft' > alpha/docs/notes.txt
   $ printf 'PNG\000base' > alpha/docs/logo.png
   $ on alpha hg mirror-push -q docs

@@ -3,15 +3,10 @@ Merge: a three-way merge where it is clean, else both versions are kept
 
   $ . "$TESTDIR/helpers.sh"
 
-  $ mknode alpha
-  $ mknode beta
-  $ cat > alpha/.silvermirror <<EOF
-  > [::SilverMirror::]
-  > hosts = $TESTTMP/beta
-  > conflict = Merge
-  > [docs]
-  > EOF
-  $ mkdir alpha/docs
+alpha mirrors its documents to beta's copy, reached by its path, and
+merges on conflicts:
+
+  $ localpair alpha beta docs 'conflict = Merge'
   $ printf 'title\n\nbody\n\nfooter\n' > alpha/docs/clean.txt
   $ printf 'title\n\nbody\n\nfooter\n' > alpha/docs/overlap.txt
   $ printf 'PNG\000base' > alpha/docs/logo.png

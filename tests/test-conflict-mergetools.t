@@ -7,8 +7,7 @@ alpha has its own merge tools: one that keeps the sorted lines of both
 versions, one that always fails, one that leaves conflict markers and
 says it succeeded.
 
-  $ mknode alpha
-  $ mknode beta
+  $ localpair alpha beta docs 'conflict = SortLines'
   $ cat >> alpha/.hgrc <<EOF
   > [merge-tools]
   > sortlines.executable = sort
@@ -17,16 +16,9 @@ says it succeeded.
   > sloppy.executable = sh
   > sloppy.args = -c 'printf "<<<<<<< mine\\n=======\\n>>>>>>> theirs\\n" > "\$1"' - \$output
   > EOF
-  $ cat > alpha/.silvermirror <<EOF
-  > [::SilverMirror::]
-  > hosts = $TESTTMP/beta
-  > [docs]
-  > conflict = SortLines
-  > EOF
   $ on alpha hg mirror-status | grep conflict:
     conflict: push sortlines, pull sortlines
 
-  $ mkdir alpha/docs
   $ printf 'apples\nmilk\n' > alpha/docs/shopping.txt
   $ echo hello > alpha/docs/README
   $ on alpha hg mirror-push -q docs

@@ -21,18 +21,10 @@ group `silvermirror.conflict_handlers`, as the shipped handlers are:
 
 A resource uses it by name, in any case:
 
-  $ mknode alpha
-  $ mknode beta
-  $ cat > alpha/.silvermirror <<EOF
-  > [::SilverMirror::]
-  > hosts = $TESTTMP/beta
-  > [docs]
-  > conflict.push = concatenate
-  > EOF
+  $ localpair alpha beta docs 'conflict.push = concatenate'
   $ on alpha hg mirror-status | grep conflict:
     conflict: push Concatenate, pull ClobberRemote
 
-  $ mkdir alpha/docs
   $ echo 'milk' > alpha/docs/shopping.txt
   $ printf 'GIF\000base' > alpha/docs/icon.gif
   $ on alpha hg mirror-push -q docs

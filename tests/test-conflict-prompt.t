@@ -3,15 +3,10 @@ Prompt: ask for each file, and never hang without a terminal
 
   $ . "$TESTDIR/helpers.sh"
 
-  $ mknode alpha
-  $ mknode beta
-  $ cat > alpha/.silvermirror <<EOF
-  > [::SilverMirror::]
-  > hosts = $TESTTMP/beta
-  > [docs]
-  > conflict = Prompt
-  > EOF
-  $ mkdir alpha/docs
+alpha mirrors its documents to beta's copy, reached by its path, and
+asks about each conflict:
+
+  $ localpair alpha beta docs 'conflict = Prompt'
   $ cd alpha/docs
   $ for f in a b c d; do printf 'one\ntwo\nthree\n' > $f.txt; done
   $ on alpha hg mirror-push -q docs

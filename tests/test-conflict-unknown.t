@@ -3,14 +3,9 @@ An unknown conflict handler stops the run before anything changes
 
   $ . "$TESTDIR/helpers.sh"
 
-  $ mknode alpha
-  $ mknode beta
-  $ cat > alpha/.silvermirror <<EOF
-  > [::SilverMirror::]
-  > hosts = $TESTTMP/beta
-  > [docs]
-  > EOF
-  $ mkdir alpha/docs
+alpha mirrors its documents to beta's copy, reached by its path:
+
+  $ localpair alpha beta docs
   $ echo hello > alpha/docs/notes.txt
   $ on alpha hg mirror-push -q docs
   $ echo 'an edit' > alpha/docs/notes.txt

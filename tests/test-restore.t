@@ -2,15 +2,11 @@ Getting an old version back: hg mirror-restore
 ==============================================
 
   $ . "$TESTDIR/helpers.sh"
-  $ mknode alpha
-  $ mknode beta
-  $ mkdir -p $TESTTMP/usb/mirror
-  $ cat > $TESTTMP/alpha/.silvermirror <<EOF
-  > [::SilverMirror::]
-  > hosts = $TESTTMP/usb/mirror
-  > [docs]
-  > EOF
-  $ cp $TESTTMP/alpha/.silvermirror $TESTTMP/beta/
+
+alpha and beta share one SilverMirror file whose host is a USB disk
+mounted at $TESTTMP/usb/mirror:
+
+  $ usbpair alpha beta docs
 
 alpha writes a report over two days, and a plan in a sub-directory:
 

@@ -2,15 +2,11 @@ A USB disk as a host, and adopting copies made by hand
 ======================================================
 
   $ . "$TESTDIR/helpers.sh"
-  $ mknode alpha
-  $ mknode beta
-  $ mkdir -p $TESTTMP/usb/mirror
-  $ cat > $TESTTMP/alpha/.silvermirror <<EOF
-  > [::SilverMirror::]
-  > hosts = $TESTTMP/usb/mirror
-  > [photos]
-  > EOF
-  $ cp $TESTTMP/alpha/.silvermirror $TESTTMP/beta/
+
+alpha and beta share one SilverMirror file whose host is a USB disk
+mounted at $TESTTMP/usb/mirror:
+
+  $ usbpair alpha beta photos
 
 alpha and beta both had a copy of their photos, made by hand long ago.
 They have drifted apart: beta has a new photo and a changed caption.

@@ -64,7 +64,7 @@ def _write(node, path, data):
 
 
 @pytest.fixture
-def pair(mknode):
+def conflicted(mknode):
     """alpha and beta (reached by its path) with one conflict of each kind"""
     alpha, beta = mknode('alpha'), mknode('beta')
     alpha.config('[::SilverMirror::]\nhosts = %s\n[docs]\n' % beta.home)
@@ -91,8 +91,8 @@ def sync(alpha, handler):
 
 
 @pytest.mark.parametrize('handler', HANDLERS)
-def test_both_versions_kept(pair, handler):
-    alpha, beta = pair
+def test_both_versions_kept(conflicted, handler):
+    alpha, beta = conflicted
     records = sync(alpha, handler)
     assert sorted(records) == sorted(KINDS)
     roots = [alpha.path('docs'), beta.path('docs')]
@@ -152,17 +152,17 @@ def test_both_versions_kept(pair, handler):
             assert copy or None in (local, other) or shown not in (local, other), kind
 
 
-def test_copy_name(pair):
+def test_copy_name(conflicted):
     """NAME.conflict-HOST-YYYYMMDD-HHMMSS.EXT, sortable, after the host"""
-    alpha, _beta = pair
+    alpha, _beta = conflicted
     records = sync(alpha, 'KeepBoth')
     assert records['text.txt']['copy'] == 'text.conflict-beta-19700101-000000.txt'
     assert records['binary.bin']['copy'] == 'binary.conflict-beta-19700101-000000.bin'
 
 
-def test_prompt_without_answers_never_hangs(pair):
+def test_prompt_without_answers_never_hangs(conflicted):
     """an interactive Prompt whose terminal closes keeps both"""
-    alpha, _beta = pair
+    alpha, _beta = conflicted
     proc = alpha.hg(
         'mirror-push', '-d', 'Prompt', '--config', 'ui.interactive=true',
         'docs', check=0, input=b'', timeout=60,
@@ -181,9 +181,9 @@ FORESEEN = {
 
 
 @pytest.mark.parametrize('handler', ['ClobberRemote', 'ClobberLocal', 'KeepBoth'])
-def test_dry_run_foresees_the_conflicts(pair, handler):
+def test_dry_run_foresees_the_conflicts(conflicted, handler):
     """the plan names the files the sync then finds in conflict, and changes nothing"""
-    alpha, beta = pair
+    alpha, beta = conflicted
     roots = [alpha.path('docs'), beta.path('docs')]
     before = [invariants.history(root) for root in roots]
     proc = alpha.hg(

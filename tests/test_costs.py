@@ -46,9 +46,9 @@ def counting():
 
 
 @pytest.fixture
-def pair(testenv, monkeypatch, tmp_path):
+def oldfiles(inprocess_pair):
     """a resource of NFILES old files on ``a``, mirrored to the path ``b``"""
-    a, b, push = nodes.inprocess(monkeypatch, testenv[1], tmp_path)
+    a, b, push = inprocess_pair
     for i in range(NFILES):
         path = os.path.join(a, 'd%d' % (i % 4), 'f%03d.txt' % i)
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -58,8 +58,8 @@ def pair(testenv, monkeypatch, tmp_path):
     return a, b, push
 
 
-def test_a_snapshot_leaves_its_files_known_clean(pair):
-    a, _b, push = pair
+def test_a_snapshot_leaves_its_files_known_clean(oldfiles):
+    a, _b, push = oldfiles
     push()
     with counting() as w:
         push()
@@ -78,8 +78,8 @@ def _change(root):
     return path
 
 
-def test_one_file_changed_walks_each_side_once(pair):
-    a, b, push = pair
+def test_one_file_changed_walks_each_side_once(oldfiles):
+    a, b, push = oldfiles
     push()
     push()
     path = _change(a)
@@ -96,9 +96,9 @@ def test_one_file_changed_walks_each_side_once(pair):
 
 def _hg_status(root):
     """``hg status`` as a user would run it, in this process"""
-    from mercurial import hg, ui as uimod
+    from mercurial import ui as uimod
 
-    repo = hg.repository(uimod.ui.load(), pycompat.fsencode(root))
+    repo = nodes.repository(root, ui=uimod.ui.load())
     with repo.wlock():
         return repo.status(unknown=True)
 
@@ -108,8 +108,8 @@ def _nextsecond():
     time.sleep(1.05 - time.time() % 1)
 
 
-def test_the_files_an_update_wrote_are_not_read_again_through_the_manifest(pair):
-    a, b, push = pair
+def test_the_files_an_update_wrote_are_not_read_again_through_the_manifest(oldfiles):
+    a, b, push = oldfiles
     push()
     # the host's first files were written in this second too: hg's own
     # status records them once it is past
@@ -127,8 +127,8 @@ def test_the_files_an_update_wrote_are_not_read_again_through_the_manifest(pair)
     assert not os.path.exists(os.path.join(b, '.hg', 'silvermirror', 'recheck'))
 
 
-def test_an_edit_that_keeps_size_and_mtime_is_still_seen(pair):
-    a, b, push = pair
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(oldfiles):
+    a, b, push = oldfiles
     push()
     path = _change(a)
     push()
@@ -145,15 +145,15 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_seen(pair):
         assert fp.read() == 'edited!\n'
 
 
-def test_a_note_for_another_parent_is_dropped(pair):
-    from mercurial import hg, ui as uimod
+def test_a_note_for_another_parent_is_dropped(oldfiles):
+    from mercurial import ui as uimod
 
     from hgext_silvermirror import state
     from hgext_silvermirror.statcache import unsettled as recheck
 
-    a, _b, push = pair
+    a, _b, push = oldfiles
     push()
-    repo = hg.repository(uimod.ui.load(), pycompat.fsencode(a))
+    repo = nodes.repository(a, ui=uimod.ui.load())
     with repo.wlock():
         ds = repo.dirstate
         f = b'd1/f001.txt'

@@ -102,13 +102,7 @@ def daemons(sshd):
 
     yield start
     for d in started:
-        if d.proc.poll() is None:
-            d.proc.send_signal(signal.SIGTERM)
-            try:
-                d.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                d.proc.kill()
-                d.proc.wait(5)
+        sshdmod.terminate(d.proc, 15)
     for d in started:
         for bad in ('Traceback', 'devel-warn'):
             assert bad not in d.log, d.log
@@ -120,7 +114,7 @@ LOCKWAIT = 30
 
 
 @pytest.fixture
-def pair(mknode, sshd):
+def synced_once(mknode, sshd):
     """alpha and beta sharing the resource docs, already synced once"""
     alpha, beta = mknode('alpha'), mknode('beta')
     for node in (alpha, beta):
@@ -140,8 +134,8 @@ def snapshots(node, where='docs'):
     return out.decode().count('mirror: snapshot on %s' % node.name)
 
 
-def test_watch_mirrors_saves_both_ways(pair, daemons):
-    alpha, beta = pair
+def test_watch_mirrors_saves_both_ways(synced_once, daemons):
+    alpha, beta = synced_once
     a = daemons(alpha, '--watch', '-s', '300')
     b = daemons(beta, '--watch', '-s', '300')
     a.waitlog(r'docs: syncing \(every 300 s\)')
@@ -170,10 +164,10 @@ def test_watch_mirrors_saves_both_ways(pair, daemons):
         assert 'Traceback' not in d.log
 
 
-def test_warm_connection_sees_what_changed_on_the_host(pair, daemons):
+def test_warm_connection_sees_what_changed_on_the_host(synced_once, daemons):
     """the daemon keeps its ssh connection open between syncs; the host's
     ``hg serve`` behind it must not answer from a stale cache"""
-    alpha, beta = pair
+    alpha, beta = synced_once
     a = daemons(alpha, '--watch', '-s', '300', '-vv')
     a.waitlog(r'host syncs')
     alpha.write('docs/one.txt', '1\n')
@@ -192,8 +186,8 @@ def test_warm_connection_sees_what_changed_on_the_host(pair, daemons):
     assert a.wait() == 0
 
 
-def test_debounce_burst_is_one_sync(pair, daemons):
-    alpha, beta = pair
+def test_debounce_burst_is_one_sync(synced_once, daemons):
+    alpha, beta = synced_once
     alpha.config(MAIN + 'debounce = 1.5\n[docs]\n')
     a = daemons(alpha, '--watch', '-s', '300')
     a.waitlog(r'host syncs')
@@ -253,8 +247,8 @@ def test_detached_daemon_pid_and_log_files(mknode, daemons):
     assert re.search(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} .* stopped$', open(logpath).read(), re.M)
 
 
-def test_sigterm_finishes_the_sync_then_second_abandons(pair, daemons):
-    alpha, beta = pair
+def test_sigterm_finishes_the_sync_then_second_abandons(synced_once, daemons):
+    alpha, beta = synced_once
     with open(alpha.path('.hgrc'), 'a') as fp:
         fp.write('[hooks]\npretxncommit.slow = sleep 4\n')
     # finish: the first SIGTERM during a sync lets it complete
@@ -284,8 +278,8 @@ def test_sigterm_finishes_the_sync_then_second_abandons(pair, daemons):
     assert exists(beta, 'docs/abandoned.txt')
 
 
-def test_sighup_rereads_config_and_keeps_a_broken_one(pair, daemons):
-    alpha, beta = pair
+def test_sighup_rereads_config_and_keeps_a_broken_one(synced_once, daemons):
+    alpha, beta = synced_once
     a = daemons(alpha, '--watch', '-s', '300')
     a.waitlog(r'host syncs')
     alpha.write('notes/n.txt', 'n\n')
@@ -307,8 +301,8 @@ def test_sighup_rereads_config_and_keeps_a_broken_one(pair, daemons):
     assert a.wait() == 0
 
 
-def test_host_down_backs_off_and_recovers(pair, daemons, tmp_path):
-    alpha, beta = pair
+def test_host_down_backs_off_and_recovers(synced_once, daemons, tmp_path):
+    alpha, beta = synced_once
     usb = tmp_path / 'usb'
     usb.mkdir()
     alpha.config(MAIN.replace('beta', 'beta %s' % usb) + '[docs]\n')
@@ -345,11 +339,11 @@ def pauseupdates(node, tmp_path):
     return markers
 
 
-def test_disk_unplugged_mid_update(pair, daemons, tmp_path):
+def test_disk_unplugged_mid_update(synced_once, daemons, tmp_path):
     """a disk pulled out while the daemon writes to it takes the daemon's
     lock file along (the release cannot remove it); back, the lock names
     the daemon itself, which frees it and finishes the update"""
-    alpha, beta = pair
+    alpha, beta = synced_once
     usb = tmp_path / 'usb'
     usb.mkdir()
     alpha.config(MAIN.replace('beta', 'beta %s' % usb) + '[docs]\n')
@@ -368,10 +362,10 @@ def test_disk_unplugged_mid_update(pair, daemons, tmp_path):
     assert alpha.hg('verify', '-q', cwd=str(usb / 'docs')).returncode == 0
 
 
-def test_own_disk_unplugged_mid_update(pair, daemons, tmp_path):
+def test_own_disk_unplugged_mid_update(synced_once, daemons, tmp_path):
     """the same, when the disk holds the resource itself: the lock left
     in it names the daemon, which frees it and finishes the update"""
-    alpha, beta = pair
+    alpha, beta = synced_once
     usb = tmp_path / 'usb'
     usb.mkdir()
     os.rename(alpha.path('docs'), usb / 'docs')
@@ -399,8 +393,8 @@ def test_own_disk_unplugged_mid_update(pair, daemons, tmp_path):
     assert alpha.hg('verify', '-q', cwd=str(usb / 'docs')).returncode == 0
 
 
-def test_once_never_prompts(pair, daemons):
-    alpha, beta = pair
+def test_once_never_prompts(synced_once, daemons):
+    alpha, beta = synced_once
     alpha.config(MAIN + 'conflict = Prompt\n[docs]\n')
     alpha.write('docs/first.txt', 'alpha version\n')
     beta.write('docs/first.txt', 'beta version\n')
@@ -448,12 +442,12 @@ def test_pid_file_never_follows_a_link(tmp_path):
     assert target.read_bytes() == b'keep me\n'
 
 
-def test_daemons_started_together_never_wait_each_other_out(pair, daemons):
+def test_daemons_started_together_never_wait_each_other_out(synced_once, daemons):
     """two nodes' daemons start at the same moment, each syncing with the
     other: their first syncs cross, and a save made then on each node
     reaches the other long before a lock wait would end (the time it
     takes is the benchmark's to measure: bench/README)"""
-    alpha, beta = pair
+    alpha, beta = synced_once
     a = daemons(alpha, '--watch', '-s', '300')
     b = daemons(beta, '--watch', '-s', '300')
     a.waitlog(r'docs: syncing \(every 300 s\)')

@@ -13,8 +13,6 @@ import time
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from mercurial import hg, ui as uimod
-
 from hgext_silvermirror import snapshot, state
 from hgext_silvermirror.statcache import dirlistings as dircache
 
@@ -61,19 +59,15 @@ def _full(repo):
     return snapshot.emptydirs(repo, keep=False)
 
 
-def _repo(root):
-    return hg.repository(uimod.ui.load(), root.encode(), create=True)
-
-
 @settings(
     max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(ops=ops)
-def test_cached_walk_agrees(tmp_path_factory, ops):
+def test_cached_walk_agrees(tmp_path_factory, mkrepo, ops):
     root = str(tmp_path_factory.mktemp('dc'))
-    repo = _repo(root)
+    repo = mkrepo(root)
     with repo.wlock():
         snapshot.emptydirs(repo)
         for op in ops + [('look',)]:
@@ -86,9 +80,9 @@ def test_cached_walk_agrees(tmp_path_factory, ops):
             repo.vfs.write(state.DIRS, saved)
 
 
-def test_untouched_directories_are_not_listed(tmp_path, monkeypatch):
+def test_untouched_directories_are_not_listed(tmp_path, mkrepo, monkeypatch):
     root = str(tmp_path)
-    repo = _repo(root)
+    repo = mkrepo(root)
     for rel in ('a/b', 'a/empty', 'c', 'd/.git'):
         os.makedirs(os.path.join(root, rel))
     old = 10**9
@@ -113,9 +107,9 @@ def test_untouched_directories_are_not_listed(tmp_path, monkeypatch):
         assert listed == [os.path.join(root, 'a').encode()]
 
 
-def test_damaged_cache_lists_everything(tmp_path):
+def test_damaged_cache_lists_everything(tmp_path, mkrepo):
     root = str(tmp_path)
-    repo = _repo(root)
+    repo = mkrepo(root)
     os.makedirs(os.path.join(root, 'e'))
     with repo.wlock():
         snapshot.emptydirs(repo)
@@ -124,10 +118,10 @@ def test_damaged_cache_lists_everything(tmp_path):
         assert dircache.read(repo)[b'e'].flags == 0
 
 
-def test_directory_changed_at_the_walk_is_not_kept(tmp_path, monkeypatch):
+def test_directory_changed_at_the_walk_is_not_kept(tmp_path, mkrepo, monkeypatch):
     """a change in the same clock tick as the walk would not show later"""
     root = str(tmp_path)
-    repo = _repo(root)
+    repo = mkrepo(root)
     os.makedirs(os.path.join(root, 'settled'))
     os.utime(os.path.join(root, 'settled'), ns=(10**9, 10**9))
     time.sleep(0.05)

@@ -14,7 +14,7 @@ import os
 import pytest
 
 # hg's commands register revset predicates so; a bare API user must too
-from mercurial import error, hg, initialization, ui as uimod, util  # noqa: F401
+from mercurial import error, hg, initialization, util  # noqa: F401
 
 from hgext_silvermirror import checkout, snapshot, state
 from hgext_silvermirror.firstcontact import firstcheckout, streamstore
@@ -28,12 +28,6 @@ FILES = {
 }
 
 
-def mkrepo(path):
-    u = uimod.ui()
-    u.setconfig(b'ui', b'username', b'test')
-    return hg.repository(u, bytes(path), create=True)
-
-
 def commitall(repo, files):
     with repo.wlock(), repo.lock():
         with repo.dirstate.changing_files(repo):
@@ -42,9 +36,9 @@ def commitall(repo, files):
 
 
 @pytest.fixture
-def sender(tmp_path):
+def sender(mkrepo):
     """a repository with FILES, an executable and a symlink"""
-    repo = mkrepo(tmp_path / 'here')
+    repo = mkrepo('here')
     for f, data in FILES.items():
         repo.wvfs.write(f, data)
     repo.wvfs.write(b'run.sh', b'#!/bin/sh\n')
@@ -54,8 +48,8 @@ def sender(tmp_path):
 
 
 @pytest.fixture
-def host(tmp_path):
-    return mkrepo(tmp_path / 'there')
+def host(mkrepo):
+    return mkrepo('there')
 
 
 def payload(repo, files):

@@ -26,7 +26,6 @@ import pytest
 from mercurial import context, error, exchange, extensions, initialization  # noqa: F401
 from mercurial import ui as uimod, util
 from mercurial.node import hex
-from mercurial.repo import factory as repo_factory
 
 import conftest
 import nodes
@@ -101,13 +100,7 @@ class Hostile:
 
     def stop(self):
         for proc in self.servers.values():
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(5)
+            sshdmod.terminate(proc, 10)
         nodes.stopchg(self.testtmp)
 
     def fresh(self):
@@ -311,7 +304,7 @@ def craft(repo, parent, files, dirs):
 
 
 @pytest.mark.parametrize('transport', TRANSPORTS)
-def test_emptydir_records_stay_inside_the_tree(hostile, transport, tmp_path):
+def test_emptydir_records_stay_inside_the_tree(hostile, transport, mkrepo):
     name = hostile.fresh()
     s = os.fsencode(hostile.sentinel)
     outside = [
@@ -322,7 +315,7 @@ def test_emptydir_records_stay_inside_the_tree(hostile, transport, tmp_path):
         b'../../sentinel/keep',
     ]
     u = hostile.ui()
-    repo = repo_factory.repository(u, os.fsencode(str(tmp_path / 'mallory')), create=True)
+    repo = mkrepo('mallory', ui=u)
     first = craft(
         repo, repo.nullid,
         {b'a.txt': (b'a\n', False), b'link': (s, True)},
@@ -488,11 +481,11 @@ def test_seed_stream_stays_in_the_store(hostile):
     hostile.sync('ssh', name)
 
 
-def test_history_naming_files_outside_is_refused(hostile, tmp_path):
+def test_history_naming_files_outside_is_refused(hostile, mkrepo):
     """a changeset naming a file outside the tree never enters the host"""
     name = hostile.fresh()
     u = hostile.ui()
-    repo = repo_factory.repository(u, os.fsencode(str(tmp_path / 'mallory')), create=True)
+    repo = mkrepo('mallory', ui=u)
     conn = hostile.connect('ssh', name)
     try:
         for bad in (b'../../sentinel/dotdot', b'.hg/hgrc',

@@ -7,16 +7,14 @@ look only at the changesets added since.
 
 import pytest
 
-from mercurial import changelog, extensions, hg, repair, ui as uimod
+from mercurial import changelog, extensions, hg, repair
 
 from hgext_silvermirror import firstcontact, snapshot
 
 
 @pytest.fixture
-def repo(tmp_path):
-    u = uimod.ui()
-    u.setconfig(b'ui', b'username', b'test')
-    return hg.repository(u, str(tmp_path / 'r').encode(), create=True)
+def repo(mkrepo):
+    return mkrepo('r')
 
 
 def commit(repo, name, mark=True, parent=None):

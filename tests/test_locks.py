@@ -10,17 +10,16 @@ import time
 
 import pytest
 
-from mercurial import error, hg, ui as uimod
+from mercurial import error, ui as uimod
 
 from hgext_silvermirror import locks, state
 
 
-def test_only_a_crossing_caller_named_after_the_host_is_refused_at_once(tmp_path):
-    ui = uimod.ui.load()
+def test_only_a_crossing_caller_named_after_the_host_is_refused_at_once(mkrepo):
+    ui = uimod.ui()
     ui.setconfig(b'silvermirror', b'name', b'beta', b'test')
-    root = bytes(tmp_path / 'docs')
-    holder = hg.repository(ui, root, create=True)
-    host = hg.repository(ui, root)
+    holder = mkrepo('docs', ui=ui)
+    host = mkrepo('docs', create=False, ui=ui)
 
     def wlock(caller, timeout):
         return locks.wlock(host, timeout, refuse=lambda l: locks.crossing(host, l, caller))

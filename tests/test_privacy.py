@@ -26,17 +26,19 @@ def history(node, res='docs'):
 
 
 @pytest.fixture
-def pair(mknode, sshd):
+def ssh_nodes(mknode, sshd):
+    """alpha and beta, each reaching the other over ssh, with an empty
+    docs and no SilverMirror file yet"""
     alpha, beta = mknode('alpha'), mknode('beta')
     for node in (alpha, beta):
         os.makedirs(node.path('docs'))
     return alpha, beta
 
 
-def test_host_keeps_its_own_children_out(pair):
+def test_host_keeps_its_own_children_out(ssh_nodes):
     """B's stale file lacks [docs:private]: A's snapshot at B's request
     still leaves private/ out, and A's own sync later too"""
-    alpha, beta = pair
+    alpha, beta = ssh_nodes
     alpha.config('[::SilverMirror::]\nhosts = beta\n[docs]\n' + PRIVATE % 'alpha')
     beta.config('[::SilverMirror::]\nhosts = alpha\n[docs]\n')
     alpha.write('docs/report.txt', 'report\n')
@@ -45,7 +47,7 @@ def test_host_keeps_its_own_children_out(pair):
     assert beta.read('docs/report.txt') == b'report\n'
     assert not os.path.exists(beta.path('docs/private'))
     alpha.hg('mirror-push', 'docs', check=0)
-    for node in pair:
+    for node in ssh_nodes:
         assert 'private/secret.txt' not in history(node)
         assert b'secret' not in storebytes(node.path('docs/.hg'))
     assert alpha.read('docs/private/secret.txt') == b'secret\n'
@@ -64,34 +66,34 @@ def storebytes(path):
 SHARED = '[::SilverMirror::]\nhosts = alpha beta\n[docs]\n'
 
 
-def mirrored(pair, files):
+def mirrored(ssh_nodes, files):
     """both nodes share one file; alpha's ``files`` reach beta"""
-    alpha, _beta = pair
-    for node in pair:
+    alpha, _beta = ssh_nodes
+    for node in ssh_nodes:
         node.config(SHARED)
     for rel, text in files.items():
         alpha.write('docs/' + rel, text)
     alpha.hg('mirror-push', 'docs', check=0)
 
 
-def reconfigure(pair, extra):
-    for node in pair:
+def reconfigure(ssh_nodes, extra):
+    for node in ssh_nodes:
         node.config(SHARED + extra)
 
 
-def test_child_over_tracked_files(pair):
+def test_child_over_tracked_files(ssh_nodes):
     """declaring a child over tracked files: the parent lets them go, every
     node keeps them on disk, later edits stay out, the run says where the
     old versions remain"""
-    alpha, beta = pair
-    mirrored(pair, {'report.txt': 'report\n', 'private/secret.txt': 'v1\n'})
+    alpha, beta = ssh_nodes
+    mirrored(ssh_nodes, {'report.txt': 'report\n', 'private/secret.txt': 'v1\n'})
     assert beta.read('docs/private/secret.txt') == b'v1\n'
-    reconfigure(pair, PRIVATE % 'alpha beta')
+    reconfigure(ssh_nodes, PRIVATE % 'alpha beta')
     out = hgout(alpha, 'mirror-push', 'docs')
     assert 'docs: stopped tracking 1 files' in out
     assert 'remain in the history of docs on this node and on its hosts (beta)' in out
     assert "hg help -v mirror-push" in out
-    for node in pair:
+    for node in ssh_nodes:
         assert hgout(node, 'files', cwd=node.path('docs')).split() == ['report.txt']
         assert node.read('docs/private/secret.txt') == b'v1\n'
         assert hgout(node, 'status', cwd=node.path('docs')) == ''
@@ -102,14 +104,14 @@ def test_child_over_tracked_files(pair):
     assert 'v2' not in hgout(alpha, 'log', '-p', cwd=alpha.path('docs'))
 
 
-def test_ignore_added_later(pair):
+def test_ignore_added_later(ssh_nodes):
     """issue 20 item 7: a pattern added to ignore stops a mirrored file"""
-    alpha, beta = pair
-    mirrored(pair, {'build.log': 'one\n', 'keep.txt': 'keep\n'})
-    reconfigure(pair, 'ignore = *.log\n')
+    alpha, beta = ssh_nodes
+    mirrored(ssh_nodes, {'build.log': 'one\n', 'keep.txt': 'keep\n'})
+    reconfigure(ssh_nodes, 'ignore = *.log\n')
     out = hgout(beta, 'mirror-push', 'docs', '-v')
     assert 'docs: no longer tracking build.log' in out
-    for node in pair:
+    for node in ssh_nodes:
         assert node.read('docs/build.log') == b'one\n'
         assert hgout(node, 'files', cwd=node.path('docs')).split() == ['keep.txt']
     alpha.write('docs/build.log', 'two\n')
@@ -117,9 +119,9 @@ def test_ignore_added_later(pair):
     assert beta.read('docs/build.log') == b'one\n'
 
 
-def test_nested_mercurial_repository_listed(pair):
+def test_nested_mercurial_repository_listed(ssh_nodes):
     """a directory with its own .hg, not a child, is listed like .git"""
-    alpha, _beta = pair
+    alpha, _beta = ssh_nodes
     alpha.config('[::SilverMirror::]\nhosts = beta\n[docs]\n')
     alpha.write('docs/report.txt', 'report\n')
     alpha.hg('init', alpha.path('docs/tool'), check=0)
@@ -130,10 +132,10 @@ def test_nested_mercurial_repository_listed(pair):
     assert 'nested checkout skipped: tool' in out
 
 
-def test_stale_node_cannot_bring_a_private_file(pair):
+def test_stale_node_cannot_bring_a_private_file(ssh_nodes):
     """B's stale file records docs/private/ files: A takes none of them,
     neither pushed by B nor pulled by A"""
-    alpha, beta = pair
+    alpha, beta = ssh_nodes
     alpha.config('[::SilverMirror::]\nhosts = beta\n[docs]\n' + PRIVATE % 'alpha')
     beta.config('[::SilverMirror::]\nhosts = alpha\n[docs]\n')
     alpha.write('docs/report.txt', 'report\n')
@@ -148,10 +150,10 @@ def test_stale_node_cannot_bring_a_private_file(pair):
 
 
 @pytest.mark.parametrize('direction', ['push', 'pull'])
-def test_stream_into_a_node_with_children_is_screened(pair, direction):
+def test_stream_into_a_node_with_children_is_screened(ssh_nodes, direction):
     """a stream of B's store writes A's empty store directly, past the
     incoming hooks: A still takes none of B's files under its child"""
-    alpha, beta = pair
+    alpha, beta = ssh_nodes
     alpha.config('[::SilverMirror::]\nhosts = beta\n[docs]\n' + PRIVATE % 'alpha')
     beta.config('[::SilverMirror::]\nhosts = alpha\n[docs]\n')
     alpha.write('docs/private/mine.txt', 'mine\n')

@@ -4,17 +4,16 @@ Three nodes in a mesh (each syncs with the two others through local
 paths) receive random writes, deletions, renames and push/pull syncs with
 random conflict handlers.  After a final round of syncs every working
 copy is identical, and every file version that a node held when it synced
-is in the history.  hg runs in-process through ``dispatch`` so that many
-examples fit in the time budget.
+is in the history.  hg runs in-process (``cluster.inprocess``) so that
+many examples fit in the time budget.
 """
 
-import io
 import os
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from mercurial import dispatch, pycompat
-from mercurial.main_script import request
+import cluster
+import invariants
 
 NODES = ('a', 'b', 'c')
 FILES = ('f1', 'f2', 'dir/f3', 'dir/sub/f4')
@@ -40,92 +39,24 @@ ops = st.lists(
 )
 
 
-class mesh:
-    def __init__(self, base):
-        self.base = base
-        self.serial = 0
-        self.ledger = set()
-        for n in NODES:
-            os.makedirs(self.root(n))
-            others = ' '.join(os.path.join(base, o) for o in NODES if o != n)
-            with open(self.cfg(n), 'w') as fp:
-                fp.write(
-                    '[::SilverMirror::]\nbasedir = %s\nhosts = %s\n[r]\n'
-                    % (os.path.join(base, n), others)
-                )
-
-    def root(self, n):
-        return os.path.join(self.base, n, 'r')
-
-    def cfg(self, n):
-        return os.path.join(self.base, n + '.silvermirror')
-
-    def hg(self, n, *args):
-        out, err = io.BytesIO(), io.BytesIO()
-        argv = [
-            '--cwd', self.root(n),
-            '--config', 'silvermirror.config=' + self.cfg(n),
-            '--config', 'silvermirror.name=' + n,
-        ] + list(args)
-        req = request(
-            [pycompat.sysbytes(a) for a in argv], fout=out, ferr=err
-        )
-        status = dispatch.dispatch(req)
-        assert status in (0, None), (n, args, status, out.getvalue(), err.getvalue())
-        return out.getvalue()
-
-    def tree(self, n):
-        files = {}
-        root = self.root(n)
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if d != '.hg']
-            for name in filenames:
-                path = os.path.join(dirpath, name)
-                with open(path, 'rb') as fp:
-                    files[os.path.relpath(path, root)] = fp.read()
-        return files
-
-    def record(self, n):
-        """the versions a node holds when it syncs must never be lost"""
-        self.ledger.update(self.tree(n).items())
-
-    def apply(self, op):
-        kind, n, arg = op
-        root = self.root(n)
-        if kind == 'write':
-            self.serial += 1
-            path = os.path.join(root, arg)
-            if os.path.isdir(path):
-                return
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, 'w') as fp:
-                fp.write('%s wrote version %d of %s\n' % (n, self.serial, arg))
-        elif kind == 'delete':
-            path = os.path.join(root, arg)
-            if os.path.isfile(path):
-                os.unlink(path)
-        elif kind == 'rename':
-            src, dst = (os.path.join(root, p) for p in arg)
-            if src != dst and os.path.isfile(src) and not os.path.exists(dst):
-                os.makedirs(os.path.dirname(dst), exist_ok=True)
-                os.rename(src, dst)
-        else:
-            self.record(n)
-            self.hg(n, 'mirror-' + kind, '-q', '-d', arg)
-
-    def history(self, n):
-        """every (path, content) in the history of node ``n``"""
-        from mercurial import ui as uimod
-        from mercurial.repo import factory
-
-        repo = factory.repository(uimod.ui.load(), pycompat.fsencode(self.root(n)))
-        seen = set()
-        for rev in repo:
-            ctx = repo[rev]
-            for f in ctx.files():
-                if f in ctx:
-                    seen.add((pycompat.fsdecode(f), ctx[f].data()))
-        return seen
+def apply(c, op):
+    """one step of the script on cluster ``c``; writes go through its ledger"""
+    kind, n, arg = op
+    root = c.root(n)
+    if kind == 'write':
+        if not os.path.isdir(os.path.join(root, arg)):
+            c.serial += 1
+            c.write(n, arg, b'%s wrote version %d of %s\n' % (n.encode(), c.serial, arg.encode()))
+    elif kind == 'delete':
+        if os.path.isfile(os.path.join(root, arg)):
+            c.ledger.delete(root, arg)
+    elif kind == 'rename':
+        src, dst = arg
+        if src != dst and os.path.isfile(os.path.join(root, src)) \
+                and not os.path.exists(os.path.join(root, dst)):
+            c.ledger.rename(root, src, dst)
+    else:
+        c.sync(n, '-q', '-d', arg, cmd='mirror-' + kind, check=0)
 
 
 @settings(
@@ -134,24 +65,23 @@ class mesh:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(script=ops)
-def test_random_syncs_converge_and_lose_nothing(testenv, monkeypatch, tmp_path_factory, script):
+def test_random_syncs_converge_and_lose_nothing(testenv, tmp_path_factory, script):
     _testtmp, env = testenv
-    monkeypatch.setenv('HGRCPATH', env['HGRCPATH'])
-    monkeypatch.setenv('HGUSER', 'test')
-    m = mesh(str(tmp_path_factory.mktemp('mesh')))
+    c = cluster.Cluster(
+        str(tmp_path_factory.mktemp('mesh')), env, NODES, resource='r',
+        runner=cluster.inprocess,
+    )
+    c.serial = 0
     for n in NODES:
-        m.hg(n, 'mirror-push', '-q')
+        c.sync(n, '-q', check=0)
     for op in script:
-        m.apply(op)
-    for n in NODES:
-        m.record(n)
+        apply(c, op)
     for _round in range(2):
         for n in NODES:
-            m.hg(n, 'mirror-push', '-q')
-    trees = [m.tree(n) for n in NODES]
+            c.sync(n, '-q', check=0)
+    trees = [invariants.tree(c.root(n)) for n in NODES]
     assert trees[0] == trees[1] == trees[2]
-    history = m.history('a')
-    lost = {(p, d) for p, d in m.ledger if (p, d) not in history}
-    assert not lost
+    # every version a node held when it synced is in the history
+    assert not c.ledger.versions - c.history('a')
     for n in NODES:
-        assert m.hg(n, 'status') == b''
+        assert c.hg(n, 'status', check=0).stdout == b''

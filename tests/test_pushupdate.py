@@ -19,10 +19,11 @@ import nodes
 
 
 @pytest.fixture
-def pair(testenv, monkeypatch, tmp_path):
-    """a resource ``r`` on ``a``, mirrored to the local path ``b``"""
+def pushed_once(inprocess_pair, testenv):
+    """a resource ``r`` on ``a`` with ``one.txt``, mirrored to the local
+    path ``b``"""
     _testtmp, env = testenv
-    a, b, push = nodes.inprocess(monkeypatch, env, tmp_path)
+    a, b, push = inprocess_pair
     write(a, 'one.txt', 'one\n')
     push()
     return a, b, push, env
@@ -62,8 +63,8 @@ def calls(container, name):
         yield seen
 
 
-def test_a_host_with_nothing_new_is_not_pulled_from_nor_pushed_to(pair):
-    a, b, push, _env = pair
+def test_a_host_with_nothing_new_is_not_pulled_from_nor_pushed_to(pushed_once):
+    a, b, push, _env = pushed_once
     write(a, 'one.txt', 'changed\n')
     with calls(exchange, 'pull') as pulls, calls(exchange, 'push') as pushes:
         push()
@@ -71,8 +72,8 @@ def test_a_host_with_nothing_new_is_not_pulled_from_nor_pushed_to(pair):
     assert read(b, 'one.txt') == 'changed\n'
 
 
-def test_a_host_with_changes_is_pulled_from(pair):
-    a, b, push, _env = pair
+def test_a_host_with_changes_is_pulled_from(pushed_once):
+    a, b, push, _env = pushed_once
     write(b, 'two.txt', 'two\n')
     with calls(exchange, 'pull') as pulls:
         push()
@@ -80,9 +81,9 @@ def test_a_host_with_changes_is_pulled_from(pair):
     assert read(a, 'two.txt') == 'two\n'
 
 
-def test_a_host_that_moved_meanwhile_is_skipped_and_loses_nothing(pair):
+def test_a_host_that_moved_meanwhile_is_skipped_and_loses_nothing(pushed_once):
     """a commit on the host between its reply and the delivery"""
-    a, b, push, env = pair
+    a, b, push, env = pushed_once
     write(a, 'one.txt', 'from a\n')
 
     def racing(orig, self, peer, hostheads):
@@ -101,8 +102,8 @@ def test_a_host_that_moved_meanwhile_is_skipped_and_loses_nothing(pair):
         assert read(root, 'late.txt') == 'late\n'
 
 
-def test_a_large_bundle_goes_through_a_file(pair, monkeypatch, tmp_path):
-    a, b, push, _env = pair
+def test_a_large_bundle_goes_through_a_file(pushed_once, monkeypatch, tmp_path):
+    a, b, push, _env = pushed_once
     spool = tmp_path / 'spool'
     spool.mkdir()
     monkeypatch.setattr(pushupdate, 'INMEMORY', 1024)
@@ -137,10 +138,10 @@ def test_spooled_reads_the_same_from_memory_and_disk(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize('case', ['bookmark', 'secret'])
-def test_hgs_push_is_kept(pair, case):
+def test_hgs_push_is_kept(pushed_once, case):
     """for what a delivery does not carry: hg's rules for moving bookmarks
     stay hg's, and hg's push leaves secret changesets out"""
-    a, b, push, env = pair
+    a, b, push, env = pushed_once
     write(a, 'one.txt', 'changed\n')
     if case == 'bookmark':
         hgcmd(env, b, 'bookmark', 'mark')
@@ -152,9 +153,9 @@ def test_hgs_push_is_kept(pair, case):
     assert read(b, 'one.txt') == ('changed\n' if case == 'bookmark' else 'one\n')
 
 
-def test_a_phase_made_public_here_reaches_the_host_at_once(pair):
+def test_a_phase_made_public_here_reaches_the_host_at_once(pushed_once):
     """with no changeset to deliver, hg's push still moves the phase"""
-    a, b, push, env = pair
+    a, b, push, env = pushed_once
     hgcmd(env, a, 'phase', '--public', '-r', '.')
     with calls(exchange, 'push') as pushes:
         push()

@@ -5,8 +5,6 @@ import subprocess
 
 import pytest
 
-from mercurial import ui as uimod
-from mercurial.repo import factory as repo_factory
 from mercurial.utils import cborutil
 
 from hgext_silvermirror import state
@@ -21,10 +19,9 @@ class Untouched:
 
 
 @pytest.fixture
-def repo(tmp_path, testenv):
+def repo(mkrepo, testenv):
     _tmp, env = testenv
-    path = str(tmp_path / 'host')
-    subprocess.run(['hg', 'init', path], env=env, check=True)
+    path = os.fsdecode(mkrepo('host').root)
 
     def make(commits=0):
         for i in range(commits):
@@ -33,8 +30,7 @@ def repo(tmp_path, testenv):
             subprocess.run(
                 ['hg', '-R', path, 'commit', '-qAm', 'c%d' % i], env=env, check=True
             )
-        ui = uimod.ui.load()
-        return repo_factory.repository(ui, path.encode())
+        return mkrepo(path, create=False)
 
     return make
 
