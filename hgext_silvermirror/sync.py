@@ -67,6 +67,7 @@ SKIPPED = b'skipped'
 class hostresult:
     def __init__(self, res, entry):
         self.resource = res.name
+        self.entry = entry
         # what is shown, logged and written into merge commits: no password
         self.host = redact.url(entry.label)
         self.url = redact.url(entry.url)
@@ -119,6 +120,13 @@ class hostresult:
         self.busy = kind == b'busy'
         self.fail(SKIPPED if kind in (b'busy', b'self') else FAILED, inst)
         self.selfcopy = kind == b'self'
+        if hostsmod.away(self.entry):
+            self.status = UNREACHABLE
+            self.message = _(b'%s went away during the sync (%s)') % (
+                hostsmod.localbase(self.entry),
+                self.message,
+            )
+            self.hint = _(b'mount it again: the next sync finishes the update')
 
     def isself(self, node):
         """say that the host was this node itself, naming silvermirror.name"""
