@@ -78,6 +78,7 @@ _classes = {}
 
 def guard(repo):
     """make the vfs of ``repo`` (a local-path host's) keep to its floors"""
+    repo = repo.unfiltered()
     found = list(vars(repo).values()) + list(vars(repo.store).values())
     found += [getattr(v, 'vfs', None) for v in found]
     seen = set()

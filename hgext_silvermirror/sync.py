@@ -126,7 +126,7 @@ class hostresult:
                 hostsmod.localbase(self.entry),
                 self.message,
             )
-            self.hint = _(b'mount it again: the next sync finishes the update')
+            self.hint = _(b'mount it again: the next sync finishes what this one began')
 
     def isself(self, node):
         """say that the host was this node itself, naming silvermirror.name"""

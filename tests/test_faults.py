@@ -579,7 +579,7 @@ def test_disk_pulled_out_mid_sync_leaves_no_shell(testenv, mknode, point):
     assert c.fired(point)
     assert proc.returncode == 1, out(proc)
     assert not os.path.exists(usb), [r for r in os.walk(usb)]
-    assert 'unreachable: ' in out(proc), out(proc)
+    assert 'unreachable: %s went away during the sync' % usb in out(proc), out(proc)
     os.rename(usb + '-away', usb)
     c.sync('alpha', '-H', usb, check=0)
     mirror = os.path.join(usb, 'docs')
