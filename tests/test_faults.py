@@ -560,30 +560,29 @@ def test_a_shell_of_a_repository_is_never_filled(cluster):
         assert os.listdir(dothg) == ['silvermirror']
 
 
-@pytest.mark.parametrize(
-    'point',
-    ['push.server-in-txn', 'update.start', 'update.after-file:1', 'update.after-write'],
-)
-def test_disk_pulled_out_mid_sync_leaves_no_shell(testenv, mknode, point):
-    """B8, a disk pulled out while a sync writes to it: none of the sync's
-    later writes makes the repository or its directory anew where the disk
-    was (a shell, back whenever the disk is out); the host is reported
-    unreachable, and back, it catches up"""
+def test_disk_pulled_out_mid_sync_leaves_no_shell(testenv, mknode):
+    """B8, a disk pulled out while a sync writes to it (in hg's transaction,
+    before SilverMirror's state file, before the dirstate and caches of the
+    lock's release): none of the sync's later writes makes the repository
+    or its directory anew where the disk was (a shell, back whenever the
+    disk is out); the host is unreachable, and back, it catches up"""
     c = Cluster(testenv, mknode, 'local')
     c.setup()
     usb = os.path.join(c.tmp, 'usb')
+    mirror = os.path.join(usb, 'docs')
     os.mkdir(usb)
     c.sync('alpha', '-H', usb, check=0)
-    changes(c)
-    proc = c.sync('alpha', '-H', usb, hostfault=(point, 'unplug:%s' % usb))
-    assert c.fired(point)
-    assert proc.returncode == 1, out(proc)
-    assert not os.path.exists(usb), [r for r in os.walk(usb)]
-    assert 'unreachable: %s went away during the sync' % usb in out(proc), out(proc)
-    os.rename(usb + '-away', usb)
-    c.sync('alpha', '-H', usb, check=0)
-    mirror = os.path.join(usb, 'docs')
-    assert invariants.tree(mirror) == invariants.tree(c.root('alpha'))
+    for point in ('push.server-in-txn', 'update.start', 'update.after-write'):
+        for i in range(3):
+            c.write('alpha', 'sub/f%d.txt' % i, b'before %s\n' % point.encode())
+        proc = c.sync('alpha', '-H', usb, hostfault=(point, 'unplug:%s' % usb))
+        assert c.fired(point)
+        assert proc.returncode == 1, out(proc)
+        assert not os.path.exists(usb), (point, list(os.walk(usb)))
+        assert 'unreachable: %s went away during the sync' % usb in out(proc), out(proc)
+        os.rename(usb + '-away', usb)
+        c.sync('alpha', '-H', usb, check=0)
+        assert invariants.tree(mirror) == invariants.tree(c.root('alpha'))
     assert c.nodes['alpha'].hg('verify', '-q', cwd=mirror).returncode == 0
 
 
