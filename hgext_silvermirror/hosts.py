@@ -40,6 +40,8 @@ from mercurial.utils import (
 )
 
 from . import (
+    diskvfs,
+    recovery,
     redact,
     wire,
 )
@@ -272,9 +274,7 @@ def _connectlocal(ui, entry, create):
     path = util.expandpath(entry.url)
     if path.startswith(b'file://'):
         path = path[7:]
-    base = util.expandpath(entry.label)
-    if not base.startswith(b'/'):
-        base = path
+    base = localbase(entry)
     if not os.path.isdir(base):
         raise Unreachable(
             _(b'%s does not exist (not mounted?)') % base,
@@ -288,8 +288,32 @@ def _connectlocal(ui, entry, create):
             raise wire.HostError(_(b'%s is not a directory') % path)
         repo_factory.repository(ui, path, create=True)
         created = True
+    try:
+        # a shell that a disk pulled out mid-sync left: the disk is away
+        recovery.checkwhole(path)
+    except error.Abort as inst:
+        raise Unreachable(inst.message, hint=inst.hint)
     peer = repo_factory.peer(ui, {}, path)
+    diskvfs.guard(peer.local())
     return connection(entry, peer, created)
+
+
+def away(entry):
+    """a local-path host whose base directory went away (its disk pulled
+    out): an operation that failed on it failed for that"""
+    if _scheme(entry.url) != b'file':
+        return False
+    return not os.path.isdir(localbase(entry))
+
+
+def localbase(entry):
+    """the directory that must exist for a local-path host to be there:
+    the entry's base (a mount point), else the repository's path"""
+    base = util.expandpath(entry.label)
+    if base.startswith(b'/'):
+        return base
+    path = util.expandpath(entry.url)
+    return path[7:] if path.startswith(b'file://') else path
 
 
 def _tryssh(ui, opts, url):

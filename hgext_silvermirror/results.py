@@ -27,6 +27,8 @@ SKIPPED = b'skipped'
 class hostresult:
     def __init__(self, res, entry):
         self.resource = res.name
+        # to tell a local disk pulled out mid-sync; its URL is never shown
+        self._entry = entry
         # what is shown, logged and written into merge commits: no password
         self.host = redact.url(entry.label)
         self.url = redact.url(entry.url)
@@ -79,6 +81,13 @@ class hostresult:
         self.busy = kind == b'busy'
         self.fail(SKIPPED if kind in (b'busy', b'self') else FAILED, inst)
         self.selfcopy = kind == b'self'
+        if hostsmod.away(self._entry):
+            self.status = UNREACHABLE
+            self.message = _(b'%s went away during the sync (%s)') % (
+                hostsmod.localbase(self._entry),
+                self.message,
+            )
+            self.hint = _(b'mount it again: the next sync finishes what this one began')
 
     def isself(self, node):
         """say that the host was this node itself, naming silvermirror.name"""

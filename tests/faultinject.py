@@ -11,14 +11,16 @@ a node's hgrc (the remote ``hg serve`` over ssh reads it too), then::
   [faultinject]
   point = update.after-file:3     # a named point (below)
   action = kill                   # kill | sleep:N | raise:ENOSPC | raise:EACCES
-                                  # | interrupt | edit:PATH | bug
+                                  # | interrupt | edit:PATH | unplug:DIR | bug
   nth = 1                         # fire on the nth time the point is reached
   marker = /tmp/markers           # where <point>.pid is written when it fires
 
 A point fires once per marker directory (its marker file says so), so the
 run that repairs an interruption is not interrupted again.  ``edit:PATH``
 writes ``EDIT_TEXT`` to PATH (relative to the repository) as a user
-editing at that instant would; ``bug`` raises a ValueError, as a bug in
+editing at that instant would; ``unplug:DIR`` renames the directory DIR
+(absolute) to ``DIR-away``, as a disk pulled out at that instant takes
+its tree off the mount point; ``bug`` raises a ValueError, as a bug in
 the extension would.
 
 Points: ``lock.acquired`` (the preamble is about to run, lock held),
@@ -99,6 +101,8 @@ def _act(action, root):
         raise OSError(code, os.strerror(code))
     elif verb == b'bug':
         raise ValueError('injected bug')
+    elif verb == b'unplug':
+        os.rename(arg, arg + b'-away')
     elif verb == b'edit':
         path = os.path.join(root, arg)
         os.makedirs(os.path.dirname(path), exist_ok=True)

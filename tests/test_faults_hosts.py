@@ -167,6 +167,32 @@ def test_a_shell_of_a_repository_is_never_filled(cluster):
 # C. concurrency ---------------------------------------------------------------
 
 
+def test_disk_pulled_out_mid_sync_leaves_no_shell(mkcluster):
+    """B8, a disk pulled out while a sync writes to it (in hg's transaction,
+    before SilverMirror's state file, before the dirstate and caches of the
+    lock's release): none of the sync's later writes makes the repository
+    or its directory anew where the disk was (a shell, back whenever the
+    disk is out); the host is unreachable, and back, it catches up"""
+    c = mkcluster('local')
+    c.setup()
+    usb = os.path.join(c.tmp, 'usb')
+    mirror = os.path.join(usb, 'docs')
+    os.mkdir(usb)
+    c.sync('alpha', '-H', usb, check=0)
+    for point in ('push.server-in-txn', 'update.start', 'update.after-write'):
+        for i in range(3):
+            c.write('alpha', 'sub/f%d.txt' % i, b'before %s\n' % point.encode())
+        proc = c.sync('alpha', '-H', usb, hostfault=(point, 'unplug:%s' % usb))
+        assert c.fired(point)
+        assert proc.returncode == 1, out(proc)
+        assert not os.path.exists(usb), (point, list(os.walk(usb)))
+        assert 'unreachable: %s went away during the sync' % usb in out(proc), out(proc)
+        os.rename(usb + '-away', usb)
+        c.sync('alpha', '-H', usb, check=0)
+        assert invariants.tree(mirror) == invariants.tree(c.root('alpha'))
+    assert c.nodes['alpha'].hg('verify', '-q', cwd=mirror).returncode == 0
+
+
 def test_two_syncs_of_one_resource(cluster):
     """C1: the second waits at most lock-timeout, then says who holds it"""
     c = cluster
