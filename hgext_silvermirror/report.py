@@ -22,6 +22,12 @@ from . import (
 )
 
 
+def _leftout(ui, where, skipped):
+    """the files a snapshot left out, and why (unreadable, a bad name)"""
+    for path, reason in skipped:
+        ui.warn(_(b'%s: skipped %s: %s\n') % (where, stringutil.escapestr(path), reason))
+
+
 def _say(ui, fm, line, verbose=False):
     """a status line (``verbose``: a note), on stderr with ``-T``"""
     if fm.isplain():
@@ -156,7 +162,10 @@ class reporter:
             _say(self.ui, self.fm, b'%s: %s\n' % (r.resource.name, msg))
 
     def _snapshot(self, r):
-        if r.snapshot is not None and not self.dryrun:
+        if r.snapshot is None:
+            return
+        _leftout(self.ui, r.resource.name, r.snapshot.skipped)
+        if not self.dryrun:
             _snapshot(self.ui, self.fm, r.resource.name, r.snapshot)
 
     def _hostfacts(self, h):
@@ -165,11 +174,7 @@ class reporter:
         for msg in h.repaired:
             _say(self.ui, self.fm, b'%s: %s\n' % (where, msg))
         _untracked(self.ui, self.fm, where, h.untracked)
-        for path, reason in h.leftout:
-            self.ui.warn(
-                _(b'%s: skipped %s: %s\n')
-                % (where, stringutil.escapestr(path), reason)
-            )
+        _leftout(self.ui, where, h.leftout)
 
     def _conflicts(self, h):
         for rec in h.conflicts:

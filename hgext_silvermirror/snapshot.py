@@ -28,7 +28,6 @@ from mercurial import (
 )
 from mercurial.dirstateutils import timestamp
 from mercurial.node import bin, nullrev
-from mercurial.utils import stringutil
 
 from . import (
     compat,
@@ -138,7 +137,6 @@ def scan(
     can start work of its own between the two (first contact sends the
     files while they are committed).  A dry run writes nothing.
     """
-    ui = repo.ui
     res = snapshotresult()
     nested = [n for n in knownnested(repo) if _isnested(repo, n)]
     excluded = None
@@ -158,10 +156,6 @@ def scan(
         if found:
             ignorefile.setignore(repo, ignore, list(children) + nested)
     res.nested = nested
-    for path, reason in res.skipped:
-        ui.warn(
-            _(b'skipping %s: %s\n') % (stringutil.escapestr(path), reason)
-        )
 
     res.untracked = untracked
     untracked = set(untracked)
@@ -174,7 +168,6 @@ def scan(
     ]
     for path in unreadable:
         res.skipped.append((path, _(b'file is not readable')))
-        ui.warn(_(b'skipping %s: file is not readable\n') % path)
     leftout = untracked.union(unreadable)
     res.modified = [p for p in st.modified if p not in leftout]
     res.added = [p for p in st.added if p not in untracked] + unknown

@@ -45,6 +45,19 @@ is a note, and the run goes on.
   ]
   [1]
 
+A file hg cannot record (a newline in its name) is left out, said, and
+the run exits 1:
+
+  $ touch "$TESTTMP/laptop/docs/two
+  > lines.txt"
+  $ on laptop hg mirror-push docs
+  docs: skipped two\nlines.txt: name contains a newline or carriage return
+  docs: desktop: up to date
+  1 resources, 1 host syncs: 1 synced
+  [1]
+  $ rm "$TESTTMP/laptop/docs/two
+  > lines.txt"
+
 A host that is this node itself
 -------------------------------
 
