@@ -204,6 +204,11 @@ def repository(path, create=False, ui=None):
     the user ``test`` for commits.  A test that wants hg as a node runs it
     gives ``ui=uimod.ui.load()`` (the environment's HGRCPATH).
     """
+    # hg's dispatch imports initialization before it opens a repository;
+    # a repository opened first registers template keywords that a later
+    # import of initialization (the extension's, through dispatch) then
+    # registers again, and fails
+    from mercurial import initialization  # noqa: F401
     from mercurial import ui as uimod
     from mercurial.repo import factory
 
