@@ -15,6 +15,10 @@ Where hg 7.2 has a public form that behaves the same, the caller uses it
 instead: ``ctx.phase()`` for ``repo._phasecache.phase(repo, rev)``, and
 ``fctx.changectx()[path]`` for ``filemerge._underlyingfctxifabsent`` of
 an absent file.
+
+Public but internal: ``diskvfs`` subclasses ``vfs.vfs`` and overrides
+``__call__``, ``makedirs``, ``prepare_streamed_file`` and ``symlink`` with
+their hg 7.2 signatures; check them with each new hg version.
 """
 
 from mercurial import lock as lockmod
