@@ -236,7 +236,16 @@ class Cluster:
         if hostfault is not None:
             self.clearfaults()
         if proc.returncode in (0, 1):
-            self.ledger.observe()
+            # a host the sync failed on took none of its pending versions
+            text = output(proc)
+            missed = [
+                self.root(n) for n in self.names
+                if n != name and any(
+                    '%s: %s: %s' % (self.resource, self.hostof(n), how) in text
+                    for how in ('failed', 'unreachable', 'skipped')
+                )
+            ]
+            self.ledger.observe(exclude=missed)
         return proc
 
     def popen(self, name, *args):

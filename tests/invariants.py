@@ -51,9 +51,12 @@ class Ledger:
     def versions(self):
         return self.observed | {(p, d) for (_r, p), d in self.pending.items()}
 
-    def observe(self):
-        self.observed |= self.versions
-        self.pending.clear()
+    def observe(self, exclude=()):
+        """the versions pending on every root but ``exclude`` (hosts the
+        sync failed on) were seen by a sync"""
+        exclude = {_b(r) for r in exclude}
+        for key in [k for k in self.pending if k[0] not in exclude]:
+            self.observed.add((key[1], self.pending.pop(key)))
 
     def record(self, root, rel, data):
         """a version now on disk at ``root/rel``, whoever wrote it"""

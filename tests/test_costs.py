@@ -103,6 +103,13 @@ def _hg_status(root):
         return repo.status(unknown=True)
 
 
+def _written_this_second(root, f):
+    """did hg record ``f`` without its mtime (written in the current second)?"""
+    from hgext_silvermirror.statcache import unsettled
+
+    return unsettled._unsettled(nodes.repository(root).dirstate.get_entry(f))
+
+
 def _nextsecond():
     """sleep into the next second: what was written is no longer ambiguous"""
     time.sleep(1.05 - time.time() % 1)
@@ -132,6 +139,12 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_seen(oldfiles):
     push()
     path = _change(a)
     push()
+    # hg records a file it wrote with its mtime only once that second is
+    # over; a push slower than the second (a loaded machine) leaves it
+    # recorded, and then no stat check (hg's, rsync's, Unison's) can see an
+    # edit that keeps size and mtime: the case here is the one within it
+    if not _written_this_second(b, b'd1/f001.txt'):
+        pytest.skip('the update was recorded after its second ended')
     # the host's user edits the file just written, same size, same times
     hostfile = os.path.join(b, 'd1', 'f001.txt')
     st = os.stat(hostfile)
