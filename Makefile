@@ -10,14 +10,14 @@ CHGSTAMP := $(VENV)/.chg
 venv: $(STAMP) $(CHGSTAMP)
 
 # the editable install as a plain path entry: setuptools' default finder
-# costs every Python start (each hg of every test) 0.04 s of imports
+# costs every Python start (each hg of every test) its imports (bench/README)
 $(STAMP): setup.py tests/plugin/setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --config-settings editable_mode=compat -e '.[test]' ./tests/plugin
 	touch $(STAMP)
 
-# chg, Mercurial's C client of a resident hg: it starts in 0.03 s where hg
-# takes 0.4 s (docs/performance.md).  Built from the source of the installed
+# chg, Mercurial's C client of a resident hg: it spares each command hg's
+# start (figures: bench/README).  Built from the source of the installed
 # Mercurial into $(VENV)/bin/chg; optional: without gcc or PyPI, hg is used.
 # Its contrib/hg-ssh comes along, for the tests of a read-only ssh user.
 $(CHGSTAMP): $(STAMP)
