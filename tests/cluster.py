@@ -267,12 +267,14 @@ class Cluster:
         proc = self.hg(name, 'verify', '-q')
         return proc.returncode, output(proc)
 
-    def check(self, rounds=2, syncs=None):
+    def check(self, rounds=2, syncs=None, minrounds=0):
         """the invariants (``invariants.check``); ``syncs`` one per node,
         by default in the nodes' order; returns the rounds begun"""
         if syncs is None:
             syncs = [lambda n=n: self.sync(n) for n in self.names]
-        return invariants.check(self.ledger, self.roots(), self.verify, syncs, rounds)
+        return invariants.check(
+            self.ledger, self.roots(), self.verify, syncs, rounds, minrounds
+        )
 
     def history(self, name):
         return invariants.history(self.root(name))

@@ -217,15 +217,18 @@ def identical(roots):
     return all(t == trees[0] for t in trees) and not any(wcdiff(r) for r in roots)
 
 
-def check(ledger, roots, verify, syncs=(), rounds=2):
+def check(ledger, roots, verify, syncs=(), rounds=2, minrounds=0):
     """assert I1-I4; ``verify(root)`` runs ``hg verify`` -> (exit, output)
 
     ``syncs`` are one sync per node, run in turn (a round is all of them)
-    until the working copies are identical, for at most ``rounds`` rounds.
+    until the working copies are identical, for at most ``rounds`` rounds
+    and at least ``minrounds``: a run killed after every working copy was
+    already in place leaves its repair to the next run (I3), which must
+    then come before the leftovers are judged.
     Returns the rounds begun.
     """
     steps = 0
-    while not identical(roots):
+    while steps < minrounds * len(syncs) or not identical(roots):
         assert steps < rounds * len(syncs), 'not converged after %d rounds: %r' % (
             rounds,
             {r: wcdiff(r) for r in roots},

@@ -123,7 +123,8 @@ class World:
         return [lambda n=n: self.sync(n) for n in order]
 
     def check(self):
-        used = self.cluster.check(syncs=self.syncs())
+        # a round after the fault: the next run is what repairs it
+        used = self.cluster.check(syncs=self.syncs(), minrounds=1)
         self.rounds = max(self.rounds, used)
         return used
 
