@@ -161,7 +161,7 @@ def update(repo, node):
     return b'updated'
 
 
-def integrate(ui, repo, res, handler, host, node):
+def integrate(ui, repo, handler, host, node):
     """bring the working copy to the single head of its branch
 
     A head that descends from the working copy is updated to; any other
@@ -184,10 +184,10 @@ def integrate(ui, repo, res, handler, host, node):
                     hint=_(b'run the sync again to record them'),
                 )
             continue
-        records.extend(merge(ui, repo, res, handler, host, node, head))
+        records.extend(merge(ui, repo, handler, host, node, head))
 
 
-def merge(ui, repo, res, handler, host, node, head):
+def merge(ui, repo, handler, host, node, head):
     """merge ``head`` into the working copy and commit the merge"""
     p1 = repo[b'.']
     with mergetool.merging(repo, handler, host, p1.hex(), hex(head)) as ctx:

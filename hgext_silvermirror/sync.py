@@ -341,7 +341,7 @@ def _bring(ui, repo, res, handler, hr, conn, reply, tell):
     try:
         hr.pulled = _pull(repo, conn, reply)
         hr.conflicts = checkout.integrate(
-            ui, repo, res, handler, hr.host, configmod.nodename(ui)
+            ui, repo, handler, hr.host, configmod.nodename(ui)
         )
         tell(b'conflicts', hr)
     except hostsmod.ERRORS as inst:

@@ -82,7 +82,7 @@ def test_one_file_changed_walks_each_side_once(oldfiles):
     a, b, push = oldfiles
     push()
     push()
-    path = _change(a)
+    _change(a)
     with counting() as w:
         push()
     with open(os.path.join(b, 'd1', 'f001.txt')) as fp:
@@ -122,7 +122,7 @@ def test_the_files_an_update_wrote_are_not_read_again_through_the_manifest(oldfi
     # status records them once it is past
     _nextsecond()
     push()
-    path = _change(a)
+    _change(a)
     push()
     # written on the host in the second its dirstate recorded it: noted,
     # then checked against that file node before the next status
