@@ -311,6 +311,8 @@ class _guardstate:
                 return
         copy = conflicts.conflictname(repo, path, b'edited', time.time())
         repo.wvfs.write(copy, data)
+        # said here, not returned: this may run in one of hg's update
+        # workers, a forked process whose results hg does not hand back
         repo.ui.warn(
             _(b'%s changed during the sync; that version is kept as %s\n')
             % (path, copy)
