@@ -118,6 +118,7 @@ from . import (
     clone,
     commands,
     configitems,
+    confine,
     hooks,
     host,
     ignorefile,
@@ -148,6 +149,7 @@ for _module in (
     clone,
     check,
     restorecmd,
+    confine,
 ):
     eh.merge(_module.eh)
 

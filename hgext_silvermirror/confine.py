@@ -20,12 +20,17 @@ created or removed:
   this node read files of the peer's choosing), on one line;
 - the arguments of a wire command have the types it expects (node ids
   are 40 hex digits), so a malformed request gets an error reply;
+- a largefile's hash (a wire argument of hg's ``largefiles``, or what a
+  standin in pushed history holds) is 40 hex digits before hg's
+  extension makes a path of it: largefiles joins it to its store
+  unchecked, so ``../..`` in it would read or make files anywhere;
 - a command that changes the host is run only where a transaction may
   be opened: it fires the ``pretxnopen`` hook first, as hg's own
   transaction does, so ``hg-ssh --read-only`` (and any hook that guards
   a repository so) refuses it as it refuses a push.
 """
 
+import functools
 import random
 import re
 import time
@@ -33,7 +38,11 @@ import time
 from mercurial.i18n import _
 from mercurial import (
     error,
+    extensions,
+    exthelper,
     pathutil,
+    wireprotov1server,
+    wireprototypes,
 )
 from mercurial.node import bin, hex
 from mercurial.utils import hashutil, stringutil
@@ -79,6 +88,80 @@ def safepath(repo, path, audit=None):
     return True
 
 
+eh = exthelper.exthelper()
+
+# what hg's largefiles names a content by: its sha1, in hex
+_LFHASH = re.compile(br'[0-9a-f]{40}\Z')
+
+
+_confined = []
+
+
+@eh.reposetup
+def _reposetup(ui, repo):
+    # largefiles may load only now, from this repository's hgrc: hg runs
+    # no ``afterloaded`` callback for an extension loaded after start-up
+    if not _confined:
+        try:
+            extensions.find(b'largefiles')
+        except KeyError:
+            return
+        _confinelargefiles()
+
+
+def _confinelargefiles():
+    """every hash hg's largefiles makes a path of is checked first
+
+    Its wire commands (``getlfile``, ``statlfile`` for any peer with pull
+    access, ``putlfile`` with push access) answer a bad one with an error
+    reply; below them, every path of the store and of the user cache is
+    made through the two functions wrapped here, whatever asks (an
+    update reading a standin of history).
+    """
+    from hgext.largefiles import lfutil
+
+    for name in _LFCOMMANDS:
+        entry = wireprotov1server.commands[name]
+        extensions.wrapfunction(entry, 'func', functools.partial(_hashargument, name))
+    extensions.wrapfunction(lfutil, 'storepath', _hashonly)
+    extensions.wrapfunction(lfutil, 'usercachepath', _hashonly)
+    _confined.append(True)
+
+
+_LFCOMMANDS = (b'getlfile', b'statlfile', b'putlfile')
+
+
+def _hashargument(name, orig, repo, proto, sha):
+    if _LFHASH.match(sha):
+        return orig(repo, proto, sha)
+    if name == b'putlfile':
+        # what the peer sends after the request: read, so that the
+        # connection stays in step, and dropped
+        for _chunk in proto.getpayload():
+            pass
+    return wireprototypes.ooberror(_nohash(sha))
+
+
+def _nohash(sha):
+    return _(b"'%s' is not a largefile's hash") % stringutil.escapestr(sha[:80])
+
+
+def _hashonly(orig, owner, hash, *args, **kwargs):
+    # the empty hash names the store directory itself
+    if hash and not _LFHASH.match(hash):
+        raise error.Abort(
+            _nohash(hash), hint=_(b'a peer sent it; nothing was read or written')
+        )
+    return orig(owner, hash, *args, **kwargs)
+
+
+def _badstandin(ctx, f):
+    """does the standin ``f`` of ``ctx`` hold anything but a hash?"""
+    if not f.startswith(b'.hglf/') or f not in ctx:
+        return False
+    return not _LFHASH.match(ctx[f].data().strip())
+
+
 def incoming(ui, repo, node=None, **kwargs):
     """``pretxnchangegroup`` hook: refuse changesets naming files outside
     the tree
@@ -102,6 +185,12 @@ def incoming(ui, repo, node=None, **kwargs):
                 raise error.Abort(
                     _(b"changeset %s names the file '%s', outside the tree")
                     % (ctx, stringutil.escapestr(f)),
+                    hint=_(b'it was crafted by a peer; nothing was added'),
+                )
+            if _badstandin(ctx, f):
+                raise error.Abort(
+                    _(b"changeset %s has a largefile '%s' with no hash")
+                    % (ctx, stringutil.escapestr(f[len(b'.hglf/'):])),
                     hint=_(b'it was crafted by a peer; nothing was added'),
                 )
     return False

@@ -18,6 +18,7 @@ import os
 import socket
 import stat
 import subprocess
+import sys
 import time
 
 import pytest
@@ -482,17 +483,25 @@ def test_seed_stream_stays_in_the_store(hostile):
 
 
 def test_history_naming_files_outside_is_refused(hostile, mkrepo):
-    """a changeset naming a file outside the tree never enters the host"""
+    """a changeset naming a file outside the tree, or a largefile by a
+    path, never enters the host"""
     name = hostile.fresh()
     u = hostile.ui()
     repo = mkrepo('mallory', ui=u)
     conn = hostile.connect('ssh', name)
     try:
-        for bad in (b'../../sentinel/dotdot', b'.hg/hgrc',
-                    os.fsencode(hostile.sentinel) + b'/abs'):
-            node = craft(repo, repo.nullid, {bad: (b'x', False)}, [])
+        crafted = [
+            {bad: (b'x', False)}
+            for bad in (b'../../sentinel/dotdot', b'.hg/hgrc',
+                        os.fsencode(hostile.sentinel) + b'/abs')
+        ]
+        # a largefile's standin whose hash is a path (largefiles would
+        # read it from there on update)
+        crafted.append({b'.hglf/big.iso': (b'../../../../sentinel/secret.txt\n', False)})
+        for files in crafted:
+            node = craft(repo, repo.nullid, files, [])
             with pytest.raises(error.Abort):
-                exchange.push(repo, conn.peer, force=True)
+                exchange.push(repo, conn.peer, force=True, revs=[node])
             with pytest.raises(error.Abort):
                 conn.call(b'smupdate', {b'node': hex(node), b'locktimeout': 5})
             hostile.check(conn)
@@ -500,3 +509,58 @@ def test_history_naming_files_outside_is_refused(hostile, mkrepo):
     finally:
         conn.close()
     hostile.sync('ssh', name)
+
+
+# the peer's side of hg's largefiles wire commands, in a process of its
+# own: loading largefiles wraps hg's commands for the whole process
+LFPEER = r'''
+import io, sys, tempfile
+from mercurial import extensions, httpconnection, initialization, ui as uimod
+from mercurial.repo import factory
+u = uimod.ui.load()
+u.setconfig(b'extensions', b'largefiles', b'', b'attack')
+extensions.loadall(u)
+peer = factory.peer(u, {}, sys.argv[1].encode())
+op, sha = sys.argv[2], sys.argv[3].encode()
+try:
+    if op == 'get':
+        out = b''.join(peer.getlfile(sha))
+    elif op == 'stat':
+        out = b'%d' % peer.statlfile(sha)
+    else:
+        with tempfile.NamedTemporaryFile() as fp:
+            fp.write(b'planted\n')
+            fp.flush()
+            # what largefiles' own client sends: a file that knows its size
+            fd = httpconnection.httpsendfile(u, fp.name, 'rb')
+            out = b'%d' % peer.putlfile(sha, fd)
+except Exception as inst:
+    out = b'refused: %s' % str(inst).encode()
+sys.stdout.buffer.write(out)
+'''
+
+
+@pytest.mark.parametrize('transport', TRANSPORTS)
+def test_largefile_hashes_name_no_path(hostile, transport):
+    """hg's largefiles makes a path of the hash a peer sends: ``../..`` in
+    it reads nothing, tells nothing and makes nothing outside the store"""
+    name = hostile.fresh()
+    with open(hostile.repopath(name, '.hg', 'hgrc'), 'a') as fp:
+        fp.write('[extensions]\nlargefiles =\n')
+    # a repository that has largefiles: ``..`` resolves from the store
+    store = hostile.repopath(name, '.hg', 'largefiles')
+    os.makedirs(store)
+    secret = os.path.relpath(os.path.join(hostile.sentinel, 'secret.txt'), store)
+    made = os.path.relpath(os.path.join(hostile.sentinel, 'made', 'x'), store)
+    url = hostile.url(transport, name)
+    for op, sha in (('get', secret), ('stat', secret), ('put', made)):
+        proc = subprocess.run(
+            [sys.executable, '-c', LFPEER, url, op, sha],
+            env=hostile.alpha.env, capture_output=True, timeout=60,
+        )
+        assert SECRET not in proc.stdout
+        assert b"is not a largefile's hash" in proc.stdout, (op, proc.stdout)
+        assert b'Traceback' not in proc.stderr, proc.stderr
+        assert tree(hostile.sentinel) == hostile.before, op
+    hostile.nobug()
+    hostile.sync(transport, name)
