@@ -785,6 +785,8 @@ class Bench:
         """one 1 GiB file: initial mirror, peak RSS on both sides"""
         log('=== one 1 GiB file ===')
         st = Setup(self.base, self.server, self.args, 'big')
+        if self.args.bigfile:
+            st.writeconfig(extra='bigfile = %s\n' % self.args.bigfile)
         t0 = time.perf_counter()
         first = st.src('silvermirror')
         os.makedirs(first)
@@ -1117,6 +1119,11 @@ def main(argv=None):
         help='which scenarios (comma separated; the initial mirror always runs once)',
     )
     ap.add_argument('--big', action='store_true', help='also sync one 1 GiB file (slow)')
+    ap.add_argument(
+        '--bigfile',
+        metavar='SIZE',
+        help="SilverMirror's bigfile setting for --big (such as 10MB; default: none)",
+    )
     ap.add_argument('--no-daemon', action='store_true', help='skip the daemon latency')
     ap.add_argument(
         '--no-chg',

@@ -78,13 +78,20 @@ Main section ``[::SilverMirror::]``:
   Largest share of a resource's files a snapshot may delete (default
   ``50%``; deletions of 20 files or fewer always pass; ``off``).
 
+``bigfile``
+  Size from which a new file is kept out of the history's revlogs, as a
+  largefile of hg's ``largefiles`` extension (``10MB``, ``500kB``,
+  ``2GB``; default ``off``).  Its content is copied, hashed and sent in
+  chunks, never whole in memory, and lives in ``.hg/largefiles``; a file
+  already tracked stays as it is.  Every node's file should say the same.
+
 ``interval``, ``debounce``
   Seconds between daemon syncs (default 300) and of quiet after a file
   event before the daemon syncs (default 0.25).
 
 Each other section is a resource with ``directory`` (default: the section
 name), and ``hosts``, ``ignore``, ``conflict``, ``conflict.push``,
-``conflict.pull`` and ``maxdelete`` overriding (or, for ``ignore``, adding
+``conflict.pull``, ``maxdelete`` and ``bigfile`` overriding (or, for ``ignore``, adding
 to) what it inherits. ``[docs:private]`` is a resource inside ``[docs]``,
 in its own repository; a host left out of its ``hosts`` never receives
 its files.

@@ -27,6 +27,7 @@ from mercurial.node import hex
 from mercurial.utils import stringutil
 
 from . import (
+    bigfiles,
     confine,
     hosts as hostsmod,
     mergetool,
@@ -96,7 +97,7 @@ def pendingamong(repo, files):
         st = scmutil.status([], [], [], [], [], [], [])
     return context.workingctx(repo, changes=st), any(
         (st.modified, st.added, st.removed, st.deleted, st.unknown)
-    )
+    ) or bigfiles.dirty(repo, files)
 
 
 def leadsto(repo, node, target):
@@ -140,9 +141,10 @@ def update(repo, node):
         (b'merge', b'checkignored'): b'abort',
         (b'commands', b'update.check'): b'noconflict',
     }
+    # hostsmod.quiet: largefiles says what it wrote, the sync's report does
     with repo.ui.configoverride(overrides, b'silvermirror'), recovery.guard(
         repo, b'update', target.node()
-    ):
+    ), hostsmod.quiet(repo.ui):
         # refused before any file is written: the guard has nothing to
         # leave for the next preamble
         try:
@@ -190,6 +192,7 @@ def integrate(ui, repo, handler, host, node):
 def merge(ui, repo, handler, host, node, head):
     """merge ``head`` into the working copy and commit the merge"""
     p1 = repo[b'.']
+    bigfiles.guardmerge()
     with mergetool.merging(repo, handler, host, p1.hex(), hex(head)) as ctx:
         with hostsmod.quiet(repo.ui), recovery.guard(repo, b'merge', head):
             stats = mergemod.merge(repo[head], labels=[node, host])
@@ -198,7 +201,8 @@ def merge(ui, repo, handler, host, node, head):
             mergetool.unresolved_to_both(repo, ctx)
         if ctx.copies:
             with repo.dirstate.changing_files(repo):
-                repo[None].add(ctx.copies)
+                repo[None].add([c for c in ctx.copies if c not in ctx.large])
+                bigfiles.addlarge(repo, sorted(ctx.large))
         other = repo[head]
         local = snapshotmod.recordeddirs(p1)
         dirs = mergeddirs(

@@ -47,6 +47,16 @@ def hasbookmarks(repo):
     return bool(repo._bookmarks)
 
 
+def largefilesrepo(repo):
+    """is the largefiles extension set up for this repository object?
+
+    hg 7.2: largefiles marks its repository class with
+    ``_largefilesenabled``; it has no public test (its ``islfilesrepo``
+    asks whether the history holds a largefile, reading the whole store).
+    """
+    return getattr(repo, '_largefilesenabled', False)
+
+
 def hasprepushhooks(repo):
     """might an extension's pre-push hook run? (True when unknown)
 

@@ -52,6 +52,7 @@ _INHERITED = (
     b'conflict.push',
     b'conflict.pull',
     b'maxdelete',
+    b'bigfile',
 )
 MAIN_OPTIONS = frozenset(
     _INHERITED
@@ -227,6 +228,23 @@ class mirrorconfig:
                 )
         return DEFAULT_MAXDELETE
 
+    def bigfile(self, section):
+        """the big-file threshold (bytes) for ``section``, None if off"""
+        for sec in _lineage(section):
+            value = self.cfg.get(sec, b'bigfile')
+            if value is None:
+                continue
+            try:
+                return parse_bigfile(value)
+            except ValueError:
+                raise self.error(
+                    sec,
+                    b'bigfile',
+                    _(b'bigfile must be a size or "off", not "%s"') % value,
+                    hint=_(b'use a size such as 10MB, 500kB or 2GB, or off'),
+                )
+        return None
+
 
 def suggest(key, known):
     """the hint for an unknown option: the nearest known one, or all"""
@@ -311,6 +329,24 @@ def parse_maxdelete(value):
     if not 0 <= share <= 100:
         raise ValueError(value)
     return share
+
+
+def parse_bigfile(value):
+    """``10MB``, ``1.5g``, ``4096`` or ``off`` -> bytes or None
+
+    The units of hg's own sizes (``util.sizetoint``); ValueError for
+    anything else, a size below one byte included.
+    """
+    text = value.strip().lower()
+    if text in (b'off', b'none', b'never'):
+        return None
+    try:
+        size = util.sizetoint(text)
+    except error.ParseError:
+        raise ValueError(value)
+    if size < 1:
+        raise ValueError(value)
+    return size
 
 
 def formatmaxdelete(share):

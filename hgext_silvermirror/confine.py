@@ -246,6 +246,10 @@ def _int(v):
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+def _size(v):
+    return v is None or (_int(v) and v > 0)
+
+
 def _share(v):
     # a share travels as text (``50.0%``): hg's CBOR has no floats
     return v is None or _bytes(v)
@@ -269,6 +273,7 @@ _TYPES = {
     b'ignore': (_listof(_bytes), _(b'a list of patterns')),
     b'children': (_listof(_bytes), _(b'a list of directories')),
     b'maxdelete': (_share, _(b'a percentage')),
+    b'bigfile': (_size, _(b'a number of bytes')),
     b'force': (_flag, _(b'true or false')),
     b'dryrun': (_flag, _(b'true or false')),
     b'node': (_hexnode, _(b'a node id (40 hex digits)')),

@@ -26,6 +26,7 @@ from mercurial import (
 from mercurial.node import bin
 
 from . import (
+    bigfiles,
     checkout,
     config as configmod,
     firstcontact,
@@ -118,6 +119,12 @@ def prepare(repo, args, node=None):
         # a server kept open between syncs (the daemon's) caches the store
         # as it was at the last sync: others may have pushed since
         repo.invalidate()
+        bigfile = args.get(b'bigfile')
+        if not args.get(b'dryrun') and (
+            bigfiles.configure(repo, bigfile) or bigfile and not bigfiles.enabled(repo)
+        ):
+            # the server loads largefiles with the repository: a new one
+            return {b'protocol': wire.PROTOCOL, b'reopen': True}
         repaired = recovery.preamble(repo)
         snapshotmod.ensureconfig(repo)
         name = node or configmod.nodename(repo.ui)
@@ -131,6 +138,7 @@ def prepare(repo, args, node=None):
             maxdelete=_maxdelete(args.get(b'maxdelete')),
             force=args.get(b'force', False),
             dryrun=args.get(b'dryrun', False),
+            bigfile=bigfile,
         )
         reply = {
             b'protocol': wire.PROTOCOL,
@@ -209,7 +217,8 @@ def status(repo, args, node=None):
         incoming = len(repo.revs(b'only(head(), %ln)', common))
     else:
         incoming = len(repo)
-    st = repo.status(unknown=True)
+    with bigfiles.status(repo):
+        st = repo.status(unknown=True)
     pending = sum(
         len(l) for l in (st.modified, st.added, st.removed, st.deleted, st.unknown)
     )

@@ -59,6 +59,8 @@ class mergecontext:
         self.localnode = local
         self.othernode = other
         self.copies = []
+        # the copies that are largefiles, as the versions they keep
+        self.large = set()
         self.paths = set()
         self._results = []
 

@@ -35,6 +35,7 @@ def hostargs(res, opts, timeout):
         b'ignore': list(res.ignore),
         b'children': res.childdirs(),
         b'maxdelete': configmod.formatmaxdelete(res.maxdelete),
+        b'bigfile': res.bigfile,
         b'force': opts.force,
         b'dryrun': opts.dryrun,
         b'locktimeout': min(5, int(timeout)),
@@ -118,7 +119,7 @@ def reach(ui, cfg, res, opts, hr, entry):
     if conn is not None and not opts.dryrun:
         ui.debug(b'%s: %s: reusing the open connection\n' % (res.name, hr.host))
         try:
-            reply = conn.call(b'smprepare', hostargs(res, opts, cfg.timeout))
+            conn, reply = prepare(ui, cfg, res, opts, conn, entry)
             hr.reachable = True
             return conn, reply
         except wire.HostError as inst:
@@ -133,13 +134,7 @@ def reach(ui, cfg, res, opts, hr, entry):
     elif conn is not None:
         conn.close()
     try:
-        conn = hostsmod.connect(
-            ui,
-            entry,
-            cfg.timeout,
-            batch=not cfg.password or not ui.interactive(),
-            create=not opts.dryrun,
-        )
+        conn = _connect(ui, cfg, entry, create=not opts.dryrun)
     except hostsmod.Unreachable as inst:
         hr.fail(UNREACHABLE, inst)
         hr.reachable = False
@@ -155,7 +150,7 @@ def reach(ui, cfg, res, opts, hr, entry):
     try:
         if opts.dryrun:
             return conn, None
-        return conn, conn.call(b'smprepare', hostargs(res, opts, cfg.timeout))
+        return prepare(ui, cfg, res, opts, conn, entry)
     except hostsmod.ERRORS as inst:
         hr.failed(inst)
         # a host that answered (busy, refusing) kept the connection good
@@ -164,6 +159,40 @@ def reach(ui, cfg, res, opts, hr, entry):
             return None
     conn.close()
     return None
+
+
+def _connect(ui, cfg, entry, create):
+    return hostsmod.connect(
+        ui,
+        entry,
+        cfg.timeout,
+        batch=not cfg.password or not ui.interactive(),
+        create=create,
+    )
+
+
+def prepare(ui, cfg, res, opts, conn, entry):
+    """(conn, reply) of the host's ``smprepare``
+
+    A host that had to enable largefiles for the resource's big files
+    asks to be reached anew (``reopen``), snapshotting nothing: its
+    server loads the extension with the repository, and a new one does.
+    """
+    args = hostargs(res, opts, cfg.timeout)
+    reply = conn.call(b'smprepare', args)
+    if not reply.get(b'reopen'):
+        return conn, reply
+    conn.close()
+    conn = _connect(ui, cfg, entry, create=False)
+    reply = conn.call(b'smprepare', args) if conn is not None else {b'reopen': True}
+    if reply.get(b'reopen'):
+        if conn is not None:
+            conn.close()
+        raise wire.HostError(
+            _(b'%s cannot load the largefiles extension') % entry.label,
+            hint=_(b"check that hg's largefiles extension is installed there"),
+        )
+    return conn, reply
 
 
 def remotestatus(repo, conn, hr):

@@ -60,6 +60,8 @@ class resource:
         # direction -> (handler name, where it was set)
         self.handlers = {}
         self.maxdelete = configmod.DEFAULT_MAXDELETE
+        # files of at least this many bytes become largefiles; None: off
+        self.bigfile = None
         # the path below the base directory, None outside it
         self.relpath = None
 
@@ -329,6 +331,7 @@ def _inherit(ui, cfg, res, handlers, node):
     for direction in DIRECTIONS:
         res.handlers[direction] = _handler(ui, cfg, lineage, direction, handlers)
     res.maxdelete = cfg.maxdelete(res.name)
+    res.bigfile = cfg.bigfile(res.name)
 
 
 def _handler(ui, cfg, lineage, direction, handlers):

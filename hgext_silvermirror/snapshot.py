@@ -30,6 +30,7 @@ from mercurial.dirstateutils import timestamp
 from mercurial.node import bin, nullrev
 
 from . import (
+    bigfiles,
     compat,
     config as configmod,
     ignorefile,
@@ -65,6 +66,8 @@ class snapshotresult:
         # state line of ``_leftbehind``
         self.unknown = []
         self.deleted = []
+        # the new files at or above the threshold: largefiles
+        self.big = []
         self.dirschanged = False
         self.checked = None
 
@@ -127,11 +130,13 @@ def scan(
     force=False,
     dryrun=False,
     children=(),
+    bigfile=None,
 ):
     """what changed in the working copy, to be recorded; caller holds the wlock
 
     ``ignore`` are the resource's patterns, ``children`` the directories of
-    nested resources (never recorded here).  Deleting more than
+    nested resources (never recorded here), ``bigfile`` the size from which
+    a new file becomes a largefile (``bigfiles``).  Deleting more than
     ``maxdelete`` percent of the files raises ``MassDeletion`` unless
     ``force``.  Nothing is committed: ``record`` does, so that a caller
     can start work of its own between the two (first contact sends the
@@ -146,7 +151,8 @@ def scan(
     else:
         ignorefile.setignore(repo, ignore, list(children) + nested)
         unsettled.settle(repo)
-    st = repo.status(unknown=True)
+    with bigfiles.status(repo):
+        st = repo.status(unknown=True)
     unknown, found = _unknown(repo, st.unknown, excluded, res)
     nested = sorted(set(nested) | found)
     unknown = [p for p in unknown if not any(p.startswith(n + b'/') for n in found)]
@@ -173,6 +179,7 @@ def scan(
     res.added = [p for p in st.added if p not in untracked] + unknown
     res.removed = [p for p in st.removed if p not in untracked] + deleted
     res.unknown, res.deleted = unknown, deleted
+    res.big = bigfiles.split(repo, unknown, bigfile)[0]
     _checkdeletions(repo, len(res.removed), maxdelete, force)
 
     marked = []
@@ -226,13 +233,18 @@ def record(repo, res, node, message=None, user=None):
             for path in res.untracked:
                 repo.dirstate.set_untracked(path)
     if res.unknown or res.deleted:
-        m = matchmod.exact(res.unknown + res.deleted)
+        big = set(res.big)
+        rest = [p for p in res.unknown if p not in big] + res.deleted
         uipathfn = scmutil.getuipathfn(repo, legacyrelativevalue=True)
         # a rename is a deleted file found again: without a deletion, hg
         # would still read and hash every new file (an initial snapshot)
-        similarity = b'100' if res.deleted else b'0'
+        opts = bigfiles.addremoveopts(repo)
+        opts[b'similarity'] = b'100' if res.deleted else b'0'
         with repo.dirstate.changing_files(repo):
-            scmutil.addremove(repo, m, b'', uipathfn, {b'similarity': similarity})
+            bigfiles.addlarge(repo, res.big)
+            if rest:
+                m = matchmod.exact(rest)
+                scmutil.addremove(repo, m, b'', uipathfn, opts)
     with ui.configoverride({(b'ui', b'allowemptycommit'): True}, b'silvermirror'):
         res.node = commit(
             repo,
@@ -255,6 +267,7 @@ def snapshot(
     force=False,
     dryrun=False,
     children=(),
+    bigfile=None,
 ):
     """commit what changed in the working copy (``scan``, then ``record``)
 
@@ -267,6 +280,7 @@ def snapshot(
         force=force,
         dryrun=dryrun,
         children=children,
+        bigfile=bigfile,
     )
     if not dryrun:
         record(repo, res, node, message=message, user=user)

@@ -37,11 +37,18 @@ The files, what each holds and the module that writes it:
     were recorded (statcache)
 ``ORIG``
     a directory: hg's backups of the files a sync merge overwrote
+``BIGFILES``
+    the hgrc text enabling largefiles with the resource's threshold,
+    included by ``.hg/hgrc`` (bigfiles)
+``BIGFETCHED``
+    how far the contents of pulled largefiles were fetched:
+    [changeset count, its last changeset's hex] (bigfiles)
 
-Three files keep another format, for a reason each:
+Four files keep another format, for a reason each:
 
 - ``IGNORE`` is in hgignore syntax: hg reads it itself
   (``ui.ignore.silvermirror``);
+- ``BIGFILES`` is in hgrc syntax: hg reads it itself (``%include``);
 - ``DIRS`` and ``RECHECK`` (``statcache``) are fields separated by NUL,
   written and read by their modules through ``writeraw``/``readraw``:
   every snapshot reads them, and cborutil decodes in pure Python, far
@@ -67,6 +74,8 @@ CHECKED = b'silvermirror/checked'
 PREFILLED, PREFILLTMP = b'silvermirror/prefilled', b'silvermirror/prefill.tmp'
 IGNORE = b'silvermirror/ignore'
 DIRS, RECHECK = b'silvermirror/dirs', b'silvermirror/recheck'
+BIGFETCHED = b'silvermirror/bigfetched'
+BIGFILES = b'silvermirror/bigfiles.rc'
 # a directory that hg fills
 ORIG = b'silvermirror/orig'
 

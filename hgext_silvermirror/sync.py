@@ -36,6 +36,7 @@ from mercurial import (
 from mercurial.repo import factory as repo_factory
 
 from . import (
+    bigfiles,
     checkout,
     config as configmod,
     conflicts,
@@ -137,7 +138,11 @@ def openrepo(ui, res, create=True):
         repo = repo_factory.repository(ui, root, create=True)
         snapshotmod.ensureconfig(repo)
     recovery.checkwhole(root)
-    return repo_factory.repository(ui, root)
+    repo = repo_factory.repository(ui, root)
+    if create and bigfiles.configure(repo, res.bigfile):
+        # the extension loads with the repository
+        repo = repo_factory.repository(ui, root)
+    return repo
 
 
 def hostlabels(cfg, res):
@@ -253,6 +258,7 @@ def _local(ui, cfg, res, opts, repo, result, entries):
             maxdelete=res.maxdelete,
             force=opts.force,
             dryrun=opts.dryrun,
+            bigfile=res.bigfile,
         )
         if not opts.dryrun:
             if opts.direction == b'push' and snap.pending:
@@ -340,6 +346,9 @@ def _bring(ui, repo, res, handler, hr, conn, reply, tell):
     tell(b'host', hr)
     try:
         hr.pulled = _pull(repo, conn, reply)
+        with hostsmod.quiet(repo.ui, conn.peer.ui):
+            missing = bigfiles.fetch(repo, conn.peer)
+        bigfiles.checkfetched(repo, hr.host, missing)
         hr.conflicts = checkout.integrate(
             ui, repo, handler, hr.host, configmod.nodename(ui)
         )

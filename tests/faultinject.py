@@ -33,7 +33,9 @@ the sync's own work after it is not), ``update.after-file:K``, ``merge.after-fil
 ``seed.after-file:K`` (K files of a stream of the store written: a first
 push to an empty host, or an empty repository's first pull),
 ``prefill.after-file:K`` (K files written by an empty host while the
-first snapshot is made).
+first snapshot is made), ``bigfile.upload`` (a largefile's content partly
+sent to a host), ``bigfile.fetch`` (a largefile's content partly fetched
+from a host, or copied from the store).
 
 ``claim-empty = true`` makes a host report an empty repository after its
 snapshot, as if another node pushed to it just after: the stream it is
@@ -225,6 +227,36 @@ def _put(orig, self, *args, **kwargs):
     return result
 
 
+def _sendfile(orig, ui, filename):
+    fp = orig(ui, filename)
+    read = fp.read
+    sent = [0]
+
+    def reading(*args, **kwargs):
+        data = read(*args, **kwargs)
+        sent[0] += len(data)
+        if sent[0] >= 65536:
+            reach(ui, b'bigfile.upload')
+        return data
+
+    fp.read = reading
+    return fp
+
+
+def _copyandhash(orig, instream, outfile):
+    def chunks():
+        for count, data in enumerate(instream):
+            if count == 1 and _lfui:
+                reach(_lfui[0], b'bigfile.fetch')
+            yield data
+
+    return orig(chunks(), outfile)
+
+
+# the ui that copyandhash, which takes none, fires with
+_lfui = []
+
+
 def _wanted(orig, repo):
     return repo.ui.configbool(b'faultinject', b'claim-empty') or orig(repo)
 
@@ -244,3 +276,8 @@ def extsetup(ui):
     extensions.wrapfunction(streamstore, 'noted', _noted)
     extensions.wrapfunction(shape, 'empty', _wanted)
     extensions.wrapfunction(firstcheckout._placement, 'put', _put)
+    from hgext.largefiles import lfutil
+
+    _lfui.append(ui)
+    extensions.wrapfunction(lfutil, 'httpsendfile', _sendfile)
+    extensions.wrapfunction(lfutil, 'copyandhash', _copyandhash)

@@ -10,7 +10,10 @@ I4 after the faults stop, at most two sync rounds make every working copy
    identical and equal to its parent revision.
 
 The history is read in-process through Mercurial's API, with no
-extension loaded: reading must not depend on the code under test.
+extension loaded: reading must not depend on the code under test.  A
+largefile is read as hg's largefiles keeps it: its standin
+``.hglf/PATH`` holds the sha1 of the content, which is the file
+``.hg/largefiles/SHA1`` of that repository.
 """
 
 import os
@@ -135,8 +138,24 @@ def _repo(root):
     return nodes.repository(root, ui=ui).unfiltered()
 
 
+STANDIN = b'.hglf/'
+
+
+def largefile(root, standin):
+    """the content a standin's text names in ``root``'s store, or None"""
+    path = os.path.join(_b(root), b'.hg', b'largefiles', standin.strip())
+    try:
+        with open(path, 'rb') as fp:
+            return fp.read()
+    except OSError:
+        return None
+
+
 def history(root):
-    """every (path, content) in the history of the repository at ``root``"""
+    """every (path, content) in the history of the repository at ``root``
+
+    A largefile's versions are those its store holds.
+    """
     if not os.path.isdir(os.path.join(_b(root), b'.hg')):
         return set()
     repo = _repo(root)
@@ -148,6 +167,8 @@ def history(root):
         fl = repo.file(path)
         for r in fl:
             out.add((path, fl.read(fl.node(r))))
+            if path.startswith(STANDIN):
+                out.add((path[len(STANDIN):], largefile(root, fl.read(fl.node(r)))))
     return out
 
 
@@ -205,6 +226,9 @@ def wcdiff(root):
         fctx = ctx[path]
         kind = b'l' if fctx.islink() else b'f'
         expected[path] = (kind, fctx.data(), fctx.isexec())
+        if path.startswith(STANDIN):
+            big = path[len(STANDIN):]
+            expected[big] = (b'f', largefile(root, fctx.data()), fctx.isexec())
     actual = tree(root)
     return sorted(
         p for p in set(expected) | set(actual) if expected.get(p) != actual.get(p)

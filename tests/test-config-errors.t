@@ -95,7 +95,7 @@ Unknown options, with the nearest known one when there is one:
   > basedir = /srv
   > EOF
   config error at */laptop/.silvermirror:2: unknown option basedir in section [docs] (glob)
-  (use one of conflict, conflict.pull, conflict.push, directory, hosts, ignore, maxdelete)
+  (use one of bigfile, conflict, conflict.pull, conflict.push, directory, hosts, ignore, maxdelete)
   [30]
 
 Values
@@ -131,6 +131,14 @@ Values
   > EOF
   config error at */laptop/.silvermirror:2: maxdelete must be a percentage or "off", not "150%" (glob)
   (use a share from 0% to 100%, such as 50%, or off)
+  [30]
+
+  $ bad <<EOF
+  > [docs]
+  > bigfile = 10 megs
+  > EOF
+  config error at */laptop/.silvermirror:2: bigfile must be a size or "off", not "10 megs" (glob)
+  (use a size such as 10MB, 500kB or 2GB, or off)
   [30]
 
   $ bad <<EOF

@@ -166,6 +166,21 @@ def test_maxdelete_values(ui, home, value, share):
     assert res[b'docs'].maxdelete == share
 
 
+@pytest.mark.parametrize(
+    'text,sizes',
+    [
+        ('[docs]\nbigfile = 10MB\n', (10 << 20, 10 << 20)),
+        ('[::SilverMirror::]\nbigfile = 1.5g\n[docs]\n', (3 << 29, 3 << 29)),
+        ('[docs]\nbigfile = 4096\n[docs:x]\nbigfile = off\n', (4096, None)),
+        ('[docs]\nbigfile = 500kB\n[docs:x]\n', (500 << 10, 500 << 10)),
+        ('[docs]\n', (None, None)),
+    ],
+)
+def test_bigfile_values(ui, home, text, sizes):
+    _cfg, res = load(ui, home, text + ('[docs:x]\n' if '[docs:x]' not in text else ''))
+    assert (res[b'docs'].bigfile, res[b'docs:x'].bigfile) == sizes
+
+
 # %include, %unset, continuation lines ---------------------------------------------
 
 
@@ -408,6 +423,9 @@ BAD = [
     ('[::SilverMirror::]\nbasedir = rel\n', 2, b'basedir must be an absolute path'),
     ('[docs]\nmaxdelete = 101%\n', 2, b'maxdelete must be a percentage'),
     ('[docs]\nmaxdelete = lots\n', 2, b'maxdelete must be a percentage'),
+    ('[docs]\nbigfile = lots\n', 2, b'bigfile must be a size or "off", not "lots"'),
+    ('[docs]\nbigfile = 0\n', 2, b'bigfile must be a size'),
+    ('[docs]\nbigfile = -5MB\n', 2, b'bigfile must be a size'),
     ('[::SilverMirror::]\nconflict = Nope\n', 2, b'unknown conflict handler: Nope'),
     ('[docs]\n[docs:x]\nconflict.pull = Nope\n', 3, b'unknown conflict handler: Nope'),
     ('[docs]\n[papers]\ndirectory = docs\n', 3, b'resources [docs] and [papers] have the same directory'),

@@ -27,6 +27,7 @@ says whether two histories that never met may be joined.
 from mercurial.node import bin, hex, nullrev
 
 from .. import (
+    bigfiles,
     hosts as hostsmod,
     results,
     snapshot as snapshotmod,
@@ -60,7 +61,8 @@ def alongside(repo, reached, timeout):
 
     The snapshot's ``record`` runs inside it (``firstcheckout.send``).
     """
-    if not shape.empty(repo):
+    if not shape.empty(repo) or bigfiles.enabled(repo):
+        # a host writing big files itself would not know them as largefiles
         return None
     return firstcheckout.send(reached, min(5, int(timeout)))
 

@@ -44,6 +44,7 @@ from mercurial.node import bin, hex
 from mercurial.repo import vfs_options
 
 from .. import (
+    bigfiles,
     confine,
     privacy,
     state,
@@ -57,7 +58,12 @@ COMMAND = b'smseed'
 
 def wanted(repo, peer, reply):
     """may the host behind ``peer``, empty by its reply, get the store?"""
-    return reply.get(b'empty', False) and streamable(repo, peer)
+    # a stream carries no largefile's content: hg's push uploads them
+    return (
+        reply.get(b'empty', False)
+        and streamable(repo, peer)
+        and not bigfiles.enabled(repo)
+    )
 
 
 def _sendable(repo):

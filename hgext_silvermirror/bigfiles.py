@@ -1,0 +1,294 @@
+# bigfiles.py - files above a resource's threshold, kept out of the revlogs
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""big files: hg's ``largefiles`` extension, driven by a sync
+
+A resource with ``bigfile = SIZE`` keeps every new file of at least that
+size as a largefile: its history holds a standin (``.hglf/PATH``, the
+content's sha1) and the content lives in ``.hg/largefiles`` (and hg's
+per-user cache), copied, hashed and sent in chunks, never whole in
+memory.  ``largefiles`` is chosen over ``lfs`` because it streams every
+step and its contents travel over the same ssh connection (``putlfile``,
+``getlfile``, ``statlfile``) or are linked between local paths, where
+lfs knows only http blob stores.
+
+The extension is enabled per repository, in a file its hgrc includes
+(``configure``), so that a sync without the setting loads nothing.  A
+host is asked the same in ``smprepare`` and reopens its repository to
+load it (``reopen``).  What the extension leaves to its commands, a sync
+does here: which files become largefiles (``split``, ``addlarge``: the
+extension's own threshold applies only once a repository has one), the
+contents of pulled changesets (``fetch``: a pull brings none), the
+uncommitted edits of a big file an update would overwrite (``dirty``),
+and a conflict, which never reaches the extension's prompt (``merge``).
+Pushing uploads through the extension's own pre-push hook.
+"""
+
+from mercurial.i18n import _
+from mercurial import (
+    error,
+    extensions,
+    filemerge,
+    match as matchmod,
+    scmutil,
+    util,
+    vfs as vfsmod,
+)
+from mercurial.node import bin, hex
+
+from . import (
+    compat,
+    conflicts,
+    mergetool,
+    state as statefiles,
+)
+
+# the hgrc line that includes ``state.BIGFILES``
+INCLUDE = b'%%include %s' % statefiles.BIGFILES
+_MB = 1 << 20
+
+
+def _lf():
+    """hg's largefiles modules, once the extension is loaded"""
+    from hgext.largefiles import lfcommands, lfutil, overrides, storefactory
+
+    return lfcommands, lfutil, overrides, storefactory
+
+
+def enabled(repo):
+    """is the extension set up for this repository object?"""
+    return compat.largefilesrepo(repo)
+
+
+def rc(threshold):
+    """the hgrc text that enables the extension with ``threshold``"""
+    text = b'[extensions]\nlargefiles =\n'
+    if threshold:
+        # the extension's own threshold, for the user's hg add: in MiB
+        text += b'[largefiles]\nminsize = %s\n' % _mib(threshold)
+    return text
+
+
+def _mib(threshold):
+    return b'%r' % (threshold / _MB) if threshold % _MB else b'%d' % (threshold // _MB)
+
+
+def configure(repo, threshold):
+    """enable the extension in ``repo``'s hgrc for ``threshold``
+
+    Returns True when the hgrc changed: the repository must be opened
+    again to load it.  Without a threshold a repository that never had
+    one is left alone; one that had keeps the extension (its history
+    holds largefiles), with no threshold.
+    """
+    # the repository's configuration, which hg writes without a lock too
+    hgvfs = vfsmod.vfs(repo.vfs.base)
+    hgrc = hgvfs.tryread(b'hgrc')
+    if not threshold and INCLUDE not in hgrc:
+        return False
+    text = rc(threshold)
+    changed = False
+    if hgvfs.tryread(statefiles.BIGFILES) != text:
+        hgvfs.makedirs(statefiles.DIR)
+        hgvfs.write(statefiles.BIGFILES, text, atomictemp=True)
+        changed = True
+    if INCLUDE not in hgrc:
+        sep = b'\n' if hgrc and not hgrc.endswith(b'\n') else b''
+        hgvfs.write(b'hgrc', hgrc + sep + INCLUDE + b'\n', atomictemp=True)
+        changed = True
+    return changed and not enabled(repo)
+
+
+def status(repo):
+    """a context in which ``repo.status`` names largefiles, not standins"""
+    if not enabled(repo):
+        return util.nullcontextmanager()
+    return _lf()[1].lfstatus(repo)
+
+
+def split(repo, paths, threshold):
+    """(big, small): new files at or above ``threshold``, and the others"""
+    if not threshold or not enabled(repo):
+        return [], list(paths)
+    big, small = [], []
+    for path in paths:
+        try:
+            size = repo.wvfs.lstat(path).st_size
+        except OSError:
+            size = 0
+        (big if size >= threshold else small).append(path)
+    return big, small
+
+
+def addremoveopts(repo):
+    """what ``scmutil.addremove`` passes to the extension's wrapper
+
+    New files are made largefiles by ``addlarge`` alone; the wrapper's
+    own threshold (10 MB unless set) must take no other file.
+    """
+    if not enabled(repo):
+        return {}
+    return {b'lfsize': b'inf'}
+
+
+def addlarge(repo, paths):
+    """add ``paths`` as largefiles; caller holds the wlock and a
+    ``changing_files`` of the dirstate"""
+    if not paths:
+        return
+    overrides = _lf()[2]
+    uipathfn = scmutil.getuipathfn(repo, legacyrelativevalue=True)
+    with repo.ui.configoverride({(b'ui', b'verbose'): False}, b'silvermirror'):
+        overrides.addlargefiles(
+            repo.ui, repo, False, matchmod.exact(paths), uipathfn, large=True, lfsize=b'inf'
+        )
+
+
+def contents(repo, revs):
+    """{hash: largefile} of the contents changesets ``revs`` introduce
+
+    A merge's files include what it took from neither parent; what it
+    took from one was introduced by that parent's own changesets.
+    """
+    lfutil = _lf()[1]
+    found = {}
+    for rev in revs:
+        ctx = repo[rev]
+        for f in ctx.files():
+            if lfutil.isstandin(f) and f in ctx:
+                found.setdefault(lfutil.readasstandin(ctx[f]), lfutil.splitstandin(f))
+    return found
+
+
+def fetch(repo, peer):
+    """get from ``peer`` the contents of changesets not yet checked
+
+    Changesets are checked from where the last complete fetch ended
+    (``state.BIGFETCHED``), so an interrupted fetch goes on at the next
+    sync.  Returns the largefiles still missing; their changesets stay
+    unchecked.
+    """
+    if not enabled(repo):
+        return []
+    unfi = repo.unfiltered()
+    start = _fetchedupto(unfi)
+    if start == len(unfi):
+        return []
+    lfutil, storefactory = _lf()[1], _lf()[3]
+    wanted = contents(unfi, unfi.revs(b'%d:', start))
+    missing = {h: f for h, f in wanted.items() if not lfutil.findfile(unfi, h)}
+    if missing:
+        store = storefactory.openstore(unfi, peer)
+        _got, notthere = store.get(sorted((f, h) for h, f in missing.items()))
+        if notthere:
+            return sorted(notthere)
+    statefiles.write(unfi, statefiles.BIGFETCHED, [len(unfi), hex(unfi.changelog.tip())])
+    return []
+
+
+def _fetchedupto(unfi):
+    value = statefiles.read(unfi, statefiles.BIGFETCHED, list)
+    if value and len(value) == 2 and isinstance(value[0], int):
+        count, node = value
+        try:
+            if 0 < count <= len(unfi) and unfi.changelog.node(count - 1) == bin(node):
+                return count
+        except (ValueError, TypeError):
+            pass
+    return 0
+
+
+def dirty(repo, files):
+    """has a largefile among the standins ``files`` uncommitted changes?
+
+    The working copy's standin is refreshed only at a commit, so hg's own
+    check of the files an update writes does not see such an edit.
+    """
+    if not enabled(repo):
+        return False
+    lfutil = _lf()[1]
+    lfiles = [lfutil.splitstandin(f) for f in files if lfutil.isstandin(f)]
+    if not lfiles:
+        return False
+    with status(repo):
+        st = repo.status(match=matchmod.exact(lfiles))
+    return bool(st.modified or st.added or st.removed or st.deleted)
+
+
+def _hash(repo, fctx):
+    if fctx is None or fctx.isabsent() or fctx.filenode() == repo.nullid:
+        return b''
+    return _lf()[1].readasstandin(fctx).lower()
+
+
+def _bigmerge(orig, repo, wctx, mynode, origpath, fcd, fco, fca, labels=None):
+    """a largefile's conflict in a sync: never the extension's prompt
+
+    The clobber handlers keep their side; every other handler keeps both,
+    the other version beside the local one as a largefile of its own.
+    """
+    ctx = mergetool.current()
+    lfutil = _lf()[1]
+    if ctx is None or not lfutil.isstandin(origpath) or fcd.isabsent() or fco.isabsent():
+        return orig(repo, wctx, mynode, origpath, fcd, fco, fca, labels=labels)
+    ahash, dhash, ohash = (_hash(repo, f) for f in (fca, fcd, fco))
+    if ohash in (ahash, dhash):
+        return 0, False
+    if dhash == ahash:
+        repo.wwrite(fcd.path(), fco.data(), fco.flags())
+        return 0, False
+    path = lfutil.splitstandin(origpath)
+    decision = conflicts.BOTH
+    if isinstance(ctx.handler, conflicts._oneside):
+        decision = ctx.handler.side
+    if decision == conflicts.OTHER:
+        repo.wwrite(fcd.path(), fco.data(), fco.flags())
+        ctx.record(path, b'took remote')
+        return 0, False
+    source = lfutil.findfile(repo, ohash) if decision == conflicts.BOTH else None
+    if source is None:
+        reason = None if decision == conflicts.LOCAL else _(b'its content is not here')
+        ctx.record(path, b'kept local', reason=reason)
+        return 0, False
+    when = repo[fco.introrev()].date()[0]
+    copy = conflicts.conflictname(repo, path, ctx.host, when)
+    repo.wvfs.makedirs(repo.wvfs.dirname(copy))
+    util.copyfile(source, repo.wjoin(copy))
+    if b'x' in fco.flags():
+        repo.wvfs.setflags(copy, False, True)
+    ctx.copies.append(copy)
+    ctx.large.add(copy)
+    ctx.record(path, b'kept both', copy=copy)
+    return 0, False
+
+
+# is ``_bigmerge`` around the extension's own file merge?
+_wrapped = []
+
+
+def guardmerge():
+    """put ``_bigmerge`` around the extension's file merge, once loaded
+
+    The extension wraps hg's file merge when it loads, after this one:
+    the wrapper goes on top then, before the first merge of a sync.
+    """
+    if _wrapped:
+        return
+    try:
+        extensions.find(b'largefiles')
+    except KeyError:
+        return
+    extensions.wrapfunction(filemerge, 'filemerge', _bigmerge)
+    _wrapped.append(True)
+
+
+def checkfetched(repo, host, missing):
+    """stop before integrating what has no content here"""
+    if missing:
+        raise error.Abort(
+            _(b'%d big files of %s have no content there: %s')
+            % (len(missing), host, b', '.join(missing[:3])),
+            hint=_(b'sync with the node that recorded them first'),
+        )

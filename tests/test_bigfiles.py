@@ -1,0 +1,65 @@
+"""big files (issue 22): a content's transfer cut by a kill
+
+A resource with ``bigfile`` keeps its big files as hg's largefiles: the
+changesets hold hashes, the contents travel apart.  A sync killed while a
+content is on its way leaves every repository valid and the next sync
+finishes, with no version lost (``invariants``, which read a largefile's
+versions from each store).
+"""
+
+import signal
+
+import pytest
+
+from cluster import output as out
+
+BIG = 2 << 20
+
+
+def big(text):
+    """a big file's content, a few MB of ``text`` over and over"""
+    return (text * (BIG // len(text) + 1))[:BIG]
+
+
+def bigcluster(mkcluster, transport, settings=''):
+    """alpha and beta syncing ``docs``, big files from 1MB on"""
+    c = mkcluster(transport)
+    for node in c.nodes.values():
+        with open(node.path('.silvermirror'), 'a') as fp:
+            fp.write('bigfile = 1MB\n' + settings)
+    c.setup()
+    return c
+
+
+@pytest.mark.parametrize('point', ['bigfile.upload', 'bigfile.fetch'])
+def test_kill_mid_transfer(mkcluster, point):
+    """alpha killed while it sends beta a photo, or fetches beta's edit"""
+    c = bigcluster(mkcluster, 'ssh')
+    c.write('alpha', 'photos/beach.jpg', big(b'beach, first take '))
+    if point == 'bigfile.fetch':
+        c.sync('alpha', check=0)
+        c.write('beta', 'photos/beach.jpg', big(b'beach, cropped on beta '))
+    c.write('alpha', 'notes.txt', b'the photos of the summer\n')
+    proc = c.sync('alpha', fault=(point, 'kill'))
+    assert proc.returncode == -signal.SIGKILL, out(proc)
+    again = c.sync('alpha', check=0)
+    assert 'failed' not in out(again), out(again)
+    c.check()
+
+
+def test_conflict_keeps_both_and_the_history(mkcluster):
+    """a photo edited on both sides, over local paths: both versions stay
+    in both working copies, each a largefile, and every version in each
+    store"""
+    c = bigcluster(mkcluster, 'local', 'conflict = KeepBoth\n')
+    c.write('alpha', 'lake.jpg', big(b'lake '))
+    c.sync('alpha', check=0)
+    c.write('alpha', 'lake.jpg', big(b'lake at dawn '))
+    c.write('beta', 'lake.jpg', big(b'lake at dusk '))
+    proc = c.sync('alpha', '--config', 'ui.interactive=true', check=0)
+    assert 'kept both' in out(proc), out(proc)
+    c.check()
+    for name in c.names:
+        files = c.hg(name, 'files', '-r', '.', '--config', 'extensions.largefiles=!', check=0)
+        copies = [f for f in files.stdout.split() if b'lake.conflict-' in f]
+        assert len(copies) == 1 and copies[0].startswith(b'.hglf/'), files.stdout
