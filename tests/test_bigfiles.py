@@ -60,6 +60,6 @@ def test_conflict_keeps_both_and_the_history(mkcluster):
     assert 'kept both' in out(proc), out(proc)
     c.check()
     for name in c.names:
-        files = c.hg(name, 'files', '-r', '.', '--config', 'extensions.largefiles=!', check=0)
+        files = c.hg(name, 'manifest', '-r', '.', check=0)
         copies = [f for f in files.stdout.split() if b'lake.conflict-' in f]
         assert len(copies) == 1 and copies[0].startswith(b'.hglf/'), files.stdout
