@@ -36,6 +36,7 @@ from mercurial import (
     util,
     vfs as vfsmod,
 )
+from mercurial.dirstateutils import timestamp
 from mercurial.node import bin, hex
 
 from . import (
@@ -198,6 +199,35 @@ def _fetchedupto(unfi):
         except (ValueError, TypeError):
             pass
     return 0
+
+
+def settle(repo, files, boundary):
+    """know the largefiles of the standins ``files`` clean, as committed
+
+    The extension leaves a committed largefile to be hashed again by the
+    next status (a gigabyte read for nothing); its size and mtime suffice
+    when the mtime is before ``boundary``, taken before the commit read
+    the file.  Caller holds the wlock.
+    """
+    if not enabled(repo):
+        return
+    lfutil = _lf()[1]
+    lfiles = [lfutil.splitstandin(f) for f in files if lfutil.isstandin(f)]
+    if not lfiles:
+        return
+    with repo.dirstate.running_status(repo):
+        lfdirstate = lfutil.openlfdirstate(repo.ui, repo)
+        for lfile in lfiles:
+            if not lfdirstate.get_entry(lfile).tracked:
+                continue
+            try:
+                st = repo.wvfs.lstat(lfile)
+            except OSError:
+                continue
+            mtime = timestamp.reliable_mtime_of(st, boundary)
+            if mtime is not None:
+                lfdirstate.set_clean(lfile, (st.st_mode, st.st_size, mtime))
+        lfdirstate.write(repo.currenttransaction())
 
 
 def dirty(repo, files):

@@ -372,7 +372,8 @@ def commit(repo, **kwargs):
     read every committed file again (seconds for an initial snapshot).
     A file written after the moment taken before the commit has an mtime
     at or past it and is left to be read again, as hg's own status does.
-    Caller holds the wlock.
+    The same holds for largefiles (``bigfiles.settle``).  Caller holds the
+    wlock.
     """
     boundary = timestamp.get_fs_now(repo.vfs)
     node = repo.commit(**kwargs)
@@ -386,6 +387,7 @@ def commit(repo, **kwargs):
             if entry.tracked and entry.p1_tracked:
                 unsettled.recordclean(repo, f, boundary)
     unsettled.note(repo, ctx, ctx.files())
+    bigfiles.settle(repo, ctx.files(), boundary)
     return node
 
 
