@@ -36,7 +36,6 @@ from mercurial import (
     util,
     vfs as vfsmod,
 )
-from mercurial.dirstateutils import timestamp
 from mercurial.node import bin, hex
 
 from . import (
@@ -45,6 +44,7 @@ from . import (
     mergetool,
     state as statefiles,
 )
+from .statcache import unsettled
 
 # the hgrc line that includes ``state.BIGFILES``
 INCLUDE = b'%%include %s' % statefiles.BIGFILES
@@ -218,15 +218,8 @@ def settle(repo, files, boundary):
     with repo.dirstate.running_status(repo):
         lfdirstate = lfutil.openlfdirstate(repo.ui, repo)
         for lfile in lfiles:
-            if not lfdirstate.get_entry(lfile).tracked:
-                continue
-            try:
-                st = repo.wvfs.lstat(lfile)
-            except OSError:
-                continue
-            mtime = timestamp.reliable_mtime_of(st, boundary)
-            if mtime is not None:
-                lfdirstate.set_clean(lfile, (st.st_mode, st.st_size, mtime))
+            if lfdirstate.get_entry(lfile).tracked:
+                unsettled.recordclean(repo, lfile, boundary, lfdirstate)
         lfdirstate.write(repo.currenttransaction())
 
 

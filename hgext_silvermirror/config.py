@@ -46,17 +46,11 @@ DEFAULT_INTERVAL = 300.0
 
 # options shared by the main section and resources (resources inherit them)
 _INHERITED = (
-    b'hosts',
-    b'ignore',
-    b'conflict',
-    b'conflict.push',
-    b'conflict.pull',
-    b'maxdelete',
-    b'bigfile',
+    b'hosts', b'ignore', b'conflict', b'conflict.push', b'conflict.pull',
+    b'maxdelete', b'bigfile',
 )
 MAIN_OPTIONS = frozenset(
-    _INHERITED
-    + (b'basedir', b'timeout', b'password', b'interval', b'debounce')
+    _INHERITED + (b'basedir', b'timeout', b'password', b'interval', b'debounce')
 )
 RESOURCE_OPTIONS = frozenset(_INHERITED + (b'directory',))
 
@@ -210,41 +204,6 @@ class mirrorconfig:
             return default
         return parsed
 
-    def maxdelete(self, section):
-        """the mass-deletion share (percent) for ``section``, None if off"""
-        for sec in _lineage(section):
-            value = self.cfg.get(sec, b'maxdelete')
-            if value is None:
-                continue
-            try:
-                return parse_maxdelete(value)
-            except ValueError:
-                raise self.error(
-                    sec,
-                    b'maxdelete',
-                    _(b'maxdelete must be a percentage or "off", not "%s"')
-                    % value,
-                    hint=_(b'use a share from 0% to 100%, such as 50%, or off'),
-                )
-        return DEFAULT_MAXDELETE
-
-    def bigfile(self, section):
-        """the big-file threshold (bytes) for ``section``, None if off"""
-        for sec in _lineage(section):
-            value = self.cfg.get(sec, b'bigfile')
-            if value is None:
-                continue
-            try:
-                return parse_bigfile(value)
-            except ValueError:
-                raise self.error(
-                    sec,
-                    b'bigfile',
-                    _(b'bigfile must be a size or "off", not "%s"') % value,
-                    hint=_(b'use a size such as 10MB, 500kB or 2GB, or off'),
-                )
-        return None
-
 
 def suggest(key, known):
     """the hint for an unknown option: the nearest known one, or all"""
@@ -332,18 +291,15 @@ def parse_maxdelete(value):
 
 
 def parse_bigfile(value):
-    """``10MB``, ``1.5g``, ``4096`` or ``off`` -> bytes or None
-
-    The units of hg's own sizes (``util.sizetoint``); ValueError for
-    anything else, a size below one byte included.
-    """
+    """``10MB``, ``1.5g``, ``4096`` or ``off`` -> bytes or None; hg's own
+    size units (``util.sizetoint``), ValueError below one byte"""
     text = value.strip().lower()
     if text in (b'off', b'none', b'never'):
         return None
     try:
         size = util.sizetoint(text)
     except error.ParseError:
-        raise ValueError(value)
+        size = 0
     if size < 1:
         raise ValueError(value)
     return size

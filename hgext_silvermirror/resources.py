@@ -330,8 +330,31 @@ def _inherit(ui, cfg, res, handlers, node):
         res.ignore.extend(patterns)
     for direction in DIRECTIONS:
         res.handlers[direction] = _handler(ui, cfg, lineage, direction, handlers)
-    res.maxdelete = cfg.maxdelete(res.name)
-    res.bigfile = cfg.bigfile(res.name)
+    res.maxdelete = _value(
+        cfg, lineage, b'maxdelete', configmod.parse_maxdelete,
+        configmod.DEFAULT_MAXDELETE,
+        _(b'maxdelete must be a percentage or "off", not "%s"'),
+        _(b'use a share from 0% to 100%, such as 50%, or off'),
+    )
+    res.bigfile = _value(
+        cfg, lineage, b'bigfile', configmod.parse_bigfile, None,
+        _(b'bigfile must be a size or "off", not "%s"'),
+        _(b'use a size such as 10MB, 500kB or 2GB, or off'),
+    )
+
+
+def _value(cfg, lineage, key, parse, default, message, hint):
+    """``key`` of the nearest section of ``lineage`` as ``parse`` reads it;
+    its ValueError is ``message`` % value and ``hint``, at file:line"""
+    for sec in lineage:
+        value = cfg.get(sec, key)
+        if value is None:
+            continue
+        try:
+            return parse(value)
+        except ValueError:
+            raise cfg.error(sec, key, message % value, hint=hint)
+    return default
 
 
 def _handler(ui, cfg, lineage, direction, handlers):

@@ -95,14 +95,15 @@ def settle(repo):
             recordclean(repo, f, boundary)
 
 
-def recordclean(repo, f, boundary):
+def recordclean(repo, f, boundary, dirstate=None):
     """record ``f`` clean with its size and mtime, if that mtime is before
     ``boundary`` beyond a doubt (else hg reads the file again next time);
-    caller is in a status or change of the dirstate, under the wlock"""
+    caller is in a status or change of the dirstate, under the wlock.
+    ``dirstate``: another than the repository's (largefiles' own)."""
     try:
         st = repo.wvfs.lstat(f)
     except OSError:
         return
     mtime = timestamp.reliable_mtime_of(st, boundary)
     if mtime is not None:
-        repo.dirstate.set_clean(f, (st.st_mode, st.st_size, mtime))
+        (dirstate or repo.dirstate).set_clean(f, (st.st_mode, st.st_size, mtime))
