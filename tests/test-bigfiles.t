@@ -118,6 +118,26 @@ too.  Only new files become big files:
   $ on alpha hg manifest -r . | grep index
   index.txt
 
+A new node takes the library with its photos in one command, every
+version of them in its store:
+
+  $ cd $TESTTMP
+  $ mknode gamma
+  $ sed -i 's/^hosts = alpha beta/hosts = alpha beta gamma/' beta/.silvermirror
+  $ cd gamma
+  $ on gamma hg mirror-clone beta
+  SilverMirror file from beta
+  photos: created repository in */gamma/photos (glob)
+  photos: alpha: pulled 8 changesets
+  photos: beta: up to date
+  photos: */usb/mirror: up to date (glob)
+  wrote SilverMirror file */gamma/.silvermirror (glob)
+  1 resources, 3 host syncs: 3 synced
+  $ cmp photos/2024/lake.jpg $TESTTMP/alpha/photos/2024/lake.jpg
+  $ on gamma hg -R photos status
+  $ ls photos/.hg/largefiles | grep -v dirstate | wc -l
+  7
+
 Without the setting, a resource's repository never loads largefiles:
 
   $ cd $TESTTMP

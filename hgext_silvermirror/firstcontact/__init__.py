@@ -119,8 +119,11 @@ def pull(repo, peer):
     """an empty repository's first pull, as a stream of ``peer``'s store
 
     False when no stream was possible: then the caller pulls as usual.
+    Not with largefiles: in hg 7.2 its repository keeps the manifest it
+    read before the stream replaced the store (its ``manifestlog``
+    property escapes ``repo.invalidate``).
     """
-    return shape.empty(repo) and streamstore.fetch(repo, peer)
+    return shape.empty(repo) and not bigfiles.enabled(repo) and streamstore.fetch(repo, peer)
 
 
 # the cache of ``sidesok``: how many changesets were looked at, the last
