@@ -287,15 +287,27 @@ def _bigmerge(orig, repo, wctx, mynode, origpath, fcd, fco, fca, labels=None):
     return 0, False
 
 
-# is ``_bigmerge`` around the extension's own file merge?
+def _openlfdirstate(orig, ui, repo, create=True):
+    """no search for standins in a repository without largefiles
+
+    Once loaded, the extension wraps every dirstate change and status of
+    the process, and makes a repository's largefiles dirstate by walking
+    the working copy for standins, again each time when there is none:
+    a process that synced a resource with big files (chg's server, the
+    daemon) would walk every other resource once more at each step.
+    """
+    return orig(ui, repo, create and enabled(repo))
+
+
+# are ``_bigmerge`` and ``_openlfdirstate`` in place?
 _wrapped = []
 
 
-def guardmerge():
-    """put ``_bigmerge`` around the extension's file merge, once loaded
+def guard():
+    """put this module's wrappers around the extension's, once it is loaded
 
     The extension wraps hg's file merge when it loads, after this one:
-    the wrapper goes on top then, before the first merge of a sync.
+    ``_bigmerge`` goes on top then, before the first merge of a sync.
     """
     if _wrapped:
         return
@@ -303,7 +315,9 @@ def guardmerge():
         extensions.find(b'largefiles')
     except KeyError:
         return
+    lfutil = _lf()[1]
     extensions.wrapfunction(filemerge, 'filemerge', _bigmerge)
+    extensions.wrapfunction(lfutil, 'openlfdirstate', _openlfdirstate)
     _wrapped.append(True)
 
 

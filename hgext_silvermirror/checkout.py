@@ -192,7 +192,7 @@ def integrate(ui, repo, handler, host, node):
 def merge(ui, repo, handler, host, node, head):
     """merge ``head`` into the working copy and commit the merge"""
     p1 = repo[b'.']
-    bigfiles.guardmerge()
+    bigfiles.guard()
     with mergetool.merging(repo, handler, host, p1.hex(), hex(head)) as ctx:
         with hostsmod.quiet(repo.ui), recovery.guard(repo, b'merge', head):
             stats = mergemod.merge(repo[head], labels=[node, host])

@@ -125,6 +125,7 @@ def prepare(repo, args, node=None):
         ):
             # the server loads largefiles with the repository: a new one
             return {b'protocol': wire.PROTOCOL, b'reopen': True}
+        bigfiles.guard()
         repaired = recovery.preamble(repo)
         snapshotmod.ensureconfig(repo)
         name = node or configmod.nodename(repo.ui)

@@ -142,6 +142,7 @@ def openrepo(ui, res, create=True):
     if create and bigfiles.configure(repo, res.bigfile):
         # the extension loads with the repository
         repo = repo_factory.repository(ui, root)
+    bigfiles.guard()
     return repo
 
 

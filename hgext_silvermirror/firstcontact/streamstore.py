@@ -144,11 +144,7 @@ def fetch(repo, peer):
     if src is None:
         if not (peer.capable(b'stream') or peer.capable(b'streamreqs')):
             return False
-        # through the executor, which extensions redirect (largefiles'
-        # lheads: a largefiles host refuses a plain heads)
-        with peer.commandexecutor() as e:
-            heads = e.callcommand(b'heads', {}).result()
-        heads = [hex(h) for h in heads if h != repo.nullid]
+        heads = [hex(h) for h in peer.heads() if h != repo.nullid]
         if heads:
             with noted(repo, heads):
                 exchange.pull(repo, peer, streamclonerequested=True)
