@@ -202,12 +202,14 @@ def _fetchedupto(unfi):
 
 
 def settle(repo, files, boundary):
-    """know the largefiles of the standins ``files`` clean, as committed
+    """know the largefiles of the standins ``files`` clean
 
-    The extension leaves a committed largefile to be hashed again by the
-    next status (a gigabyte read for nothing); its size and mtime suffice
-    when the mtime is before ``boundary``, taken before the commit read
-    the file.  Caller holds the wlock.
+    The extension leaves a largefile it committed or wrote to be hashed
+    again by the next status (a gigabyte read for nothing); its size and
+    mtime suffice when the mtime is before ``boundary``: a commit's,
+    taken before the commit read the file, or an update's, taken once it
+    wrote them (each content checked against its hash as it was copied,
+    as hg's own update records what it wrote).  Caller holds the wlock.
     """
     if not enabled(repo):
         return

@@ -23,6 +23,7 @@ from mercurial import (
     merge as mergemod,
     scmutil,
 )
+from mercurial.dirstateutils import timestamp
 from mercurial.node import hex
 from mercurial.utils import stringutil
 
@@ -159,6 +160,7 @@ def update(repo, node):
         # the next preamble to redo it
         snapshotmod.keepuntracked(repo, parents[0], target)
     unsettled.note(repo, target, files)
+    bigfiles.settle(repo, files, timestamp.get_fs_now(repo.vfs))
     materializedirs(repo, snapshotmod.recordeddirs(parents[0]), snapshotmod.recordeddirs(target))
     return b'updated'
 
