@@ -166,6 +166,10 @@ def refusal(repo, args):
     missing = sorted(set(args[b'requirements']) - repo.supported)
     if missing:
         return _(b'its hg does not support %s') % b', '.join(missing)
+    if bigfiles.enabled(repo):
+        # hg 7.2: largefiles' repository would keep reading the manifest
+        # it had before the stream (``firstcontact.pull``)
+        return _(b'the repository uses largefiles')
     return None
 
 
