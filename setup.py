@@ -9,6 +9,8 @@ setup(
     long_description=open('README').read(),
     license='GPL-2.0-or-later',
     python_requires='>=3.11',
+    # the silvermirror command, outside the package: it starts before hg
+    py_modules=['silvermirror_cli'],
     packages=[
         'hgext_silvermirror',
         'hgext_silvermirror.daemon',
@@ -28,7 +30,7 @@ setup(
     },
     entry_points={
         'console_scripts': [
-            'silvermirror = hgext_silvermirror.cli:main',
+            'silvermirror = silvermirror_cli:main',
             'silvermirrord = hgext_silvermirror.daemon:main',
         ],
         HANDLERS: [

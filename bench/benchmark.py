@@ -59,9 +59,11 @@ CHG = sshdmod.CHG
 VENV_BIN = sshdmod.VENV_BIN
 GNUTIME = '/usr/bin/time'
 TOOLS = ('silvermirror', 'unison', 'rsync')
-# SilverMirror through chg on both sides (hg resident: no start-up), on
-# the silvermirror tree; measured after the others in each repetition
-CHGTOOL = 'sm-chg'
+SILVERMIRROR = os.path.join(VENV_BIN, 'silvermirror')
+# SilverMirror through its own command (``silvermirror push``, through chg
+# where there is one), on the silvermirror tree; measured after the others
+# in each repetition
+CHGTOOL = 'sm-cmd'
 SMALL = 4096
 BIG = 1 << 20
 NBIG = 5
@@ -327,16 +329,20 @@ class Setup:
         for name in ['nodea'] + self.FANOUT:
             self.homes[name] = nodes.mknode(self.dir, name, self.env)
         self._wrappers()
+        self._installed(args.chg)
         with open(os.path.join(self.dir, '.hgrc'), 'w') as fp:
-            fp.write(nodes.basehgrc(self.dir, self.env))
-            # what a user has: no developer warnings; the remote hg under
-            # GNU time for its peak RSS
+            base = nodes.basehgrc(self.dir, self.env)
+            # what a user has: no developer warnings, no remote command
+            # (each host runs what it has: chg, else hg), unless the
+            # remote hg's peak RSS is asked for (GNU time around it)
+            fp.write(''.join(l for l in base.splitlines(True) if not l.startswith('remotecmd')))
             fp.write(
                 '[devel]\nall-warnings = false\n'
-                '[ui]\nremotecmd = %s\n'
                 '[silvermirror]\nssh-control = %s\n'
-                % (self.hgremote, 'true' if args.ssh_control else 'false')
+                % ('true' if args.ssh_control else 'false')
             )
+            if args.remote_rss:
+                fp.write('[ui]\nremotecmd = %s\n' % self.hgremote)
             if args.fsmonitor:
                 # every hg of every node, here and as a host, asks the
                 # bench's own Watchman (watchman_exe names its socket)
@@ -351,10 +357,19 @@ class Setup:
         self.writeconfig()
         self.logpath = os.path.join(self.dir, 'commands.log')
         self.hgenv = nodes.nodeenv(self.dir, 'nodea', self.env)
-        self.chgenv = dict(self.hgenv)
-        self.chgenv['CHGSOCKNAME'] = os.path.join(self.homes['nodea'], '.chg', 'server')
-        os.makedirs(os.path.dirname(self.chgenv['CHGSOCKNAME']), exist_ok=True)
-        self.chgremote = self.server.env().get('SM_REMOTE_CHG')
+        # where this node's chg keeps its servers' sockets
+        self.hgenv['XDG_RUNTIME_DIR'] = os.path.join(self.homes['nodea'], '.run')
+        os.makedirs(self.hgenv['XDG_RUNTIME_DIR'], mode=0o700, exist_ok=True)
+        self.chgenv = self.hgenv
+
+    def _installed(self, chg):
+        """what each node has installed: hg, and chg unless ``--no-chg``
+        (its ``bin`` is on its PATH over ssh)"""
+        names = ('hg', 'chg') if chg and os.path.exists(CHG) else ('hg',)
+        for home in self.homes.values():
+            os.makedirs(os.path.join(home, 'bin'))
+            for name in names:
+                os.symlink(os.path.join(VENV_BIN, name), os.path.join(home, 'bin', name))
 
     def _env(self):
         env = {
@@ -420,7 +435,7 @@ class Setup:
         if tool in ('silvermirror', CHGTOOL):
             cmd = [HG] + list(hgextra) + ['mirror-push']
             if tool == CHGTOOL:
-                cmd[:1] = [CHG, '--config', 'ui.remotecmd=%s' % self.chgremote]
+                cmd = [SILVERMIRROR, 'push'] + list(hgextra)
             for h in hosts:
                 cmd += ['-H', h]
             return [cmd + ['res']]
@@ -492,9 +507,10 @@ class Setup:
             rcs.append(r.rc)
         # the remote side may finish a moment after the local one (Unison's
         # server exits on EOF once its client is gone): wait for its record;
-        # chg's remote command runs without GNU time (it would measure the
-        # client, not the resident hg)
-        deadline = time.monotonic() + (0 if tool == CHGTOOL else 5)
+        # SilverMirror's host runs under GNU time only with --remote-rss
+        # (around chg it would measure the client, not the resident hg)
+        timed = tool not in ('silvermirror', CHGTOOL) or self.args.remote_rss
+        deadline = time.monotonic() + (5 if timed else 0)
         while True:
             vals = [readrss(os.path.join(self.homes[h], '.rss-remote')) for h in hosts]
             if all(vals) or time.monotonic() > deadline:
@@ -512,7 +528,7 @@ class Setup:
     def reset_initial(self, tool):
         """back to before the first mirror: destination and state gone"""
         rmtree(self.dst(tool))
-        if tool == 'silvermirror':
+        if tool in ('silvermirror', CHGTOOL):
             rmtree(os.path.join(self.src(tool), '.hg'))
         elif tool == 'unison':
             rmtree(self.unisonlocal())
@@ -570,7 +586,7 @@ class Bench:
             'meta': meta(args),
             'sizes': {},
         }
-        self.chg = args.chg and os.path.exists(CHG) and bool(server.env().get('SM_REMOTE_CHG'))
+        self.chg = args.chg and os.path.exists(CHG)
         self.results['meta']['chg'] = self.chg
         self.results['meta']['fsmonitor'] = bool(args.fsmonitor)
 
@@ -642,10 +658,18 @@ class Bench:
                 ent['peak_rss_local_mb'] = round(max(ent['rss_local_kb']) / 1024, 1)
                 ent['peak_rss_remote_mb'] = round(max(ent['rss_remote_kb'] or [0]) / 1024, 1)
 
-    def chgwarm(self, st, hosts=('nodeb',), hgextra=(), tmo=300):
+    def chgwarm(self, st, hosts=('nodeb',)):
         """start the chg servers (here and on ``hosts``): they stay, as in use"""
-        r = st.sync(CHGTOOL, hosts=hosts, timeout=tmo * len(hosts), hgextra=hgextra)
-        log('chg servers started (%.2fs, exit %d)' % (r.wall, r.rc))
+        t0 = time.perf_counter()
+        rcs = [run([CHG, 'version', '-q'], env=dict(st.chgenv, CHGHG=HG), cwd=st.homes['nodea'], timeout=60, logpath=st.logpath).rc]
+        from hgext_silvermirror import remote
+
+        # as a sync runs it: the same environment, so the same server
+        line = os.fsdecode(remote.line(remote.DEFAULT, b'version -q'))
+        for h in hosts:
+            cmd = ['ssh', '-F', st.sshconfig, h, line]
+            rcs.append(run(cmd, env=st.hgenv, cwd=st.homes['nodea'], timeout=60, logpath=st.logpath).rc)
+        log('chg servers started (%.2fs, exit %s)' % (time.perf_counter() - t0, max(rcs)))
 
     def chgrep(self, st, res, key, rep, changer, counts, hosts=('nodeb',), hgextra=(), tmo=300):
         """one timed sync through chg, of changes of its own
@@ -685,16 +709,16 @@ class Bench:
         # initial mirror: from nothing, every repetition (always run: the
         # other scenarios start from its result)
         res = out['scenarios']['initial'] = {}
+        if self.chg:
+            self.chgwarm(st)
         for rep in range(reps if 'initial' in args.scenarios else 1):
-            for tool in TOOLS:
+            for tool in TOOLS + ((CHGTOOL,) if self.chg else ()):
                 st.reset_initial(tool)
                 r = st.sync(tool, timeout=tmo * 4)
                 self.record(res, tool, r, 'initial')
                 log('initial rep %d %-12s %7.2fs rss %d/%d MB' % (rep, tool, r.wall, r.maxrss_kb // 1024, (r.remote_kb or 0) // 1024))
         self.summarize(res)
         out['checks']['initial'] = self.check(st, 'initial')
-        if self.chg:
-            self.chgwarm(st, tmo=tmo)
 
         changer = Changer()
         for key, counts in (
@@ -746,7 +770,7 @@ class Bench:
         hgextra = []
         out['fanout_hg_options'] = hgextra
         if self.chg:
-            self.chgwarm(st, hosts=Setup.FANOUT, hgextra=hgextra, tmo=tmo)
+            self.chgwarm(st, hosts=Setup.FANOUT)
         for key, count in (('fanout8', 8), ('fanout3', 3), ('fanout1', 1)):
             hosts = Setup.FANOUT[:count]
             res = out['scenarios'][key] = {'hosts': hosts}
@@ -1009,7 +1033,7 @@ def table(results):
         )
         lines.append(
             '| %-44s | %9s | %9s | %12s | %10s | %9s | %10s |'
-            % ('scenario', 'rsync', 'unison', 'silvermirror', 'SM/unison', 'SM+chg', 'chg/unison')
+            % ('scenario', 'rsync', 'unison', 'hg mirror-push', 'hg/unison', 'silvermirror', 'sm/unison')
         )
         lines.append('|%s|%s|%s|%s|%s|%s|%s|' % ('-' * 46, '-' * 11, '-' * 11, '-' * 14, '-' * 12, '-' * 11, '-' * 12))
         for key, title in SCENARIOS:
@@ -1076,7 +1100,7 @@ def targets(results):
         return sizes.get(str(n), {}).get('scenarios', {}).get(key, {}).get(tool, {}).get('median')
 
     fsm = '+fsmonitor' if results['meta'].get('fsmonitor') else ''
-    for tool, tag in (('silvermirror', ' (hg%s)' % fsm), (CHGTOOL, ' (chg%s)' % fsm)):
+    for tool, tag in (('silvermirror', ' (hg%s)' % fsm), (CHGTOOL, ' (silvermirror%s)' % fsm)):
         for key, limit in (('one', 1.2), ('nothing', 1.2), ('changes115', 1.5), ('initial', 2.5)):
             r = ratio(med(20000, key, tool), med(20000, key, 'unison'))
             if r is not None:
@@ -1130,7 +1154,12 @@ def main(argv=None):
         '--no-chg',
         dest='chg',
         action='store_false',
-        help='skip the runs of SilverMirror through chg (on by default when .venv/bin/chg exists)',
+        help='no chg on the nodes, and no runs of the silvermirror command (on by default when .venv/bin/chg exists)',
+    )
+    ap.add_argument(
+        '--remote-rss',
+        action='store_true',
+        help="hosts run hg under GNU time (ui.remotecmd) for its peak RSS, instead of what they have (chg)",
     )
     ap.add_argument(
         '--ssh-control',

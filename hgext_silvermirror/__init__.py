@@ -133,6 +133,7 @@ from . import (
     metadata,
     privacy,
     redact,
+    remote,
     restorecmd,
     wire,
 )
@@ -151,6 +152,7 @@ for _module in (
     fsmonitorstate,
     hooks,
     redact,
+    remote,
     wire,
     host,
     clone,

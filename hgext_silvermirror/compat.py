@@ -29,6 +29,11 @@ from mercurial import lock as lockmod
 # capability (largefiles does too); there is no public hook
 SERVERCAPABILITIES = '_capabilities'
 
+# hg 7.2: sshpeer._makeconnection starts the ssh command of a peer; it
+# quotes ``ui.remotecmd`` for the remote shell, and no public hook lets a
+# peer's remote command be a line of shell (``remote.py``)
+SSHCONNECTION = '_makeconnection'
+
 # hg 7.2: filemerge._picktool chooses the merge tool; no public hook
 # lets a change/delete conflict avoid ``:prompt``
 PICKTOOL = '_picktool'

@@ -43,6 +43,7 @@ from . import (
     diskvfs,
     recovery,
     redact,
+    remote,
     wire,
 )
 
@@ -339,7 +340,10 @@ def _tryssh(ui, opts, url):
 
 
 def _connectssh(ui, entry, timeout, batch, create):
-    opts = {b'ssh': sshcommand(ui, timeout, batch, entry.url)}
+    opts = {
+        b'ssh': sshcommand(ui, timeout, batch, entry.url),
+        b'remotecmd': remote.chosen(ui),
+    }
     peer, why = _tryssh(ui, opts, entry.url)
     created = False
     if peer is None:
@@ -406,17 +410,12 @@ def _sshrun(ui, entry, sshcmd, timeout, verb, output=False, path=None):
     is the entry's, or ``path``.
     """
     u = urlutil.url(entry.url, parsequery=False, parsefragment=False)
-    remotecmd = ui.config(b'ui', b'remotecmd') or b'hg'
     path = path or u.path or b'.'
     args = procutil.sshargs(sshcmd, u.host, u.user, u.port)
-    cmd = b'%s %s %s' % (
-        sshcmd,
-        args,
-        procutil.shellquote(
-            b'%s %s %s'
-            % (procutil.shellquote(remotecmd), verb, procutil.shellquote(path))
-        ),
+    hgline = remote.line(
+        remote.chosen(ui), b'%s %s' % (verb, procutil.shellquote(path))
     )
+    cmd = b'%s %s %s' % (sshcmd, args, procutil.shellquote(hgline))
     ui.debug(b'running %s\n' % cmd)
     try:
         proc = subprocess.run(

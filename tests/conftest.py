@@ -87,8 +87,12 @@ def baseenv(testtmp, withssh=True, evolve=False):
             'TZ': 'GMT',
             'COLUMNS': '80',
             'PATH': sshdmod.VENV_BIN + os.pathsep + env.get('PATH', ''),
+            # where a chg started here keeps its server's socket (the
+            # silvermirror command runs through chg), stopped at the end
+            'XDG_RUNTIME_DIR': os.path.join(testtmp, '.run'),
         }
     )
+    os.makedirs(env['XDG_RUNTIME_DIR'], mode=0o700, exist_ok=True)
     env.pop('HGMERGE')
     if evolve:
         env['SM_EVOLVE'] = '1'
@@ -113,7 +117,9 @@ def sshd():
 @pytest.fixture
 def testenv(tmp_path):
     testtmp = str(tmp_path)
-    return testtmp, baseenv(testtmp)
+    yield testtmp, baseenv(testtmp)
+    # the chg servers the test's commands started, here and on its hosts
+    nodes.stopchg(testtmp)
 
 
 @pytest.fixture

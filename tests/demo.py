@@ -10,6 +10,7 @@ and the trees, the conflict's outcome and the history are shown.
 import os
 import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -22,9 +23,14 @@ def show(title):
     print('\n== %s ==' % title)
 
 
-def run(node, *args, cwd=None):
-    print('%s$ hg %s' % (node.name, ' '.join(shlex.quote(a) for a in args)))
-    proc = node.hg(*args, cwd=cwd)
+def run(node, *args, cwd=None, hg='hg'):
+    print('%s$ %s %s' % (node.name, hg, ' '.join(shlex.quote(a) for a in args)))
+    if hg == 'hg':
+        proc = node.hg(*args, cwd=cwd)
+    else:
+        proc = subprocess.run(
+            [hg] + list(args), cwd=cwd, env=node.env, capture_output=True, timeout=120
+        )
     sys.stdout.write(proc.stdout.decode('utf-8', 'replace'))
     sys.stdout.write(proc.stderr.decode('utf-8', 'replace'))
     return proc.returncode
@@ -44,10 +50,13 @@ def main():
     testtmp = tempfile.mkdtemp(prefix='silvermirror-demo-')
     try:
         env = conftest.baseenv(testtmp)
-        # real dates for the demo: drop the tests' fixed commit date
+        # real dates for the demo: drop the tests' fixed commit date; and
+        # no remote command: each host runs what it has installed
         hgrc = os.path.join(testtmp, '.hgrc')
         with open(hgrc) as fp:
-            lines = [l for l in fp if not l.startswith('default-date')]
+            lines = [
+                l for l in fp if not l.startswith(('default-date', 'remotecmd'))
+            ]
         with open(hgrc, 'w') as fp:
             fp.writelines(lines)
         ssh = bool(env.get('SM_SSHD_PORT'))
@@ -67,6 +76,12 @@ def main():
         )
         alpha.config(config)
         beta.config(config)
+        # what each node has installed (its ~/bin is on its PATH over ssh)
+        chg = os.path.exists(nodes.sshd.CHG)
+        for node in (alpha, beta):
+            os.makedirs(node.path('bin'))
+            for name in ('hg', 'chg') if chg else ('hg',):
+                os.symlink(os.path.join(nodes.sshd.VENV_BIN, name), node.path('bin', name))
         print('SilverMirror demo in %s' % testtmp)
         print('hosts: alpha and beta over %s, and a USB disk at %s' % (
             'ssh to a real sshd on 127.0.0.1' if ssh else 'local paths', usb))
@@ -97,7 +112,23 @@ def main():
             '{rev} {desc|firstline} [{get(extras, "silvermirror-node")}]\n',
             cwd=alpha.path('notes'))
         run(alpha, 'mirror-status', cwd=alpha.path('notes'))
+
+        if chg:
+            show('hg resident on both sides: chg')
+            print('beta serves every sync through its chg (no setting needed);')
+            print('on alpha, ~/.bashrc has: alias hg=chg')
+            alpha.write('notes/todo.txt', 'buy oat milk and bread\n')
+            run(alpha, 'mirror-push', cwd=alpha.path('notes'), hg=nodes.sshd.CHG)
+            print(
+                'chg servers: %d for the commands typed on alpha, %d serving '
+                "beta's side of syncs (each exits after an hour unused)"
+                % (
+                    len(nodes.chgservers(env['XDG_RUNTIME_DIR'])),
+                    len(nodes.chgservers(beta.home)),
+                )
+            )
     finally:
+        nodes.stopchg(testtmp)
         conftest.pytest_unconfigure(None)
         shutil.rmtree(testtmp, ignore_errors=True)
 

@@ -219,11 +219,13 @@ def repository(path, create=False, ui=None):
 
 
 if __name__ == '__main__':
-    # helpers.sh: python3 nodes.py mknode NAME | stopchg DIR
+    # helpers.sh: python3 nodes.py mknode NAME | stopchg DIR | chgservers DIR
     if len(sys.argv) == 3 and sys.argv[1] == 'mknode':
         mknode(os.environ['TESTTMP'], sys.argv[2], os.environ)
     elif len(sys.argv) == 3 and sys.argv[1] == 'stopchg':
         stopchg(sys.argv[2])
+    elif len(sys.argv) == 3 and sys.argv[1] == 'chgservers':
+        print(len([p for p in chgservers(sys.argv[2]) if _alive(p)]))
     else:
-        sys.exit('usage: nodes.py mknode NAME | nodes.py stopchg DIR')
+        sys.exit('usage: nodes.py mknode NAME | stopchg DIR | chgservers DIR')
 

@@ -3,8 +3,10 @@
 Own host key, own client key, a free port; started as a child process and
 stopped by its pid.  Nodes are ssh aliases in a generated ssh config: each
 alias sets ``SM_NODE_HOME`` and ``HGRCPATH`` on the server side, and the
-remote command wrapper makes that directory the home of ``hg serve``, so
-several nodes live on one machine.
+client key's login (``LOGIN``) makes that directory the home of every
+command, with its ``bin`` on PATH, so several nodes live on one machine.
+The remote command wrappers (``SM_REMOTE_HG``, ``SM_REMOTE_CHG``) run the
+venv's hg and chg there.
 
 The server sets ``SHLVL`` for its sessions, so that bash, which sshd
 runs for every command, does not read the account's ``~/.bashrc``: the
@@ -51,6 +53,7 @@ class SSHServer:
         self.hostkey = os.path.join(self.dir, 'host_key')
         self.remotecmd = os.path.join(self.dir, 'hg-remote')
         self.chgremotecmd = os.path.join(self.dir, 'chg-remote')
+        self.login = os.path.join(self.dir, 'login')
 
     def _authorize(self):
         """the keys, and the authorized_keys file that lets them in: its path"""
@@ -61,7 +64,8 @@ class SSHServer:
                     check=True,
                 )
         authorized = os.path.join(self.dir, 'authorized_keys')
-        shutil.copy(self.key + '.pub', authorized)
+        with open(authorized, 'w') as fp, open(self.key + '.pub') as pub:
+            fp.write('command="%s" ' % self.login + pub.read())
         if os.path.exists(HGSSH):
             # the node's repositories, as hg-ssh is told them by a glob
             forced = (
@@ -74,6 +78,7 @@ class SSHServer:
         return authorized
 
     def start(self, timeout=10.0):
+        _script(self.login, LOGIN)
         authorized = self._authorize()
         _wrapper(self.remotecmd, 'hg', 'exec %s "$@"\n' % HG)
         if os.path.exists(CHG):
@@ -165,16 +170,38 @@ def alias(name, home, hgrcpath, port, key, user):
     )
 
 
+# the login of the client key: each node alias lands in its node's home, as
+# on a machine of its own, with the node's ``bin`` first on PATH (hg, chg:
+# what that machine has installed) and its own runtime directory (where
+# chg keeps its servers' sockets), then runs the command as sshd would
+LOGIN = (
+    '#!/bin/sh\n'
+    'if [ -n "$SM_NODE_HOME" ]; then\n'
+    '  cd "$SM_NODE_HOME" || exit 255\n'
+    '  HOME="$SM_NODE_HOME"; export HOME\n'
+    '  PATH="$HOME/bin:$PATH"\n'
+    '  XDG_RUNTIME_DIR="$HOME/.run"; export XDG_RUNTIME_DIR\n'
+    '  [ -d "$XDG_RUNTIME_DIR" ] || mkdir -m 700 "$XDG_RUNTIME_DIR"\n'
+    'fi\n'
+    'exec "${SHELL:-/bin/sh}" -c "$SSH_ORIGINAL_COMMAND"\n'
+)
+
+
 def _wrapper(path, what, body):
+    _script(
+        path,
+        '#!/bin/sh\n'
+        '# %s on the test host, in the home of the node named by the alias\n'
+        'if [ -n "$SM_NODE_HOME" ]; then\n'
+        '  cd "$SM_NODE_HOME" || exit 255\n'
+        '  HOME="$SM_NODE_HOME"; export HOME\n'
+        'fi\n' % what + body,
+    )
+
+
+def _script(path, text):
     with open(path, 'w') as fp:
-        fp.write(
-            '#!/bin/sh\n'
-            '# %s on the test host, in the home of the node named by the alias\n'
-            'if [ -n "$SM_NODE_HOME" ]; then\n'
-            '  cd "$SM_NODE_HOME" || exit 255\n'
-            '  HOME="$SM_NODE_HOME"; export HOME\n'
-            'fi\n' % what + body
-        )
+        fp.write(text)
     os.chmod(path, 0o755)
 
 

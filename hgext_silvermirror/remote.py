@@ -1,0 +1,80 @@
+# remote.py - the hg an ssh host runs: its chg where it has one
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""the command an ssh host runs to serve a sync
+
+hg's start costs a host more than the whole of a small sync.  Unless the
+user sets ``ui.remotecmd``, a host with chg (Mercurial's client of a
+resident hg) therefore serves through it, and a host without chg runs
+hg as always.  The host's shell decides within the same command, so a
+host without chg costs no extra round trip and shows no error: ``sh -c``
+(whatever the login shell: bash, zsh, fish, csh all pass a quoted
+argument to it) runs ``chg`` found on the host's ``PATH`` with
+``CHGHG`` naming the ``hg`` found there, the very hg that would run
+without chg, else ``hg``.  A ``ui.remotecmd`` the user set runs as hg
+runs it.
+
+hg quotes ``ui.remotecmd`` for the remote shell, so the default cannot
+be written there: SilverMirror's ssh connections name ``DEFAULT`` instead,
+and hg's ``_makeconnection``, wrapped here, builds their command line.
+"""
+
+from mercurial import (
+    exthelper,
+    sshpeer,
+)
+from mercurial.utils import procutil
+
+from . import compat
+
+eh = exthelper.exthelper()
+
+# the ``remotecmd`` SilverMirror's own ssh connections carry when the user
+# set none: never run as it is (``line`` replaces it)
+DEFAULT = b'silvermirror-chg-or-hg'
+
+# the host's shell: chg serving the hg of its PATH, else that hg
+RESOLVE = (
+    b'h=$(command -v hg) && c=$(command -v chg) && '
+    b'CHGHG=${CHGHG:-$h} && export CHGHG && exec "$c" "$@"; '
+    b'exec hg "$@"'
+)
+
+
+def chosen(ui):
+    """the ``remotecmd`` of a connection: the user's, else ``DEFAULT``"""
+    if ui.hasconfig(b'ui', b'remotecmd'):
+        return ui.config(b'ui', b'remotecmd')
+    return DEFAULT
+
+
+def line(remotecmd, args):
+    """what the host's login shell runs: hg (``remotecmd``) with ``args``
+
+    ``args`` is quoted for a POSIX shell already.
+    """
+    if remotecmd == DEFAULT:
+        return b"sh -c '%s' hg %s" % (RESOLVE, args)
+    return b'%s %s' % (procutil.shellquote(remotecmd), args)
+
+
+@eh.wrapfunction(sshpeer, compat.SSHCONNECTION)
+def _connection(
+    orig, ui, sshcmd, args, remotecmd, path, sshenv=None, remotehidden=False
+):
+    """hg's, for ``remotecmd`` as given; the host's choice for ``DEFAULT``"""
+    if remotecmd != DEFAULT:
+        return orig(
+            ui, sshcmd, args, remotecmd, path, sshenv, remotehidden=remotehidden
+        )
+    serve = b'-R %s serve --stdio%s' % (
+        procutil.shellquote(path),
+        b' --hidden' if remotehidden else b'',
+    )
+    cmd = b'%s %s %s' % (sshcmd, args, procutil.shellquote(line(remotecmd, serve)))
+    ui.debug(b'running %s\n' % cmd)
+    # unbuffered, as hg's own: the peer polls the pipes
+    stdin, stdout, stderr, proc = procutil.popen4(cmd, bufsize=0, env=sshenv)
+    return proc, stdin, stdout, stderr
