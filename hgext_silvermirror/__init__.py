@@ -103,6 +103,11 @@ across runs with ssh's ControlMaster, default on), ``ssh-persist`` (seconds
 an idle shared connection stays open, default 60), ``parallel`` (how many
 ssh and http hosts are served at the same time, default 4).
 
+An ssh host serves each sync through its chg (Mercurial's client of a
+resident hg, which spares the host hg's start) where it has one, and
+through hg otherwise, decided by the host's shell in the same command;
+``ui.remotecmd``, when set, names the command instead (``hg``: never chg).
+
 A host acts only on what a peer may ask of it: every command that
 changes it needs push permission (``web.allow-push`` over http) and
 fires ``pretxnopen`` first, as a transaction does, so ``hg-ssh
