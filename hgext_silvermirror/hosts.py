@@ -345,6 +345,9 @@ def _connectssh(ui, entry, timeout, batch, create):
         b'remotecmd': remote.chosen(ui),
     }
     peer, why = _tryssh(ui, opts, entry.url)
+    if peer is None and remote.refused(opts[b'remotecmd'], why):
+        opts[b'remotecmd'] = b'hg'
+        peer, why = _tryssh(ui, opts, entry.url)
     created = False
     if peer is None:
         missing = why.startswith(b'abort: repository') and b'not found' in why

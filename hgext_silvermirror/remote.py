@@ -60,6 +60,17 @@ def line(remotecmd, args):
     return b'%s %s' % (procutil.shellquote(remotecmd), args)
 
 
+def refused(remotecmd, why):
+    """did a host refuse ``DEFAULT`` as a command it does not run?
+
+    A host that lets an ssh key run only hg's own command line (Mercurial's
+    ``hg-ssh``, the usual guard of a shared server) refuses the shell's
+    choice; it then gets ``hg`` as without SilverMirror, one connection
+    later.
+    """
+    return remotecmd == DEFAULT and why.startswith(b'Illegal command')
+
+
 @eh.wrapfunction(sshpeer, compat.SSHCONNECTION)
 def _connection(
     orig, ui, sshcmd, args, remotecmd, path, sshenv=None, remotehidden=False

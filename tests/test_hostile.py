@@ -35,6 +35,8 @@ from hgext_silvermirror import hosts, resources, wire
 from hgext_silvermirror.firstcontact import firstcheckout
 
 SECRET = b'SECRET-LINE-of-the-host\n'
+# the remote command of a node that sets none (its ssh hosts' default)
+DEFAULT = 'default'
 
 
 class Hostile:
@@ -126,7 +128,12 @@ class Hostile:
         self.errs += [u.fout, u.ferr]
         for path in nodes.hgrcpath(self.testtmp, 'alpha').split(':'):
             u.readconfig(os.fsencode(path), trust=True)
-        if remotecmd:
+        if remotecmd == DEFAULT:
+            unset = os.path.join(self.testtmp, 'no-remotecmd.rc')
+            with open(unset, 'w') as fp:
+                fp.write('[ui]\n%unset remotecmd\n')
+            u.readconfig(os.fsencode(unset), trust=True)
+        elif remotecmd:
             u.setconfig(b'ui', b'remotecmd', os.fsencode(remotecmd), b'test')
         # the client side of the wire commands, as hg's dispatch loads it
         extensions.loadall(u)
@@ -436,8 +443,9 @@ def test_read_only_host_refuses_every_change(hostile):
     ]
     if not hostile.readonly:
         pytest.skip('hg-ssh is not installed (make venv fetches it with chg)')
-    # hg-ssh serves only the command line ``hg -R REPO serve --stdio``
-    for transport, remotecmd in (('ssh-read-only', 'hg'), ('http-read-only', None)):
+    # hg-ssh serves only the command line ``hg -R REPO serve --stdio``: it
+    # refuses the default, which then falls back to it
+    for transport, remotecmd in (('ssh-read-only', DEFAULT), ('http-read-only', None)):
         conn = hostile.connect(transport, name, remotecmd=remotecmd)
         try:
             for op, args, payload in changing:
