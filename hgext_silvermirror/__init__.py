@@ -85,13 +85,20 @@ Main section ``[::SilverMirror::]``:
   chunks, never whole in memory, and lives in ``.hg/largefiles``; a file
   already tracked stays as it is.  Every node's file should say the same.
 
+``keep``
+  Which contents of big files' old versions this node keeps: ``all``
+  (default), ``current`` (what the working copy needs), ``5`` (the 5
+  most recent versions of each big file), ``30d`` (what the snapshots of
+  the last 30 days need).  :hg:`mirror-gc` frees the others that a host
+  holds; an old version is fetched back from a host when needed.
+
 ``interval``, ``debounce``
   Seconds between daemon syncs (default 300) and of quiet after a file
   event before the daemon syncs (default 0.25).
 
 Each other section is a resource with ``directory`` (default: the section
 name), and ``hosts``, ``ignore``, ``conflict``, ``conflict.push``,
-``conflict.pull``, ``maxdelete`` and ``bigfile`` overriding (or, for ``ignore``, adding
+``conflict.pull``, ``maxdelete``, ``bigfile`` and ``keep`` overriding (or, for ``ignore``, adding
 to) what it inherits. ``[docs:private]`` is a resource inside ``[docs]``,
 in its own repository; a host left out of its ``hosts`` never receives
 its files.
@@ -131,6 +138,7 @@ from . import (
     commands,
     configitems,
     confine,
+    gccmd,
     hooks,
     host,
     ignorefile,
@@ -163,6 +171,7 @@ for _module in (
     clone,
     check,
     restorecmd,
+    gccmd,
     confine,
 ):
     eh.merge(_module.eh)

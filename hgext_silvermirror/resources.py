@@ -62,6 +62,8 @@ class resource:
         self.maxdelete = configmod.DEFAULT_MAXDELETE
         # files of at least this many bytes become largefiles; None: off
         self.bigfile = None
+        # which big contents of history this node keeps (``parse_keep``)
+        self.keep = (configmod.KEEP_ALL, None)
         # the path below the base directory, None outside it
         self.relpath = None
 
@@ -340,6 +342,11 @@ def _inherit(ui, cfg, res, handlers, node):
         cfg, lineage, b'bigfile', configmod.parse_bigfile, None,
         _(b'bigfile must be a size or "off", not "%s"'),
         _(b'use a size such as 10MB, 500kB or 2GB, or off'),
+    )
+    res.keep = _value(
+        cfg, lineage, b'keep', configmod.parse_keep, res.keep,
+        _(b'keep must be all, current, a number of versions or of days, not "%s"'),
+        _(b'use keep = all, keep = current, keep = 5 or keep = 30d'),
     )
 
 

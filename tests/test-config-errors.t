@@ -95,7 +95,7 @@ Unknown options, with the nearest known one when there is one:
   > basedir = /srv
   > EOF
   config error at */laptop/.silvermirror:2: unknown option basedir in section [docs] (glob)
-  (use one of bigfile, conflict, conflict.pull, conflict.push, directory, hosts, ignore, maxdelete)
+  (use one of bigfile, conflict, conflict.pull, conflict.push, directory, hosts, ignore, keep, maxdelete)
   [30]
 
 Values
@@ -139,6 +139,14 @@ Values
   > EOF
   config error at */laptop/.silvermirror:2: bigfile must be a size or "off", not "10 megs" (glob)
   (use a size such as 10MB, 500kB or 2GB, or off)
+  [30]
+
+  $ bad <<EOF
+  > [photos]
+  > keep = 30 days
+  > EOF
+  config error at */laptop/.silvermirror:2: keep must be all, current, a number of versions or of days, not "30 days" (glob)
+  (use keep = all, keep = current, keep = 5 or keep = 30d)
   [30]
 
   $ bad <<EOF

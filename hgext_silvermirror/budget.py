@@ -1,0 +1,221 @@
+# budget.py - the disk budget of big files' history
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""which big contents of history a node keeps, and freeing the others
+
+A resource's ``keep`` says which contents of its big files this node
+keeps in the repository's store (``.hg/largefiles``): ``all``;
+``current``, what the working copy's revision needs; ``N``, the N most
+recent versions of each big file besides; ``Nd``, what any snapshot of
+the last N days needs besides (``kept``).  Every other content is a
+candidate (``candidates``), dropped only when a host of the resource
+says it holds it (``holders``, largefiles' ``statlfile`` over the sync's
+kind of connection, or the store of a local-path host), as git-annex
+drops a copy only where another is known.  A content this node's
+history does not name (one not yet committed, another repository's) is
+never touched.
+
+A dropped content comes back on demand: largefiles fetches what an
+update or ``hg cat`` needs from the repository's default path, which
+``collect`` sets to a host that holds it when none is set.  hg's
+per-user cache keeps its copy while another repository links it.
+``gccmd`` renders.
+"""
+
+import os
+import time
+
+from mercurial.i18n import _
+from mercurial import (
+    match as matchmod,
+    vfs as vfsmod,
+)
+from mercurial.repo import factory as repo_factory
+
+from . import (
+    bigfiles,
+    config as configmod,
+    hosts as hostsmod,
+    locks,
+)
+
+
+class content:
+    """one big content of history in this node's store"""
+
+    def __init__(self, hash, path, size):
+        self.hash = hash
+        # a path history names it by (the newest, for several)
+        self.path = path
+        self.size = size
+        # the label of a host that holds it, once asked
+        self.holder = None
+
+
+class result:
+    """what ``collect`` found and did for one resource"""
+
+    def __init__(self, res):
+        self.resource = res.name
+        self.policy = res.keep
+        # None: no repository, or no big files in it
+        self.stored = None
+        # bytes of the store's contents history names
+        self.storedsize = 0
+        self.candidates = []
+        # (host label, why) of each host that could not answer
+        self.unreached = []
+        self.freed = []
+        # the default path set for fetching dropped contents back, if set
+        self.defaultpath = None
+
+    @property
+    def held(self):
+        return [c for c in self.candidates if c.holder is not None]
+
+    @property
+    def unheld(self):
+        return [c for c in self.candidates if c.holder is None]
+
+
+def _standins(ctx):
+    """{hash: path} of the big files of ``ctx``"""
+    lfutil = bigfiles._lf()[1]
+    m = matchmod.match(ctx.repo().root, b'', [b'path:' + lfutil.shortname])
+    return {
+        lfutil.readasstandin(ctx[f]): lfutil.splitstandin(f) for f in ctx.matches(m)
+    }
+
+
+def kept(repo, policy, now=None):
+    """the hashes of the contents ``policy`` keeps in ``repo``"""
+    kind, count = policy
+    keep = set()
+    for p in repo[None].parents():
+        keep.update(_standins(p))
+    if kind == configmod.KEEP_VERSIONS:
+        lfutil = bigfiles._lf()[1]
+        recent = {}
+        for rev in repo.revs(b'reverse(all())'):
+            ctx = repo[rev]
+            for f in ctx.files():
+                if lfutil.isstandin(f) and f in ctx:
+                    versions = recent.setdefault(f, [])
+                    h = lfutil.readasstandin(ctx[f])
+                    if h not in versions and len(versions) < count:
+                        versions.append(h)
+        keep.update(h for versions in recent.values() for h in versions)
+    elif kind == configmod.KEEP_DAYS:
+        cutoff = (time.time() if now is None else now) - count * 86400
+        window = [r for r in repo.revs(b'all()') if repo[r].date()[0] >= cutoff]
+        keep.update(bigfiles.contents(repo, window))
+        # what a snapshot of the window took from before it
+        for rev in repo.revs(b'parents(%ld) - %ld', window, window):
+            keep.update(_standins(repo[rev]))
+    return keep
+
+
+def candidates(repo, policy):
+    """(contents in the store, those ``policy`` does not keep)"""
+    lfutil = bigfiles._lf()[1]
+    named = bigfiles.contents(repo, repo.revs(b'all()'))
+    stored = []
+    for h, path in sorted(named.items(), key=lambda item: (item[1], item[0])):
+        try:
+            size = os.stat(lfutil.storepath(repo, h, forcelocal=True)).st_size
+        except FileNotFoundError:
+            continue
+        stored.append(content(h, path, size))
+    if policy[0] == configmod.KEEP_ALL:
+        return stored, []
+    keep = kept(repo, policy)
+    return stored, [c for c in stored if c.hash not in keep]
+
+
+def holders(ui, cfg, res, repo, wanted, unreached):
+    """set ``holder`` of each of ``wanted`` a host of ``res`` holds
+
+    Hosts are asked in their order until every content has a holder;
+    one that cannot answer goes to ``unreached`` as (label, why).
+    """
+    storefactory = bigfiles._lf()[3]
+    for entry in res.hosts:
+        todo = {c.hash: c for c in wanted if c.holder is None}
+        if not todo:
+            return
+        try:
+            conn = hostsmod.connect(
+                ui, entry, cfg.timeout, batch=not cfg.password or not ui.interactive(),
+                create=False,
+            )
+        except hostsmod.ERRORS as inst:
+            unreached.append((entry.label, hostsmod.reason(inst)))
+            continue
+        if conn is None:
+            unreached.append((entry.label, _(b'no repository of the resource there')))
+            continue
+        try:
+            store = storefactory.openstore(repo, conn.peer)
+            for h, there in store.exists(sorted(todo)).items():
+                if there:
+                    todo[h].holder = entry.label
+        except hostsmod.ERRORS as inst:
+            unreached.append((entry.label, hostsmod.reason(inst)))
+        finally:
+            conn.close()
+
+
+def collect(ui, cfg, res, dryrun=False):
+    """free the contents ``res.keep`` lets go that a host holds; a ``result``"""
+    out = result(res)
+    root = res.root
+    if not os.path.isdir(os.path.join(root, b'.hg')):
+        return out
+    repo = repo_factory.repository(ui, root)
+    if not bigfiles.enabled(repo):
+        return out
+    with locks.resourcelock(repo, res):
+        stored, out.candidates = candidates(repo, res.keep)
+        out.stored = len(stored)
+        out.storedsize = sum(c.size for c in stored)
+        if out.candidates:
+            holders(ui, cfg, res, repo, out.candidates, out.unreached)
+        if dryrun or not out.held:
+            return out
+        out.defaultpath = _fetchpath(repo, res, out.held[0].holder)
+        for c in out.held:
+            _drop(repo, c.hash)
+            out.freed.append(c)
+    return out
+
+
+def _drop(repo, h):
+    """remove content ``h`` from the store, and from hg's per-user cache
+    unless another file links it there"""
+    lfutil = bigfiles._lf()[1]
+    try:
+        os.unlink(lfutil.storepath(repo, h, forcelocal=True))
+    except FileNotFoundError:
+        pass
+    cached = lfutil.usercachepath(repo.ui, h)
+    try:
+        if cached and os.stat(cached).st_nlink == 1:
+            os.unlink(cached)
+    except FileNotFoundError:
+        pass
+
+
+def _fetchpath(repo, res, label):
+    """make ``label``'s URL the default path largefiles fetches from,
+    unless the repository has one; the URL set, or None"""
+    if repo.ui.config(b'paths', b'default'):
+        return None
+    url = res.entry(label).url
+    hgvfs = vfsmod.vfs(repo.vfs.base)
+    hgrc = hgvfs.tryread(b'hgrc')
+    sep = b'\n' if hgrc and not hgrc.endswith(b'\n') else b''
+    hgvfs.write(b'hgrc', hgrc + sep + b'[paths]\ndefault = %s\n' % url, atomictemp=True)
+    return url
+

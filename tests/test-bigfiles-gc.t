@@ -1,0 +1,107 @@
+A disk budget for big files' history: keep = current, hg mirror-gc
+===================================================================
+
+  $ . "$TESTDIR/helpers.sh"
+  $ needssh
+
+alpha keeps a photo library on beta over ssh and on a USB disk.  alpha's
+disk is small: it keeps only the versions its working copy needs, and
+leaves the old ones to the hosts.
+
+  $ mkdir -p usb/mirror
+  $ sharedfile alpha beta photos "alpha beta $TESTTMP/usb/mirror"
+  $ cat >> alpha/.silvermirror <<EOF
+  > bigfile = 1MB
+  > keep = current
+  > EOF
+  $ photo() {
+  >   python3 -c 'import sys; open(sys.argv[1], "wb").write(sys.argv[2].encode() * (int(sys.argv[3]) // len(sys.argv[2])))' "$@"
+  > }
+  $ mkdir -p alpha/photos
+  $ cd alpha/photos
+  $ photo beach.jpg 'beach, first take ' 3000000
+  $ photo forest.jpg 'forest ' 2000000
+  $ on alpha hg mirror-push -q
+  $ photo beach.jpg 'beach, cropped ' 2500000
+  $ on alpha hg mirror-push -q
+  $ photo beach.jpg 'beach, brighter ' 2600000
+  $ on alpha hg mirror-push -q
+  $ ls .hg/largefiles | grep -v dirstate | wc -l
+  4
+
+Two versions of the beach are old: -n says what would go, and changes
+nothing.  beta, the first host, holds them:
+
+  $ on alpha hg mirror-gc -n
+  photos: beach.jpg (44f9da9db52d): 2.38 MB, on beta
+  photos: beach.jpg (7124580b3e53): 2.86 MB, on beta
+  photos: 4 big contents stored, 9.63 MB; keep = current: would free 2, 5.25 MB
+  $ ls .hg/largefiles | grep -v dirstate | wc -l
+  4
+  $ on alpha hg mirror-gc
+  photos: 4 big contents stored, 9.63 MB; keep = current: freed 2, 5.25 MB
+  photos: contents fetched back from ssh://beta/photos
+  $ ls .hg/largefiles | grep -v dirstate | wc -l
+  2
+  $ on alpha hg mirror-gc
+  photos: 2 big contents stored, 4.39 MB; keep = current: freed 0, 0 bytes
+
+The old versions are still in history, and come back from beta when
+asked for:
+
+  $ on alpha hg cat -r 0 beach.jpg | head -c 17; echo
+  beach, first take
+  $ on alpha hg update -q -r 1
+  $ head -c 14 beach.jpg; echo
+  beach, cropped
+  $ on alpha hg update -q tip
+
+What the update fetched is old again, and goes again:
+
+  $ on alpha hg mirror-gc
+  photos: 3 big contents stored, 6.77 MB; keep = current: freed 1, 2.38 MB
+  $ on alpha hg status
+  $ on alpha hg verify -q
+
+A content no reachable host holds is never freed.  With the disk
+unplugged and beta left out, the next edits stay here:
+
+  $ sed -i "s|^hosts = .*|hosts = alpha $TESTTMP/usb/mirror|" $TESTTMP/alpha/.silvermirror
+  $ photo forest.jpg 'forest in autumn ' 2000000
+  $ on alpha hg mirror-push -q
+  $ photo forest.jpg 'forest in winter ' 2000000
+  $ on alpha hg mirror-push -q
+  $ mv $TESTTMP/usb $TESTTMP/usb-away
+  $ on alpha hg mirror-gc
+  photos: forest.jpg (2534d003cc4d): no host holds it, kept
+  photos: forest.jpg (75254d314064): no host holds it, kept
+  photos: 4 big contents stored, 8.20 MB; keep = current: freed 0, 0 bytes
+  photos: */usb/mirror: unreachable: */usb/mirror does not exist (not mounted?) (glob)
+  [1]
+  $ ls .hg/largefiles | grep -v dirstate | wc -l
+  4
+
+Plugged back, the disk holds them; -T json says what went where:
+
+  $ mv $TESTTMP/usb-away $TESTTMP/usb
+  $ on alpha hg mirror-gc -T json | grep -v '"hash"' | sed "s|$TESTTMP|\$TESTTMP|"
+  [
+   {
+    "freed": true,
+    "host": "$TESTTMP/usb/mirror",
+    "path": "forest.jpg",
+    "resource": "photos",
+    "size": 1999999
+   },
+   {
+    "freed": true,
+    "host": "$TESTTMP/usb/mirror",
+    "path": "forest.jpg",
+    "resource": "photos",
+    "size": 1999998
+   }
+  ]
+  $ ls .hg/largefiles | grep -v dirstate | wc -l
+  2
+  $ on alpha hg cat -r 3 forest.jpg | head -c 16; echo
+  forest in autumn
