@@ -18,7 +18,7 @@ history does not name (one not yet committed, another repository's) is
 never touched.
 
 A dropped content comes back on demand: largefiles fetches what an
-update or ``hg cat`` needs from the repository's default path, which
+update, a revert or ``hg cat`` needs from the repository's default path, which
 ``collect`` sets to a host that holds it when none is set.  hg's
 per-user cache keeps its copy while another repository links it.
 ``gccmd`` renders.

@@ -53,9 +53,10 @@ def mirrorgc(ui, *names, **opts):
     content of a resource whose hosts are all away.
 
     A freed version is still in history. :hg:`cat -r REV FILE`,
-    :hg:`update -r REV` and :hg:`mirror-restore` fetch its content from the
-    repository's default path, which this command sets, when none is set,
-    to a host that holds the contents it freed.
+    :hg:`revert -r REV FILE` and :hg:`update -r REV` fetch its content
+    from the repository's default path, which this command sets, when
+    none is set, to a host that holds the contents it freed. Such a
+    fetched content is old again for the next :hg:`mirror-gc`.
 
     With no RESOURCE, the resource of the current directory, or all of
     them outside every resource, as for :hg:`mirror-push`. ``-n`` lists

@@ -55,11 +55,15 @@ asked for:
   $ head -c 14 beach.jpg; echo
   beach, cropped
   $ on alpha hg update -q tip
+  $ on alpha hg revert -r 0 beach.jpg
+  $ head -c 17 beach.jpg; echo
+  beach, first take
+  $ on alpha hg revert --no-backup beach.jpg
 
-What the update fetched is old again, and goes again:
+What the update and the revert fetched is old again, and goes again:
 
   $ on alpha hg mirror-gc
-  photos: 3 big contents stored, 6.77 MB; keep = current: freed 1, 2.38 MB
+  photos: 4 big contents stored, 9.63 MB; keep = current: freed 2, 5.25 MB
   $ on alpha hg status
   $ on alpha hg verify -q
 
