@@ -32,6 +32,7 @@ from mercurial import (
     match as matchmod,
     vfs as vfsmod,
 )
+from mercurial.node import nullrev
 from mercurial.repo import factory as repo_factory
 
 from . import (
@@ -109,11 +110,14 @@ def kept(repo, policy, now=None):
         keep.update(h for versions in recent.values() for h in versions)
     elif kind == configmod.KEEP_DAYS:
         cutoff = (time.time() if now is None else now) - count * 86400
-        window = [r for r in repo.revs(b'all()') if repo[r].date()[0] >= cutoff]
+        window = {r for r in repo.revs(b'all()') if repo[r].date()[0] >= cutoff}
         keep.update(bigfiles.contents(repo, window))
-        # what a snapshot of the window took from before it
-        for rev in repo.revs(b'parents(%ld) - %ld', window, window):
-            keep.update(_standins(repo[rev]))
+        # a snapshot of the window also holds what it took from before the
+        # window: all of it is in the window's first snapshots after it
+        parents = repo.changelog.parentrevs
+        for rev in window:
+            if any(p != nullrev and p not in window for p in parents(rev)):
+                keep.update(_standins(repo[rev]))
     return keep
 
 
@@ -122,7 +126,8 @@ def candidates(repo, policy):
     lfutil = bigfiles._lf()[1]
     named = bigfiles.contents(repo, repo.revs(b'all()'))
     stored = []
-    for h, path in sorted(named.items(), key=lambda item: (item[1], item[0])):
+    # by path, each path's oldest first
+    for h, path in sorted(named.items(), key=lambda item: item[1]):
         try:
             size = os.stat(lfutil.storepath(repo, h, forcelocal=True)).st_size
         except FileNotFoundError:

@@ -120,6 +120,6 @@ def _render(ui, fm, out, dryrun):
         )
     for label, why in out.unreached:
         fm.plain(_(b'%s: %s: unreachable: %s\n') % (name, label, why))
-    if out.defaultpath:
+    if out.defaultpath and not ui.quiet:
         fm.plain(_(b'%s: contents fetched back from %s\n') % (name, out.defaultpath))
     return bool(out.unheld and out.unreached)

@@ -33,8 +33,8 @@ Two versions of the beach are old: -n says what would go, and changes
 nothing.  beta, the first host, holds them:
 
   $ on alpha hg mirror-gc -n
-  photos: beach.jpg (44f9da9db52d): 2.38 MB, on beta
   photos: beach.jpg (7124580b3e53): 2.86 MB, on beta
+  photos: beach.jpg (44f9da9db52d): 2.38 MB, on beta
   photos: 4 big contents stored, 9.63 MB; keep = current: would free 2, 5.25 MB
   $ ls .hg/largefiles | grep -v dirstate | wc -l
   4
@@ -77,8 +77,8 @@ unplugged and beta left out, the next edits stay here:
   $ on alpha hg mirror-push -q
   $ mv $TESTTMP/usb $TESTTMP/usb-away
   $ on alpha hg mirror-gc
-  photos: forest.jpg (2534d003cc4d): no host holds it, kept
   photos: forest.jpg (75254d314064): no host holds it, kept
+  photos: forest.jpg (2534d003cc4d): no host holds it, kept
   photos: 4 big contents stored, 8.20 MB; keep = current: freed 0, 0 bytes
   photos: */usb/mirror: unreachable: */usb/mirror does not exist (not mounted?) (glob)
   [1]
@@ -95,14 +95,14 @@ Plugged back, the disk holds them; -T json says what went where:
     "host": "$TESTTMP/usb/mirror",
     "path": "forest.jpg",
     "resource": "photos",
-    "size": 1999999
+    "size": 1999998
    },
    {
     "freed": true,
     "host": "$TESTTMP/usb/mirror",
     "path": "forest.jpg",
     "resource": "photos",
-    "size": 1999998
+    "size": 1999999
    }
   ]
   $ ls .hg/largefiles | grep -v dirstate | wc -l
