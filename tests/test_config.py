@@ -181,6 +181,21 @@ def test_bigfile_values(ui, home, text, sizes):
     assert (res[b'docs'].bigfile, res[b'docs:x'].bigfile) == sizes
 
 
+@pytest.mark.parametrize(
+    'text,policies',
+    [
+        ('[docs]\n', ((b'all', None), (b'all', None))),
+        ('[::SilverMirror::]\nkeep = Current\n[docs]\n', ((b'current', None),) * 2),
+        ('[docs]\nkeep = 5\n[docs:x]\nkeep = 30d\n', ((b'versions', 5), (b'days', 30))),
+        ('[docs]\nkeep = 2w\n[docs:x]\n', ((b'days', 14), (b'days', 14))),
+    ],
+)
+def test_keep_values(ui, home, text, policies):
+    _cfg, res = load(ui, home, text + ('[docs:x]\n' if '[docs:x]' not in text else ''))
+    assert (res[b'docs'].keep, res[b'docs:x'].keep) == policies
+    assert all(configmod.parse_keep(configmod.formatkeep(p)) == p for p in policies)
+
+
 # %include, %unset, continuation lines ---------------------------------------------
 
 
@@ -426,6 +441,10 @@ BAD = [
     ('[docs]\nbigfile = lots\n', 2, b'bigfile must be a size or "off", not "lots"'),
     ('[docs]\nbigfile = 0\n', 2, b'bigfile must be a size'),
     ('[docs]\nbigfile = -5MB\n', 2, b'bigfile must be a size'),
+    ('[docs]\nkeep = 0\n', 2, b'keep must be all, current, a number of versions or of days, not "0"'),
+    ('[docs]\nkeep = -3d\n', 2, b'keep must be all'),
+    ('[docs]\nkeep = d\n', 2, b'keep must be all'),
+    ('[docs]\nkeep = 5 versions\n', 2, b'keep must be all'),
     ('[::SilverMirror::]\nconflict = Nope\n', 2, b'unknown conflict handler: Nope'),
     ('[docs]\n[docs:x]\nconflict.pull = Nope\n', 3, b'unknown conflict handler: Nope'),
     ('[docs]\n[papers]\ndirectory = docs\n', 3, b'resources [docs] and [papers] have the same directory'),
