@@ -71,8 +71,8 @@ def mirrorgc(ui, *names, **opts):
 
       - see what a disk budget would free, then free it::
 
-          hg mirror-gc -n photos
-          hg mirror-gc photos
+          hg mirror-gc -n docs
+          hg mirror-gc docs
 
     Returns 0 when every content the policy lets go was freed (or would
     be, with ``-n``), 1 when a host could not be reached and some stayed.

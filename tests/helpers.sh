@@ -11,6 +11,8 @@
 #                      host is the disk $TESTTMP/usb/mirror (made), RES
 #   on NAME CMD...     run CMD as node NAME (its HOME and hgrc)
 #   glog               the history as a small graph
+#   photo FILE TEXT N  FILE made of TEXT repeated, N bytes at most: a big
+#                      file whose first bytes say which version it is
 #   servehub NAME      node NAME serves its repositories over http (push
 #                      allowed) on a free port: $HUBPORT, pid in NAME.pid
 
@@ -59,6 +61,10 @@ on() {
 
 glog() {
   hg log -G -T '{rev} {desc|firstline} ({get(extras, "silvermirror-node")})\n' "$@"
+}
+
+photo() {
+  python3 -c 'import sys; open(sys.argv[1], "wb").write(sys.argv[2].encode() * (int(sys.argv[3]) // len(sys.argv[2])))' "$@"
 }
 
 needssh() {

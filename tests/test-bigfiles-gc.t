@@ -14,9 +14,6 @@ leaves the old ones to the hosts.
   > bigfile = 1MB
   > keep = current
   > EOF
-  $ photo() {
-  >   python3 -c 'import sys; open(sys.argv[1], "wb").write(sys.argv[2].encode() * (int(sys.argv[3]) // len(sys.argv[2])))' "$@"
-  > }
   $ mkdir -p alpha/photos
   $ cd alpha/photos
   $ photo beach.jpg 'beach, first take ' 3000000
