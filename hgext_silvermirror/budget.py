@@ -25,6 +25,7 @@ per-user cache keeps its copy while another repository links it.
 """
 
 import os
+import re
 import time
 
 from mercurial.i18n import _
@@ -41,6 +42,9 @@ from . import (
     hosts as hostsmod,
     locks,
 )
+
+# a content's name in the store: its sha1
+_HASH = re.compile(br'[0-9a-f]{40}\Z')
 
 
 class content:
@@ -128,6 +132,9 @@ def candidates(repo, policy):
     stored = []
     # by path, each path's oldest first
     for h, path in sorted(named.items(), key=lambda item: item[1]):
+        if not _HASH.match(h):
+            # a standin is a peer's text: what is not a hash names no file
+            continue
         try:
             size = os.stat(lfutil.storepath(repo, h, forcelocal=True)).st_size
         except FileNotFoundError:

@@ -12,10 +12,14 @@ only: the lines a person reads besides the records go to stderr.
 """
 
 from mercurial.i18n import _
-from mercurial import pycompat
+from mercurial import (
+    pycompat,
+    util,
+)
 from mercurial.utils import stringutil
 
 from . import (
+    config as configmod,
     plan as planmod,
     redact,
     sync as syncmod,
@@ -421,11 +425,28 @@ def status(ui, fm, res, info, entries, remote):
     )
     for path in info[b'conflictcopies']:
         fm.plain(_(b'  conflict copy: %s\n') % path)
+    if info.get(b'bigfiles'):
+        _statusbig(fm, res, *info[b'bigfiles'])
     if ui.verbose:
         for path in info[b'nested']:
             fm.plain(_(b'  nested checkout skipped: %s\n') % path)
         for child in res.children:
             fm.plain(_(b'  namespaced resource: %s\n') % child.name)
+
+
+def _statusbig(fm, res, stored, size, spare, sparesize):
+    """the disk big files' history uses, and what ``keep`` lets go"""
+    fm.data(bigstored=stored, bigsize=size, bigspare=spare, bigsparesize=sparesize)
+    fm.plain(
+        _(b'  big files: %d contents, %s; keep = %s: mirror-gc may free %d, %s\n')
+        % (
+            stored,
+            util.bytecount(size),
+            configmod.formatkeep(res.keep),
+            spare,
+            util.bytecount(sparesize),
+        )
+    )
 
 
 def _statushosts(fm, entries, remote):

@@ -17,6 +17,8 @@ import os
 from mercurial import error
 
 from . import (
+    bigfiles,
+    budget,
     config as configmod,
     conflicts,
     redact,
@@ -108,4 +110,9 @@ def localstatus(ui, res):
     info[b'conflictcopies'] = sorted(
         f for f in repo[None] if b'.conflict-' in f.rsplit(b'/', 1)[-1]
     )
+    if bigfiles.enabled(repo):
+        stored, spare = budget.candidates(repo, res.keep)
+        info[b'bigfiles'] = (
+            len(stored), sum(c.size for c in stored), len(spare), sum(c.size for c in spare)
+        )
     return info

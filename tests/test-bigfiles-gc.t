@@ -26,6 +26,11 @@ leaves the old ones to the hosts.
   $ ls .hg/largefiles | grep -v dirstate | wc -l
   4
 
+mirror-status tells what the history of big files uses here:
+
+  $ on alpha hg mirror-status | grep 'big files'
+    big files: 4 contents, 9.63 MB; keep = current: mirror-gc may free 2, 5.25 MB
+
 Two versions of the beach are old: -n says what would go, and changes
 nothing.  beta, the first host, holds them:
 
