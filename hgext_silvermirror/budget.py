@@ -24,6 +24,7 @@ per-user cache keeps its copy while another repository links it.
 ``gccmd`` renders.
 """
 
+import collections
 import os
 import re
 import time
@@ -196,7 +197,8 @@ def collect(ui, cfg, res, dryrun=False):
             holders(ui, cfg, res, repo, out.candidates, out.unreached)
         if dryrun or not out.held:
             return out
-        out.defaultpath = _fetchpath(repo, res, out.held[0].holder)
+        labels = collections.Counter(c.holder for c in out.held)
+        out.defaultpath = _fetchpath(repo, res, labels.most_common(1)[0][0])
         for c in out.held:
             _drop(repo, c.hash)
             out.freed.append(c)
@@ -221,7 +223,11 @@ def _drop(repo, h):
 
 def _fetchpath(repo, res, label):
     """make ``label``'s URL the default path largefiles fetches from,
-    unless the repository has one; the URL set, or None"""
+    unless the repository has one; the URL set, or None
+
+    Largefiles fetches from one path: the host holding the most of what
+    was freed.
+    """
     if repo.ui.config(b'paths', b'default'):
         return None
     url = res.entry(label).url
