@@ -17,6 +17,7 @@ from mercurial import (
 from mercurial.utils import dateutil
 
 from . import (
+    bigfiles,
     config as configmod,
     restore as restoremod,
 )
@@ -115,10 +116,14 @@ def mirrorrestore(ui, repo, *pats, **opts):
         where = _(b'revision %d') % rev if rev is not None else _(b'history')
         ui.warn(_(b'%s: not in %s\n') % (uipath(f), where))
     if not found:
-        raise error.InputError(
-            _(b'nothing to restore'),
-            hint=_(b"'hg mirror-restore --list PATH' shows the versions of a file"),
-        )
+        hint = _(b"'hg mirror-restore --list PATH' shows the versions of a file")
+        big = bigfiles.named(repo, missing)
+        if big:
+            hint = _(b"%s is a big file: 'hg revert -r REV %s' brings a version back") % (
+                uipath(big[0]),
+                uipath(big[0]),
+            )
+        raise error.InputError(_(b'nothing to restore'), hint=hint)
     with repo.wlock():
         result = restoremod.restore(repo, match, configmod.nodename(ui), rev)
     return _render(ui, repo, opts, result, uipath)

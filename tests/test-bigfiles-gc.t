@@ -57,6 +57,12 @@ asked for:
   $ head -c 14 beach.jpg; echo
   beach, cropped
   $ on alpha hg update -q tip
+  $ on alpha hg mirror-restore -r 0 beach.jpg
+  beach.jpg: no such file in rev * (glob)
+  beach.jpg: not in revision 0
+  abort: nothing to restore
+  (beach.jpg is a big file: 'hg revert -r REV beach.jpg' brings a version back)
+  [10]
   $ on alpha hg revert -r 0 beach.jpg
   $ head -c 17 beach.jpg; echo
   beach, first take
