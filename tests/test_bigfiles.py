@@ -7,6 +7,7 @@ finishes, with no version lost (``invariants``, which read a largefile's
 versions from each store).
 """
 
+import os
 import signal
 
 import pytest
@@ -63,3 +64,22 @@ def test_conflict_keeps_both_and_the_history(mkcluster):
         files = c.hg(name, 'manifest', '-r', '.', check=0)
         copies = [f for f in files.stdout.split() if b'lake.conflict-' in f]
         assert len(copies) == 1 and copies[0].startswith(b'.hglf/'), files.stdout
+
+
+def test_gc_frees_what_a_host_holds_and_loses_nothing(mkcluster):
+    """keep = current on alpha: mirror-gc frees the old versions beta
+    holds; every version stays on some node and the syncs go on"""
+    c = bigcluster(mkcluster, 'ssh', 'keep = current\n')
+    for take in (b'first', b'second', b'third'):
+        c.write('alpha', 'photos/beach.jpg', big(b'beach, %s take ' % take))
+        c.sync('alpha', check=0)
+    store = os.path.join(c.root('alpha'), '.hg', 'largefiles')
+
+    def stored():
+        return [f for f in os.listdir(store) if len(f) == 40]
+
+    assert len(stored()) == 3
+    c.hg('alpha', 'mirror-gc', check=0)
+    assert len(stored()) == 1
+    c.write('beta', 'photos/beach.jpg', big(b'beach, cropped on beta '))
+    c.check()
