@@ -39,8 +39,8 @@ from mercurial.repo import factory as repo_factory
 
 from . import (
     bigfiles,
-    config as configmod,
     hosts as hostsmod,
+    keep as keepmod,
     locks,
 )
 
@@ -101,7 +101,7 @@ def kept(repo, policy, now=None):
     keep = set()
     for p in repo[None].parents():
         keep.update(_standins(p))
-    if kind == configmod.KEEP_VERSIONS:
+    if kind == keepmod.VERSIONS:
         lfutil = bigfiles._lf()[1]
         recent = {}
         for rev in repo.revs(b'reverse(all())'):
@@ -113,7 +113,7 @@ def kept(repo, policy, now=None):
                     if h not in versions and len(versions) < count:
                         versions.append(h)
         keep.update(h for versions in recent.values() for h in versions)
-    elif kind == configmod.KEEP_DAYS:
+    elif kind == keepmod.DAYS:
         cutoff = (time.time() if now is None else now) - count * 86400
         window = {r for r in repo.revs(b'all()') if repo[r].date()[0] >= cutoff}
         keep.update(bigfiles.contents(repo, window))
@@ -141,7 +141,7 @@ def candidates(repo, policy):
         except FileNotFoundError:
             continue
         stored.append(content(h, path, size))
-    if policy[0] == configmod.KEEP_ALL:
+    if policy[0] == keepmod.ALL:
         return stored, []
     keep = kept(repo, policy)
     return stored, [c for c in stored if c.hash not in keep]

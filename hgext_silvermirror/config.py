@@ -305,39 +305,6 @@ def parse_bigfile(value):
     return size
 
 
-# what ``keep`` asks of big files' history (``parse_keep``)
-KEEP_ALL = b'all'
-KEEP_CURRENT = b'current'
-KEEP_VERSIONS = b'versions'
-KEEP_DAYS = b'days'
-_DAYS = {b'd': 1, b'w': 7}
-
-
-def parse_keep(value):
-    """``all``, ``current``, ``5`` or ``30d`` (``4w``) -> (kind, count);
-    ValueError otherwise, and for a count below one"""
-    text = value.strip().lower()
-    if text in (KEEP_ALL, KEEP_CURRENT):
-        return text, None
-    if text[-1:] in _DAYS:
-        kind, count = KEEP_DAYS, text[:-1].strip()
-    else:
-        kind, count = KEEP_VERSIONS, text
-    if not count.isdigit() or int(count) < 1:
-        raise ValueError(value)
-    return kind, int(count) * _DAYS.get(text[-1:], 1)
-
-
-def formatkeep(policy):
-    """the text ``parse_keep`` reads back"""
-    kind, count = policy
-    if kind == KEEP_VERSIONS:
-        return b'%d' % count
-    if kind == KEEP_DAYS:
-        return b'%dd' % count
-    return kind
-
-
 def formatmaxdelete(share):
     """the text ``parse_maxdelete`` reads back: ``50%``, or None if off"""
     if share is None:

@@ -18,6 +18,7 @@ from . import (
     budget,
     commands,
     config as configmod,
+    keep as keepmod,
     resources as resourcesmod,
     run as runmod,
 )
@@ -95,7 +96,7 @@ def _render(ui, fm, out, dryrun):
     """show one resource's ``budget.result``; True if a host was away
     while contents stayed"""
     name = out.resource
-    policy = configmod.formatkeep(out.policy)
+    policy = keepmod.label(out.policy)
     if out.stored is None:
         fm.plain(_(b'%s: no big files\n') % name)
         return False

@@ -19,7 +19,7 @@ from mercurial import (
 from mercurial.utils import stringutil
 
 from . import (
-    config as configmod,
+    keep as keepmod,
     plan as planmod,
     redact,
     sync as syncmod,
@@ -442,7 +442,7 @@ def _statusbig(fm, res, stored, size, spare, sparesize):
         % (
             stored,
             util.bytecount(size),
-            configmod.formatkeep(res.keep),
+            keepmod.label(res.keep),
             spare,
             util.bytecount(sparesize),
         )

@@ -23,6 +23,7 @@ from mercurial.utils import urlutil
 from . import (
     config as configmod,
     confine,
+    keep as keepmod,
     redact,
 )
 
@@ -62,8 +63,8 @@ class resource:
         self.maxdelete = configmod.DEFAULT_MAXDELETE
         # files of at least this many bytes become largefiles; None: off
         self.bigfile = None
-        # which big contents of history this node keeps (``parse_keep``)
-        self.keep = (configmod.KEEP_ALL, None)
+        # which big contents of history this node keeps (``keep.parse``)
+        self.keep = (keepmod.ALL, None)
         # the path below the base directory, None outside it
         self.relpath = None
 
@@ -344,7 +345,7 @@ def _inherit(ui, cfg, res, handlers, node):
         _(b'use a size such as 10MB, 500kB or 2GB, or off'),
     )
     res.keep = _value(
-        cfg, lineage, b'keep', configmod.parse_keep, res.keep,
+        cfg, lineage, b'keep', keepmod.parse, res.keep,
         _(b'keep must be all, current, a number of versions or of days, not "%s"'),
         _(b'use keep = all, keep = current, keep = 5 or keep = 30d'),
     )

@@ -18,6 +18,7 @@ from mercurial import error, extensions, ui as uimod
 from mercurial import config as hgconfig
 
 from hgext_silvermirror import config as configmod
+from hgext_silvermirror import keep as keepmod
 from hgext_silvermirror import conflicts
 from hgext_silvermirror import resources as resmod
 
@@ -193,7 +194,7 @@ def test_bigfile_values(ui, home, text, sizes):
 def test_keep_values(ui, home, text, policies):
     _cfg, res = load(ui, home, text + ('[docs:x]\n' if '[docs:x]' not in text else ''))
     assert (res[b'docs'].keep, res[b'docs:x'].keep) == policies
-    assert all(configmod.parse_keep(configmod.formatkeep(p)) == p for p in policies)
+    assert all(keepmod.parse(keepmod.label(p)) == p for p in policies)
 
 
 # %include, %unset, continuation lines ---------------------------------------------
