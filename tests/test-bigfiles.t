@@ -16,9 +16,6 @@ hashed and sent in chunks.  Both sides' versions are kept on a conflict.
   > conflict = KeepBoth
   > EOF
   $ cp alpha/.silvermirror beta/.silvermirror
-  $ photo() {
-  >   python3 -c 'import sys; open(sys.argv[1], "wb").write(sys.argv[2].encode() * (int(sys.argv[3]) // len(sys.argv[2])))' "$@"
-  > }
   $ mkdir -p alpha/photos/2024
   $ photo alpha/photos/2024/beach.jpg 'beach, first take ' 3000000
   $ photo alpha/photos/2024/forest.jpg 'forest ' 2000000
