@@ -109,14 +109,6 @@ def status(repo):
     return _lf()[1].lfstatus(repo)
 
 
-def named(repo, paths):
-    """those of ``paths`` some revision holds as big files"""
-    if not enabled(repo):
-        return []
-    lfutil = _lf()[1]
-    return [f for f in paths if repo.revs(b'file(%s)', b'path:' + lfutil.standin(f))]
-
-
 def split(repo, paths, threshold):
     """(big, small): new files at or above ``threshold``, and the others"""
     if not threshold or not enabled(repo):

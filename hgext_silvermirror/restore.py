@@ -10,7 +10,9 @@ module finds them and writes one back into the working copy, where it is
 an ordinary change that the next sync records and mirrors.  It never
 commits the restored file itself, and it never overwrites content that
 history does not hold: an unrecorded edit of a file about to be replaced
-is recorded first, in a snapshot of its own.  ``restorecmd`` renders.
+is recorded first, in a snapshot of its own.  A big file is named by its
+path, its versions being its standin's (``restorebig``).  ``restorecmd``
+renders.
 """
 
 import os
@@ -21,7 +23,11 @@ from mercurial import (
     match as matchmod,
 )
 
-from . import snapshot as snapshotmod
+from . import (
+    bigfiles,
+    restorebig,
+    snapshot as snapshotmod,
+)
 
 # what ``restore`` did with a file
 RESTORED = b'restored'
@@ -45,7 +51,12 @@ class version:
         self.writer = extra.get(snapshotmod.NODE_EXTRA) or ctx.user()
         self.description = ctx.description().split(b'\n', 1)[0]
         self.deleted = fctx is None
-        self.size = None if fctx is None else fctx.size()
+        self.big = restorebig.isbig(path, fctx)
+        if self.big:
+            # None when the content is not here
+            self.size = restorebig.size(ctx.repo(), fctx)
+        else:
+            self.size = None if fctx is None else fctx.size()
 
 
 class outcome:
@@ -68,14 +79,25 @@ class result:
         self.recorded = []
 
 
-def _patterns(match):
-    """revset patterns for the paths a matcher names, files or directories"""
-    return [b'path:' + f for f in match.files() if f]
+def _patterns(repo, match):
+    """revset patterns for the paths a matcher names, files or directories,
+    and for their standins"""
+    files = [f for f in match.files() if f]
+    return [b'path:' + f for f in files + restorebig.patterns(repo, files)]
+
+
+def _files(repo, ctx, match):
+    """(path, name in ``ctx``) of the files ``ctx`` changes that ``match``
+    names; a big file's name is its standin's"""
+    for f in ctx.files():
+        path = restorebig.named(repo, match, f)
+        if path is not None:
+            yield path, f
 
 
 def _touching(repo, match, revs=b'::.'):
     """revisions among ``revs`` that change a file ``match`` names, newest first"""
-    pats = _patterns(match)
+    pats = _patterns(repo, match)
     if not pats:
         return []
     spec = b' or '.join([b'file(%s)'] * len(pats))
@@ -93,17 +115,15 @@ def versions(repo, match):
     seen = {}
     for rev in reversed(_touching(repo, match, b'all()')):
         ctx = repo[rev]
-        for f in ctx.files():
-            if not match(f):
-                continue
+        for path, f in _files(repo, ctx, match):
             fctx = ctx[f] if f in ctx else None
             key = None if fctx is None else fctx.filenode()
-            if f in seen and seen[f] == key:
+            if path in seen and seen[path] == key:
                 continue
-            if fctx is None and f not in seen:
+            if fctx is None and path not in seen:
                 continue
-            seen[f] = key
-            out.setdefault(f, []).append(version(f, ctx, fctx))
+            seen[path] = key
+            out.setdefault(path, []).append(version(path, ctx, fctx))
     return out
 
 
@@ -115,15 +135,15 @@ def lastversions(repo, match):
     found = {}
     for rev in _touching(repo, match):
         ctx = repo[rev]
-        for f in ctx.files():
-            if f in found or not match(f):
+        for path, f in _files(repo, ctx, match):
+            if path in found:
                 continue
             if f in ctx:
-                found[f] = (ctx, ctx[f])
+                found[path] = (ctx, ctx[f])
                 continue
             for p in ctx.parents():
                 if f in p:
-                    found[f] = (p, p[f])
+                    found[path] = (p, p[f])
                     break
     return found
 
@@ -148,6 +168,8 @@ def _same(repo, path, fctx):
     """the working copy already holds this version"""
     if not repo.wvfs.lexists(path):
         return False
+    if restorebig.isbig(path, fctx):
+        return restorebig.same(repo, path, fctx)
     if b'l' in fctx.flags():
         return repo.wvfs.islink(path) and repo.wvfs.readlink(path) == fctx.data()
     if repo.wvfs.islink(path):
@@ -165,7 +187,7 @@ def sources(repo, match, rev=None):
         found = lastversions(repo, match)
     else:
         ctx = repo[rev]
-        found = {f: (ctx, ctx[f]) for f in ctx.matches(match)}
+        found = {f: (ctx, fctx) for f, fctx in restorebig.matches(repo, ctx, match).items()}
     missing = [
         f
         for f in match.files()
@@ -197,23 +219,33 @@ def restore(repo, match, node, rev=None):
             res.files.append(outcome(f, CURRENT, src))
         else:
             todo.append((f, fctx, src))
+    big = [(f, fctx) for f, fctx, src in todo if src.big]
+    restorebig.fetch(repo, big)
     paths = [f for f, _fctx, _src in todo]
     if paths:
-        _recordfirst(repo, res, node, paths)
+        _recordfirst(repo, res, node, paths, [f for f, _fctx in big])
+    _write(repo, todo)
+    res.files.extend(outcome(f, RESTORED, src) for f, _fctx, src in todo)
+    res.files.sort(key=lambda o: o.path)
+    return res
+
+
+def _write(repo, todo):
+    """write the versions of ``todo`` [(path, fctx, version)] back"""
     ds = repo.dirstate
     untracked = []
     for f, fctx, src in todo:
+        if src.big:
+            restorebig.write(repo, f, fctx)
+            continue
         repo.wwrite(f, fctx.data(), fctx.flags())
-        entry = ds.get_entry(f)
-        if not entry.tracked:
+        if not ds.get_entry(f).tracked:
             untracked.append(f)
-        res.files.append(outcome(f, RESTORED, src))
     if untracked:
         # a removal marked in the dirstate would otherwise be recorded
         with ds.changing_files(repo):
             repo[None].add(untracked)
-    res.files.sort(key=lambda o: o.path)
-    return res
+    restorebig.track(repo, [f for f, _fctx, src in todo if src.big])
 
 
 def _inhistory(repo, path):
@@ -224,6 +256,8 @@ def _inhistory(repo, path):
     """
     if repo.wvfs.islink(path):
         return False
+    if restorebig.tracked(repo, path):
+        return restorebig.inhistory(repo, path)
     fl = repo.file(path)
     if not len(fl):
         return False
@@ -231,9 +265,13 @@ def _inhistory(repo, path):
     return any(not fl.cmp(fl.node(r), data) for r in fl)
 
 
-def _recordfirst(repo, res, node, paths):
-    """commit what the working copy holds at ``paths`` that history does not"""
-    st = repo.status(match=matchmod.exact(paths), unknown=True, ignored=True)
+def _recordfirst(repo, res, node, paths, big):
+    """commit what the working copy holds at ``paths`` that history does not
+
+    A new file where a big file of ``big`` goes is recorded as a big file.
+    """
+    with bigfiles.status(repo):
+        st = repo.status(match=matchmod.exact(paths), unknown=True, ignored=True)
     unrecorded = sorted(
         f for f in set(st.modified) | set(st.added) if not _inhistory(repo, f)
     )
@@ -243,7 +281,8 @@ def _recordfirst(repo, res, node, paths):
     ui = repo.ui
     if fresh:
         with repo.dirstate.changing_files(repo):
-            repo[None].add(fresh)
+            bigfiles.addlarge(repo, [f for f in fresh if f in big])
+            repo[None].add([f for f in fresh if f not in big])
     files = sorted(unrecorded + fresh)
     with repo.lock():
         res.snapshot = snapshotmod.commit(

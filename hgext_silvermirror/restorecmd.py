@@ -17,7 +17,6 @@ from mercurial import (
 from mercurial.utils import dateutil
 
 from . import (
-    bigfiles,
     config as configmod,
     restore as restoremod,
 )
@@ -73,7 +72,15 @@ def mirrorrestore(ui, repo, *pats, **opts):
     committer for your own commits), its size and the changeset's
     description, and the revisions that deleted it. ``-T json`` gives one
     record per version with the keys ``path``, ``rev``, ``node``,
-    ``date``, ``writer``, ``size``, ``deleted`` and ``description``.
+    ``date``, ``writer``, ``size``, ``deleted``, ``big`` and
+    ``description``.
+
+    A big file (see ``bigfile`` in :hg:`help -e hgext_silvermirror`) is
+    restored the same way. Its size is listed as ``not here`` (``null``
+    in JSON) for a version whose content is not stored here, as after
+    :hg:`mirror-gc`: restoring such a version fetches the content first
+    from the repository's default path (the host :hg:`mirror-gc` named),
+    and aborts, changing nothing, when no host gives it.
 
     .. container:: verbose
 
@@ -116,14 +123,10 @@ def mirrorrestore(ui, repo, *pats, **opts):
         where = _(b'revision %d') % rev if rev is not None else _(b'history')
         ui.warn(_(b'%s: not in %s\n') % (uipath(f), where))
     if not found:
-        hint = _(b"'hg mirror-restore --list PATH' shows the versions of a file")
-        big = bigfiles.named(repo, missing)
-        if big:
-            hint = _(b"%s is a big file: 'hg revert -r REV %s' brings a version back") % (
-                uipath(big[0]),
-                uipath(big[0]),
-            )
-        raise error.InputError(_(b'nothing to restore'), hint=hint)
+        raise error.InputError(
+            _(b'nothing to restore'),
+            hint=_(b"'hg mirror-restore --list PATH' shows the versions of a file"),
+        )
     with repo.wlock():
         result = restoremod.restore(repo, match, configmod.nodename(ui), rev)
     return _render(ui, repo, opts, result, uipath)
@@ -185,13 +188,16 @@ def _list(ui, repo, match, opts):
                 fm.plain(b'%s:\n' % uipath(path), label=b'silvermirror.resource')
             for v in found[path]:
                 fm.startitem()
-                fm.data(path=path, node=v.node, deleted=v.deleted)
+                fm.data(path=path, node=v.node, deleted=v.deleted, big=v.big)
                 fm.write(b'rev', b'%5d  ', v.rev)
                 fm.write(b'date', b'%s  ', fm.formatdate(v.date, b'%Y-%m-%d %H:%M'))
                 fm.write(b'writer', b'%-10s ', v.writer)
                 if v.deleted:
                     fm.data(size=None)
                     fm.plain(_(b'   deleted  '))
+                elif v.size is None:
+                    fm.data(size=None)
+                    fm.plain(_(b'  not here  '))
                 else:
                     fm.write(b'size', b'%9d  ', v.size)
                 fm.write(b'description', b'%s\n', v.description)
