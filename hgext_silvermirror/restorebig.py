@@ -20,7 +20,8 @@ from mercurial import (
     error,
     match as matchmod,
 )
-from mercurial.utils import stringutil
+from mercurial.repo import factory as repo_factory
+from mercurial.utils import stringutil, urlutil
 
 from . import bigfiles
 
@@ -124,7 +125,7 @@ def fetch(repo, wanted):
     default path, which it set to a host holding it.  Nothing is written
     to the working copy before every content is here.
     """
-    lfutil, storefactory = _lfutil(), bigfiles._lf()[3]
+    lfutil = _lfutil()
     toget = sorted(
         {(f, hashof(fctx)) for f, fctx in wanted if not lfutil.findfile(repo, hashof(fctx))}
     )
@@ -134,8 +135,7 @@ def fetch(repo, wanted):
     why = None
     if repo.ui.config(b'paths', b'default'):
         try:
-            store = storefactory.openstore(repo)
-            missing = store.get(toget)[1]
+            missing = _get(repo, toget)
         except (error.Abort, error.RepoError, OSError) as inst:
             why = inst
     if missing:
@@ -149,6 +149,18 @@ def fetch(repo, wanted):
                 b'in .hg/hgrc to one, then restore again'
             ),
         )
+
+
+def _get(repo, toget):
+    """fetch ``toget`` [(path, hash)] from the default path; the paths
+    it has not"""
+    storefactory = bigfiles._lf()[3]
+    path = urlutil.get_unique_pull_path_obj(b'mirror-restore', repo.ui, b'default')
+    peer = repo_factory.peer(repo, {}, path)
+    try:
+        return storefactory.openstore(repo, peer).get(toget)[1]
+    finally:
+        peer.close()
 
 
 def write(repo, path, fctx):

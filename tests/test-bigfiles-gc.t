@@ -50,12 +50,13 @@ nothing.  beta, the first host, holds them:
 
 The old versions are still in history, and come back from beta when
 asked for.  mirror-restore lists them; a size is not known when the
-content is not here (nor in hg's cache of big files, which alpha clears):
+content is not here (nor in hg's cache of big files, where alpha clears
+the first beach):
 
-  $ rm -r $TESTTMP/alpha/.cache/largefiles
+  $ rm $TESTTMP/alpha/.cache/largefiles/7124580b3e53*
   $ on alpha hg mirror-restore --list beach.jpg -T '{rev} {size}\n'
   0 
-  1 
+  1 2499990
   2 2600000
   $ on alpha hg mirror-restore -r 0 beach.jpg
   restored beach.jpg from revision 0 (*, written by alpha) (glob)
@@ -66,7 +67,7 @@ content is not here (nor in hg's cache of big files, which alpha clears):
   M beach.jpg
   $ on alpha hg mirror-restore --list beach.jpg -T '{rev} {size}\n'
   0 2999988
-  1 
+  1 2499990
   2 2600000
   $ on alpha hg revert --no-backup beach.jpg
   $ on alpha hg cat -r 0 beach.jpg | head -c 17; echo
@@ -126,3 +127,50 @@ Plugged back, the disk holds them; -T json says what went where:
   2
   $ on alpha hg cat -r 3 forest.jpg | head -c 16; echo
   forest in autumn
+
+A deleted big file comes back as its last version, and the next sync
+records it:
+
+  $ rm beach.jpg
+  $ on alpha hg mirror-push -q
+  $ on alpha hg mirror-restore beach.jpg
+  restored beach.jpg from revision 4 (*, written by alpha) (glob)
+  the next sync records and mirrors it
+  $ head -c 15 beach.jpg; echo
+  beach, brighter
+  $ on alpha hg status
+  A beach.jpg
+  $ on alpha hg mirror-push -q
+  $ on alpha hg status
+  $ on alpha hg mirror-restore --list beach.jpg -T '{rev} {deleted}\n'
+  0 False
+  1 False
+  2 False
+  5 True
+  6 False
+
+An edit not yet synced is recorded before a version replaces it:
+
+  $ photo beach.jpg 'beach, retouched ' 2600000
+  $ on alpha hg mirror-restore -r 1 beach.jpg
+  recorded the unsynced content of beach.jpg in revision 7 first
+  restored beach.jpg from revision 1 (*, written by alpha) (glob)
+  the next sync records and mirrors it
+  $ head -c 14 beach.jpg; echo
+  beach, cropped
+  $ on alpha hg cat -r 7 beach.jpg | head -c 16; echo
+  beach, retouched
+
+A version no host gives is not restored, and nothing changes:
+
+  $ rm -r $TESTTMP/alpha/.cache/largefiles
+  $ mv $TESTTMP/usb $TESTTMP/usb-away
+  $ on alpha hg mirror-restore -r 3 forest.jpg
+  forest.jpg: largefile 2534d003cc4da302bcf19582df06f984d13ffd76 not available from ssh://beta/photos
+  abort: no content of forest.jpg here, and no host gave it
+  (sync with a host that holds it, or set 'paths.default' in .hg/hgrc to one, then restore again)
+  [255]
+  $ head -c 16 forest.jpg; echo
+  forest in winter
+  $ on alpha hg status
+  M beach.jpg
