@@ -253,6 +253,7 @@ def _bigmerge(orig, repo, wctx, mynode, origpath, fcd, fco, fca, labels=None):
 
     The clobber handlers keep their side; every other handler keeps both,
     the other version beside the local one as a largefile of its own.
+    The side not kept is named by the command that restores it.
     """
     ctx = mergetool.current()
     lfutil = _lf()[1]
@@ -270,12 +271,13 @@ def _bigmerge(orig, repo, wctx, mynode, origpath, fcd, fco, fca, labels=None):
         decision = ctx.handler.side
     if decision == conflicts.OTHER:
         repo.wwrite(fcd.path(), fco.data(), fco.flags())
-        ctx.record(path, b'took remote')
+        ctx.record(path, b'took remote', mergetool.restorecmd(repo[b'.'].hex(), path))
         return 0, False
     source = lfutil.findfile(repo, ohash) if decision == conflicts.BOTH else None
     if source is None:
         reason = None if decision == conflicts.LOCAL else _(b'its content is not here')
-        ctx.record(path, b'kept local', reason=reason)
+        other = mergetool.restorecmd(fco.changectx().hex(), path)
+        ctx.record(path, b'kept local', other, reason=reason)
         return 0, False
     when = repo[fco.introrev()].date()[0]
     copy = conflicts.conflictname(repo, path, ctx.host, when)

@@ -121,7 +121,22 @@ def merging(repo, handler, host, local, other):
         _current.ctx = None
 
 
-def _restorecmd(node, path):
+# largefiles' directory of standins
+_STANDINS = b'.hglf/'
+
+
+def reportpath(repo, path):
+    """the path a conflict in ``path`` is reported by
+
+    A big file's conflict between a change and a deletion is its
+    standin's; the report, and the restore, name the big file.
+    """
+    if path.startswith(_STANDINS) and compat.largefilesrepo(repo):
+        return path[len(_STANDINS) :]
+    return path
+
+
+def restorecmd(node, path):
     """the command that brings the other version back, from anywhere inside
 
     ``path:`` names the file from the resource's root, whatever the
@@ -190,9 +205,11 @@ def _silvermirrortool(repo, mynode, local, other, base, toolconf):
     localnode = repo[b'.'].hex()
     othernode = fco.changectx().hex()
 
+    shown = reportpath(repo, path)
+
     def note(outcome, restore=None, copy=None):
         if ctx is not None:
-            ctx.record(path, outcome, restore, copy, c.reason)
+            ctx.record(shown, outcome, restore, copy, c.reason)
 
     if isinstance(decision, merged):
         wfctx.write(bytes(decision), fcd.flags())
@@ -201,7 +218,7 @@ def _silvermirrortool(repo, mynode, local, other, base, toolconf):
     if c.local is None:
         # deleted here, changed there: BOTH keeps the changed file
         if decision == LOCAL:
-            note(b'kept local deletion', _restorecmd(othernode, path))
+            note(b'kept local deletion', restorecmd(othernode, shown))
             return 0, True
         wfctx.write(c.other, fco.flags())
         note(b'took remote' if decision == OTHER else b'kept remote change')
@@ -210,16 +227,16 @@ def _silvermirrortool(repo, mynode, local, other, base, toolconf):
         # changed here, deleted there
         if decision == OTHER:
             wfctx.remove()
-            note(b'took remote deletion', _restorecmd(localnode, path))
+            note(b'took remote deletion', restorecmd(localnode, shown))
             return 0, True
         note(b'kept local' if decision == LOCAL else b'kept local change')
         return 0, False
     if decision == OTHER:
         wfctx.write(c.other, fco.flags())
-        note(b'took remote', _restorecmd(localnode, path))
+        note(b'took remote', restorecmd(localnode, shown))
         return 0, False
     if decision == LOCAL:
-        note(b'kept local', _restorecmd(othernode, path))
+        note(b'kept local', restorecmd(othernode, shown))
         return 0, False
     copy = writecopy(repo, fco, host)
     if ctx is not None:

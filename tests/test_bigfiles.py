@@ -8,6 +8,7 @@ versions from each store).
 """
 
 import os
+import re
 import signal
 
 import pytest
@@ -64,6 +65,24 @@ def test_conflict_keeps_both_and_the_history(mkcluster):
         files = c.hg(name, 'manifest', '-r', '.', check=0)
         copies = [f for f in files.stdout.split() if b'lake.conflict-' in f]
         assert len(copies) == 1 and copies[0].startswith(b'.hglf/'), files.stdout
+
+
+def test_clobbered_version_comes_back_by_the_reports_hint(mkcluster):
+    """ClobberRemote on alpha: the restore command the report names for
+    beta's version of a photo both edited brings it back, by its path"""
+    c = bigcluster(mkcluster, 'local', 'conflict = ClobberRemote\n')
+    c.write('alpha', 'lake.jpg', big(b'lake '))
+    c.sync('alpha', check=0)
+    c.write('alpha', 'lake.jpg', big(b'lake at dawn '))
+    c.write('beta', 'lake.jpg', big(b'lake at dusk '))
+    proc = c.sync('alpha', check=0)
+    hint = re.search(r"kept local.*other version: 'hg (mirror-restore -r \w+ path:lake.jpg)'", out(proc))
+    assert hint, out(proc)
+    c.hg('alpha', *hint.group(1).split(), check=0)
+    with open(os.path.join(c.root('alpha'), 'lake.jpg'), 'rb') as fp:
+        assert fp.read() == big(b'lake at dusk ')
+    c.sync('alpha', check=0)
+    c.check()
 
 
 def test_gc_frees_what_a_host_holds_and_loses_nothing(mkcluster):
