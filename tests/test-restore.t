@@ -51,6 +51,7 @@ Its versions, and those of a deleted directory:
   $ on alpha hg mirror-restore --list report.txt -T json
   [
    {
+    "big": false,
     "date": [1772359200, 0],
     "deleted": false,
     "description": "mirror: snapshot on alpha",
@@ -61,6 +62,7 @@ Its versions, and those of a deleted directory:
     "writer": "alpha"
    },
    {
+    "big": false,
     "date": [1772445600, 0],
     "deleted": false,
     "description": "mirror: snapshot on alpha",
@@ -71,6 +73,7 @@ Its versions, and those of a deleted directory:
     "writer": "alpha"
    },
    {
+    "big": false,
     "date": [1772532000, 0],
     "deleted": true,
     "description": "mirror: snapshot on alpha",

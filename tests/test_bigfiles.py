@@ -76,7 +76,9 @@ def test_clobbered_version_comes_back_by_the_reports_hint(mkcluster):
     c.write('alpha', 'lake.jpg', big(b'lake at dawn '))
     c.write('beta', 'lake.jpg', big(b'lake at dusk '))
     proc = c.sync('alpha', check=0)
-    hint = re.search(r"kept local.*other version: 'hg (mirror-restore -r \w+ path:lake.jpg)'", out(proc))
+    hint = re.search(
+        r"kept local.*other version: 'hg (mirror-restore -r \w+ path:lake.jpg)'", out(proc)
+    )
     assert hint, out(proc)
     c.hg('alpha', *hint.group(1).split(), check=0)
     with open(os.path.join(c.root('alpha'), 'lake.jpg'), 'rb') as fp:
