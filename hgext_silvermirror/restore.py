@@ -42,7 +42,7 @@ BLOCKDIR = b'directory'
 class version:
     """one version of a file in history, or the changeset that deleted it"""
 
-    def __init__(self, path, ctx, fctx):
+    def __init__(self, path, ctx, fctx, big=False):
         self.path = path
         self.rev = ctx.rev()
         self.node = ctx.hex()
@@ -51,12 +51,15 @@ class version:
         self.writer = extra.get(snapshotmod.NODE_EXTRA) or ctx.user()
         self.description = ctx.description().split(b'\n', 1)[0]
         self.deleted = fctx is None
-        self.big = restorebig.isbig(path, fctx)
-        if self.big:
+        # a deletion of a big file is one too
+        self.big = big or restorebig.isbig(path, fctx)
+        if fctx is None:
+            self.size = None
+        elif self.big:
             # None when the content is not here
             self.size = restorebig.size(ctx.repo(), fctx)
         else:
-            self.size = None if fctx is None else fctx.size()
+            self.size = fctx.size()
 
 
 class outcome:
@@ -123,7 +126,7 @@ def versions(repo, match):
             if fctx is None and path not in seen:
                 continue
             seen[path] = key
-            out.setdefault(path, []).append(version(path, ctx, fctx))
+            out.setdefault(path, []).append(version(path, ctx, fctx, f != path))
     return out
 
 

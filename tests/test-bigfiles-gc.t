@@ -142,12 +142,12 @@ records it:
   A beach.jpg
   $ on alpha hg mirror-push -q
   $ on alpha hg status
-  $ on alpha hg mirror-restore --list beach.jpg -T '{rev} {deleted}\n'
-  0 False
-  1 False
-  2 False
-  5 True
-  6 False
+  $ on alpha hg mirror-restore --list beach.jpg -T '{rev} {deleted} {big}\n'
+  0 False True
+  1 False True
+  2 False True
+  5 True True
+  6 False True
 
 An edit not yet synced is recorded before a version replaces it:
 
