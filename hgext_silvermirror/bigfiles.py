@@ -225,6 +225,27 @@ def settle(repo, files, boundary):
         lfdirstate.write(repo.currenttransaction())
 
 
+def dropstandins(repo, files):
+    """remove the standins of largefiles a commit recorded as removed
+
+    The extension's addremove forgets the standin of a deleted largefile
+    but leaves its file in ``.hglf``, where status no longer shows it:
+    the next update that brings the same path back (another node added it
+    again) would stop on it as an untracked file.  Caller holds the wlock.
+    """
+    if not enabled(repo):
+        return
+    lfutil = _lf()[1]
+    ds = repo.dirstate
+    for f in files:
+        if (
+            lfutil.isstandin(f)
+            and not ds.get_entry(f).tracked
+            and not repo.wvfs.lexists(lfutil.splitstandin(f))
+        ):
+            repo.wvfs.unlinkpath(f, ignoremissing=True)
+
+
 def dirty(repo, files):
     """has a largefile among the standins ``files`` uncommitted changes?
 

@@ -388,6 +388,7 @@ def commit(repo, **kwargs):
                 unsettled.recordclean(repo, f, boundary)
     unsettled.note(repo, ctx, ctx.files())
     bigfiles.settle(repo, ctx.files(), boundary)
+    bigfiles.dropstandins(repo, ctx.files())
     return node
 
 

@@ -135,6 +135,21 @@ version of them in its store:
   $ ls photos/.hg/largefiles | grep -v dirstate | wc -l
   7
 
+A big file deleted on one node leaves no standin behind there, and comes
+back when another node adds it again:
+
+  $ cd $TESTTMP
+  $ rm alpha/photos/2024/lake.jpg
+  $ on alpha hg mirror-push -q photos
+  $ ls alpha/photos/.hglf/2024/lake.jpg beta/photos/2024/lake.jpg
+  ls: *: No such file or directory (glob)
+  ls: *: No such file or directory (glob)
+  [2]
+  $ photo beta/photos/2024/lake.jpg 'lake, again ' 1500000
+  $ on beta hg mirror-push -q photos
+  $ on alpha hg mirror-push -q photos
+  $ cmp alpha/photos/2024/lake.jpg beta/photos/2024/lake.jpg
+
 Without the setting, a resource's repository never loads largefiles:
 
   $ cd $TESTTMP
