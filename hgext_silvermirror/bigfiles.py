@@ -263,10 +263,15 @@ def dirty(repo, files):
     return bool(st.modified or st.added or st.removed or st.deleted)
 
 
+def hashof(fctx):
+    """the content hash a standin holds"""
+    return _lf()[1].readasstandin(fctx).lower()
+
+
 def _hash(repo, fctx):
     if fctx is None or fctx.isabsent() or fctx.filenode() == repo.nullid:
         return b''
-    return _lf()[1].readasstandin(fctx).lower()
+    return hashof(fctx)
 
 
 def _bigmerge(orig, repo, wctx, mynode, origpath, fcd, fco, fca, labels=None):

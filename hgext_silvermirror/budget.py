@@ -26,7 +26,6 @@ per-user cache keeps its copy while another repository links it.
 
 import collections
 import os
-import re
 import time
 
 from mercurial.i18n import _
@@ -39,13 +38,11 @@ from mercurial.repo import factory as repo_factory
 
 from . import (
     bigfiles,
+    confine,
     hosts as hostsmod,
     keep as keepmod,
     locks,
 )
-
-# a content's name in the store: its sha1
-_HASH = re.compile(br'[0-9a-f]{40}\Z')
 
 
 class content:
@@ -133,7 +130,7 @@ def candidates(repo, policy):
     stored = []
     # by path, each path's oldest first
     for h, path in sorted(named.items(), key=lambda item: item[1]):
-        if not _HASH.match(h):
+        if not confine.islfhash(h):
             # a standin is a peer's text: what is not a hash names no file
             continue
         try:

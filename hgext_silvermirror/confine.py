@@ -94,6 +94,11 @@ eh = exthelper.exthelper()
 _LFHASH = re.compile(br'[0-9a-f]{40}\Z')
 
 
+def islfhash(h):
+    """is ``h`` (a peer's text) the name of a largefile's content?"""
+    return bool(_LFHASH.match(h))
+
+
 _confined = []
 
 
@@ -132,7 +137,7 @@ _LFCOMMANDS = (b'getlfile', b'statlfile', b'putlfile')
 
 
 def _hashargument(name, orig, repo, proto, sha):
-    if _LFHASH.match(sha):
+    if islfhash(sha):
         return orig(repo, proto, sha)
     if name == b'putlfile':
         # what the peer sends after the request: read, so that the
@@ -148,7 +153,7 @@ def _nohash(sha):
 
 def _hashonly(orig, owner, hash, *args, **kwargs):
     # the empty hash names the store directory itself
-    if hash and not _LFHASH.match(hash):
+    if hash and not islfhash(hash):
         raise error.Abort(
             _nohash(hash), hint=_(b'a peer sent it; nothing was read or written')
         )
@@ -159,7 +164,7 @@ def _badstandin(ctx, f):
     """does the standin ``f`` of ``ctx`` hold anything but a hash?"""
     if not f.startswith(b'.hglf/') or f not in ctx:
         return False
-    return not _LFHASH.match(ctx[f].data().strip())
+    return not islfhash(ctx[f].data().strip())
 
 
 def incoming(ui, repo, node=None, **kwargs):

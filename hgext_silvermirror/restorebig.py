@@ -72,17 +72,13 @@ def isbig(path, fctx):
     return fctx is not None and fctx.path() != path
 
 
-def hashof(fctx):
-    return _lfutil().readasstandin(fctx).lower()
-
-
 def size(repo, fctx):
     """the size of a standin's content, or None when it is not here
 
     Unlike ``lfutil.findfile`` this links nothing into the store, where
     ``mirror-gc`` freed it.
     """
-    lfutil, h = _lfutil(), hashof(fctx)
+    lfutil, h = _lfutil(), bigfiles.hashof(fctx)
     path, exists = lfutil.findstorepath(repo, h)
     if not exists:
         if not lfutil.inusercache(repo.ui, h):
@@ -95,7 +91,7 @@ def same(repo, path, fctx):
     """the working copy already holds the content of standin ``fctx``"""
     if not repo.wvfs.isfileorlink(path) or repo.wvfs.islink(path):
         return False
-    return _lfutil().hashfile(repo.wjoin(path)) == hashof(fctx)
+    return _lfutil().hashfile(repo.wjoin(path)) == bigfiles.hashof(fctx)
 
 
 def tracked(repo, path):
@@ -127,7 +123,7 @@ def fetch(repo, wanted):
     """
     lfutil = _lfutil()
     toget = sorted(
-        {(f, hashof(fctx)) for f, fctx in wanted if not lfutil.findfile(repo, hashof(fctx))}
+        {(f, bigfiles.hashof(fctx)) for f, fctx in wanted if not lfutil.findfile(repo, bigfiles.hashof(fctx))}
     )
     if not toget:
         return
@@ -173,7 +169,7 @@ def write(repo, path, fctx):
     lfutil = _lfutil()
     if repo.wvfs.islink(path):
         repo.wvfs.unlink(path)
-    if not lfutil.copyfromcache(repo, hashof(fctx), path):
+    if not lfutil.copyfromcache(repo, bigfiles.hashof(fctx), path):
         raise error.Abort(
             _(b'%s: the stored content is damaged') % path,
             hint=_(b"'hg verify --large' names the damaged contents"),
