@@ -42,6 +42,7 @@ from . import (
     hosts as hostsmod,
     keep as keepmod,
     locks,
+    redact,
 )
 
 
@@ -53,7 +54,9 @@ class content:
         # a path history names it by (the newest, for several)
         self.path = path
         self.size = size
-        # the label of a host that holds it, once asked
+        # the host entry that holds it, once asked, and its label as
+        # shown (no password)
+        self.entry = None
         self.holder = None
 
 
@@ -161,18 +164,20 @@ def holders(ui, cfg, res, repo, wanted, unreached):
                 create=False,
             )
         except hostsmod.ERRORS as inst:
-            unreached.append((entry.label, hostsmod.reason(inst)))
+            unreached.append((redact.url(entry.label), hostsmod.reason(inst)))
             continue
         if conn is None:
-            unreached.append((entry.label, _(b'no repository of the resource there')))
+            unreached.append(
+                (redact.url(entry.label), _(b'no repository of the resource there'))
+            )
             continue
         try:
             store = storefactory.openstore(repo, conn.peer)
             for h, there in store.exists(sorted(todo)).items():
                 if there:
-                    todo[h].holder = entry.label
+                    todo[h].entry, todo[h].holder = entry, redact.url(entry.label)
         except hostsmod.ERRORS as inst:
-            unreached.append((entry.label, hostsmod.reason(inst)))
+            unreached.append((redact.url(entry.label), hostsmod.reason(inst)))
         finally:
             conn.close()
 
@@ -194,8 +199,8 @@ def collect(ui, cfg, res, dryrun=False):
             holders(ui, cfg, res, repo, out.candidates, out.unreached)
         if dryrun or not out.held:
             return out
-        labels = collections.Counter(c.holder for c in out.held)
-        out.defaultpath = _fetchpath(repo, res, labels.most_common(1)[0][0])
+        urls = collections.Counter(c.entry.url for c in out.held)
+        out.defaultpath = _fetchpath(repo, urls.most_common(1)[0][0])
         for c in out.held:
             _drop(repo, c.hash)
             out.freed.append(c)
@@ -218,19 +223,18 @@ def _drop(repo, h):
         pass
 
 
-def _fetchpath(repo, res, label):
-    """make ``label``'s URL the default path largefiles fetches from,
-    unless the repository has one; the URL set, or None
+def _fetchpath(repo, url):
+    """make ``url`` the default path largefiles fetches from, unless the
+    repository has one; the URL set as shown (no password), or None
 
     Largefiles fetches from one path: the host holding the most of what
     was freed.
     """
     if repo.ui.config(b'paths', b'default'):
         return None
-    url = res.entry(label).url
     hgvfs = vfsmod.vfs(repo.vfs.base)
     hgrc = hgvfs.tryread(b'hgrc')
     sep = b'\n' if hgrc and not hgrc.endswith(b'\n') else b''
     hgvfs.write(b'hgrc', hgrc + sep + b'[paths]\ndefault = %s\n' % url, atomictemp=True)
-    return url
+    return redact.url(url)
 

@@ -103,6 +103,18 @@ unplugged and beta left out, the next edits stay here:
   $ ls .hg/largefiles | grep -v dirstate | wc -l
   4
 
+A host's password is never shown, here as everywhere:
+
+  $ sed -i "s|^hosts = .*|hosts = alpha http://alice:secret@127.0.0.1:1/|" $TESTTMP/alpha/.silvermirror
+  $ on alpha hg mirror-gc > $TESTTMP/gc.out 2>&1
+  [1]
+  $ grep -c secret $TESTTMP/gc.out
+  0
+  [1]
+  $ grep unreachable $TESTTMP/gc.out
+  photos: http://alice:***@127.0.0.1:1/* unreachable: * (glob)
+  $ sed -i "s|^hosts = .*|hosts = alpha $TESTTMP/usb/mirror|" $TESTTMP/alpha/.silvermirror
+
 Plugged back, the disk holds them; -T json says what went where:
 
   $ mv $TESTTMP/usb-away $TESTTMP/usb
