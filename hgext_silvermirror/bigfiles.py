@@ -40,6 +40,7 @@ from mercurial.node import bin, hex
 
 from . import (
     compat,
+    confine,
     conflicts,
     mergetool,
     state as statefiles,
@@ -307,6 +308,8 @@ def _bigmerge(orig, repo, wctx, mynode, origpath, fcd, fco, fca, labels=None):
         return 0, False
     when = repo[fco.introrev()].date()[0]
     copy = conflicts.conflictname(repo, path, ctx.host, when)
+    # a path of history, written past hg's vfs: checked on the disk first
+    confine.checkpath(repo, copy)
     repo.wvfs.makedirs(repo.wvfs.dirname(copy))
     util.copyfile(source, repo.wjoin(copy))
     if b'x' in fco.flags():
