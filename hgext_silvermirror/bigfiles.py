@@ -20,17 +20,15 @@ host is asked the same in ``smprepare`` and reopens its repository to
 load it (``reopen``).  What the extension leaves to its commands, a sync
 does here: which files become largefiles (``split``, ``addlarge``: the
 extension's own threshold applies only once a repository has one), the
-contents of pulled changesets (``fetch``: a pull brings none), the
-uncommitted edits of a big file an update would overwrite (``dirty``),
-and a conflict, which never reaches the extension's prompt (``merge``).
+contents of pulled changesets (``fetch``: a pull brings none) and the
+uncommitted edits of a big file an update would overwrite (``dirty``);
+where histories meet, ``bigmerge`` answers for the user.
 Pushing uploads through the extension's own pre-push hook.
 """
 
 from mercurial.i18n import _
 from mercurial import (
     error,
-    extensions,
-    filemerge,
     match as matchmod,
     scmutil,
     util,
@@ -40,9 +38,6 @@ from mercurial.node import bin, hex
 
 from . import (
     compat,
-    confine,
-    conflicts,
-    mergetool,
     state as statefiles,
 )
 from .statcache import unsettled
@@ -269,58 +264,7 @@ def hashof(fctx):
     return _lf()[1].readasstandin(fctx).lower()
 
 
-def _hash(repo, fctx):
-    if fctx is None or fctx.isabsent() or fctx.filenode() == repo.nullid:
-        return b''
-    return hashof(fctx)
-
-
-def _bigmerge(orig, repo, wctx, mynode, origpath, fcd, fco, fca, labels=None):
-    """a largefile's conflict in a sync: never the extension's prompt
-
-    The clobber handlers keep their side; every other handler keeps both,
-    the other version beside the local one as a largefile of its own.
-    The side not kept is named by the command that restores it.
-    """
-    ctx = mergetool.current()
-    lfutil = _lf()[1]
-    if ctx is None or not lfutil.isstandin(origpath) or fcd.isabsent() or fco.isabsent():
-        return orig(repo, wctx, mynode, origpath, fcd, fco, fca, labels=labels)
-    ahash, dhash, ohash = (_hash(repo, f) for f in (fca, fcd, fco))
-    if ohash in (ahash, dhash):
-        return 0, False
-    if dhash == ahash:
-        repo.wwrite(fcd.path(), fco.data(), fco.flags())
-        return 0, False
-    path = lfutil.splitstandin(origpath)
-    decision = conflicts.BOTH
-    if isinstance(ctx.handler, conflicts._oneside):
-        decision = ctx.handler.side
-    if decision == conflicts.OTHER:
-        repo.wwrite(fcd.path(), fco.data(), fco.flags())
-        ctx.record(path, b'took remote', mergetool.restorecmd(repo[b'.'].hex(), path))
-        return 0, False
-    source = lfutil.findfile(repo, ohash) if decision == conflicts.BOTH else None
-    if source is None:
-        reason = None if decision == conflicts.LOCAL else _(b'its content is not here')
-        other = mergetool.restorecmd(fco.changectx().hex(), path)
-        ctx.record(path, b'kept local', other, reason=reason)
-        return 0, False
-    when = repo[fco.introrev()].date()[0]
-    copy = conflicts.conflictname(repo, path, ctx.host, when)
-    # a path of history, written past hg's vfs: checked on the disk first
-    confine.checkpath(repo, copy)
-    repo.wvfs.makedirs(repo.wvfs.dirname(copy))
-    util.copyfile(source, repo.wjoin(copy))
-    if b'x' in fco.flags():
-        repo.wvfs.setflags(copy, False, True)
-    ctx.copies.append(copy)
-    ctx.large.add(copy)
-    ctx.record(path, b'kept both', copy=copy)
-    return 0, False
-
-
-def _openlfdirstate(orig, ui, repo, create=True):
+def openlfdirstate(orig, ui, repo, create=True):
     """no search for standins in a repository without largefiles
 
     Once loaded, the extension wraps every dirstate change and status of
@@ -330,28 +274,6 @@ def _openlfdirstate(orig, ui, repo, create=True):
     daemon) would walk every other resource once more at each step.
     """
     return orig(ui, repo, create and enabled(repo))
-
-
-# are ``_bigmerge`` and ``_openlfdirstate`` in place?
-_wrapped = []
-
-
-def guard():
-    """put this module's wrappers around the extension's, once it is loaded
-
-    The extension wraps hg's file merge when it loads, after this one:
-    ``_bigmerge`` goes on top then, before the first merge of a sync.
-    """
-    if _wrapped:
-        return
-    try:
-        extensions.find(b'largefiles')
-    except KeyError:
-        return
-    lfutil = _lf()[1]
-    extensions.wrapfunction(filemerge, 'filemerge', _bigmerge)
-    extensions.wrapfunction(lfutil, 'openlfdirstate', _openlfdirstate)
-    _wrapped.append(True)
 
 
 def checkfetched(repo, host, missing):

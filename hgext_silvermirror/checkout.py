@@ -29,6 +29,7 @@ from mercurial.utils import stringutil
 
 from . import (
     bigfiles,
+    bigmerge,
     confine,
     hosts as hostsmod,
     mergetool,
@@ -134,7 +135,9 @@ def update(repo, node):
     if not leadsto(repo, parents[0].node(), target.node()):
         return b'diverged'
     files = touched(parents[0], target)
-    wctx, dirty = pendingamong(repo, files)
+    # their edits show in their standins' check
+    turned = bigmerge.turnedsmall(repo, parents[0], files)
+    wctx, dirty = pendingamong(repo, [f for f in files if f not in turned])
     if dirty:
         return b'dirty'
     overrides = {
@@ -149,12 +152,12 @@ def update(repo, node):
         # refused before any file is written: the guard has nothing to
         # leave for the next preamble
         try:
+            bigmerge.makeway(repo, turned)
             mergemod.update(target, updatecheck=b'noconflict', wc=wctx)
-        except error.StateError:
-            return b'dirty'
         except error.Abort as inst:
-            if b'untracked file' not in inst.message:
+            if not isinstance(inst, error.StateError) and b'untracked file' not in inst.message:
                 raise
+            bigmerge.putback(repo, parents[0], turned)
             return b'dirty'
         # inside the guard: a run that dies before the write-back leaves
         # the next preamble to redo it
@@ -194,7 +197,7 @@ def integrate(ui, repo, handler, host, node):
 def merge(ui, repo, handler, host, node, head):
     """merge ``head`` into the working copy and commit the merge"""
     p1 = repo[b'.']
-    bigfiles.guard()
+    bigmerge.guard()
     with mergetool.merging(repo, handler, host, p1.hex(), hex(head)) as ctx:
         with hostsmod.quiet(repo.ui), recovery.guard(repo, b'merge', head):
             stats = mergemod.merge(repo[head], labels=[node, host])

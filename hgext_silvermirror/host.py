@@ -27,6 +27,7 @@ from mercurial.node import bin
 
 from . import (
     bigfiles,
+    bigmerge,
     checkout,
     config as configmod,
     firstcontact,
@@ -125,7 +126,7 @@ def prepare(repo, args, node=None):
         ):
             # the server loads largefiles with the repository: a new one
             return {b'protocol': wire.PROTOCOL, b'reopen': True}
-        bigfiles.guard()
+        bigmerge.guard()
         repaired = recovery.preamble(repo)
         snapshotmod.ensureconfig(repo)
         name = node or configmod.nodename(repo.ui)

@@ -37,6 +37,7 @@ from mercurial.repo import factory as repo_factory
 
 from . import (
     bigfiles,
+    bigmerge,
     checkout,
     config as configmod,
     conflicts,
@@ -142,7 +143,7 @@ def openrepo(ui, res, create=True):
     if create and bigfiles.configure(repo, res.bigfile):
         # the extension loads with the repository
         repo = repo_factory.repository(ui, root)
-    bigfiles.guard()
+    bigmerge.guard()
     return repo
 
 

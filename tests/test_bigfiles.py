@@ -67,6 +67,31 @@ def test_conflict_keeps_both_and_the_history(mkcluster):
         assert len(copies) == 1 and copies[0].startswith(b'.hglf/'), files.stdout
 
 
+@pytest.mark.parametrize(
+    'handler, bigon, kept',
+    [
+        ('KeepBoth', 'alpha', 'kept both'),
+        ('KeepBoth', 'beta', 'kept both'),
+        ('ClobberRemote', 'beta', 'kept local'),
+        ('ClobberLocal', 'beta', 'took remote'),
+    ],
+)
+def test_a_path_big_on_one_side_and_small_on_the_other(mkcluster, handler, bigon, kept):
+    """the same new path, a big file on one node and a small one on the
+    other: the handler decides, never largefiles' prompt, and both
+    versions stay (in the working copy or the report's restore)"""
+    c = bigcluster(mkcluster, 'local', 'conflict = %s\n' % handler)
+    small = 'beta' if bigon == 'alpha' else 'alpha'
+    c.write(bigon, 'cover.jpg', big(b'the cover, full size '))
+    c.write(small, 'cover.jpg', b'the cover, a thumbnail\n')
+    proc = c.sync('alpha', '--config', 'ui.interactive=true', check=0)
+    assert 'into a' not in out(proc) and kept in out(proc), out(proc)
+    if kept == 'kept both':
+        files = os.listdir(c.root('alpha'))
+        assert len([f for f in files if f.startswith('cover.conflict-')]) == 1, files
+    c.check()
+
+
 def test_clobbered_version_comes_back_by_the_reports_hint(mkcluster):
     """ClobberRemote on alpha: the restore command the report names for
     beta's version of a photo both edited brings it back, by its path"""
