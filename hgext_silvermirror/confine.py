@@ -137,14 +137,23 @@ _LFCOMMANDS = (b'getlfile', b'statlfile', b'putlfile')
 
 
 def _hashargument(name, orig, repo, proto, sha):
-    if islfhash(sha):
+    why = None if islfhash(sha) else _nohash(sha)
+    if why is None and name == b'putlfile':
+        # a content stored is a change: only where a push could make one
+        # (hg's http server checks the permission first; over ssh,
+        # ``hg-ssh --read-only`` refuses through the hook)
+        try:
+            mayopen(repo, b'putlfile')
+        except error.Abort as inst:
+            why = inst.message
+    if why is None:
         return orig(repo, proto, sha)
     if name == b'putlfile':
         # what the peer sends after the request: read, so that the
         # connection stays in step, and dropped
         for _chunk in proto.getpayload():
             pass
-    return wireprototypes.ooberror(_nohash(sha))
+    return wireprototypes.ooberror(why)
 
 
 def _nohash(sha):

@@ -13,6 +13,7 @@ case of a worker.
 """
 
 import base64
+import hashlib
 import io
 import os
 import socket
@@ -527,6 +528,8 @@ from mercurial import extensions, httpconnection, initialization, ui as uimod
 from mercurial.repo import factory
 u = uimod.ui.load()
 u.setconfig(b'extensions', b'largefiles', b'', b'attack')
+if sys.argv[4:]:
+    u.setconfig(b'ui', b'remotecmd', sys.argv[4].encode(), b'attack')
 extensions.loadall(u)
 peer = factory.peer(u, {}, sys.argv[1].encode())
 op, sha = sys.argv[2], sys.argv[3].encode()
@@ -572,3 +575,25 @@ def test_largefile_hashes_name_no_path(hostile, transport):
         assert tree(hostile.sentinel) == hostile.before, op
     hostile.nobug()
     hostile.sync(transport, name)
+
+
+def test_read_only_host_takes_no_largefile(hostile):
+    """``putlfile`` changes the host's store: a peer without push access
+    is refused it, over ssh (``hg-ssh --read-only``) as over http"""
+    if not hostile.readonly:
+        pytest.skip('hg-ssh is not installed (make venv fetches it with chg)')
+    name = hostile.fresh()
+    with open(hostile.repopath(name, '.hg', 'hgrc'), 'a') as fp:
+        fp.write('[extensions]\nlargefiles =\n')
+    sha = hashlib.sha1(b'planted\n').hexdigest()
+    for transport in ('ssh-read-only', 'http-read-only'):
+        proc = subprocess.run(
+            # hg-ssh serves only ``hg -R REPO serve --stdio``
+            [sys.executable, '-c', LFPEER, hostile.url(transport, name), 'put', sha, 'hg'],
+            env=hostile.alpha.env, capture_output=True, timeout=60,
+        )
+        assert b'refused: ' in proc.stdout, (transport, proc.stdout)
+        assert b'Traceback' not in proc.stderr, proc.stderr
+        assert not os.path.exists(hostile.repopath(name, '.hg', 'largefiles', sha))
+        assert not os.path.exists(hostile.repopath(name, '.cache', 'largefiles', sha))
+    hostile.nobug()
