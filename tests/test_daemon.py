@@ -465,3 +465,24 @@ def test_daemons_started_together_never_wait_each_other_out(synced_once, daemons
 
     # a sync that waited the other out would wait lock-timeout (30 s)
     waitfor(arrived, 'the saves on the other node', timeout=LOCKWAIT / 2, step=0.02)
+
+
+def test_watch_carries_a_big_file(synced_once, daemons):
+    """a photo saved while the daemon watches reaches beta whole, a big
+    file there too, and so does its edit: the daemon's process loads hg's
+    largefiles at its first sync with the setting and keeps it"""
+    alpha, beta = synced_once
+    for node in (alpha, beta):
+        node.config(MAIN + 'debounce = 0.5\n[docs]\nbigfile = 1MB\n')
+    a = daemons(alpha, '--watch', '-s', '300')
+    a.waitlog(r'host syncs')
+    for take in (b'a photo of the lake ', b'the lake, cropped '):
+        photo = take * 100000
+        alpha.write('docs/lake.jpg', photo)
+        waitfor(lambda: exists(beta, 'docs/lake.jpg') and beta.read('docs/lake.jpg') == photo,
+                'the photo on beta')
+    files = beta.hg('manifest', '-R', beta.path('docs'), '-r', 'tip', check=0).stdout
+    assert files.split() == [b'.hglf/lake.jpg', b'first.txt'], files
+    beta.hg('verify', '-q', '--large', '-R', beta.path('docs'), check=0)
+    a.signal(signal.SIGTERM)
+    assert a.wait() == 0
