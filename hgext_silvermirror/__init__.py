@@ -90,7 +90,9 @@ Main section ``[::SilverMirror::]``:
   (default), ``current`` (what the working copy needs), ``5`` (the 5
   most recent versions of each big file), ``30d`` (what the snapshots of
   the last 30 days need).  :hg:`mirror-gc` frees the others that a host
-  holds; an old version is fetched back from a host when needed.
+  holds; an old version is fetched back when needed, from the default
+  path if set, then from the first reachable host that has it, in the
+  order of ``hosts``.
 
 ``interval``, ``debounce``
   Seconds between daemon syncs (default 300) and of quiet after a file
@@ -132,6 +134,7 @@ Hooks to enable in hgrc::
 from mercurial import exthelper
 
 from . import (
+    bigsource,
     boundary,
     check,
     clone,
@@ -173,6 +176,7 @@ for _module in (
     restorecmd,
     gccmd,
     confine,
+    bigsource,
 ):
     eh.merge(_module.eh)
 

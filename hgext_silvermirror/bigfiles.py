@@ -29,6 +29,7 @@ Pushing uploads through the extension's own pre-push hook.
 from mercurial.i18n import _
 from mercurial import (
     error,
+    extensions,
     match as matchmod,
     scmutil,
     util,
@@ -52,6 +53,15 @@ def _lf():
     from hgext.largefiles import lfcommands, lfutil, overrides, storefactory
 
     return lfcommands, lfutil, overrides, storefactory
+
+
+def loaded():
+    """is hg's largefiles extension loaded in this process?"""
+    try:
+        extensions.find(b'largefiles')
+    except KeyError:
+        return False
+    return True
 
 
 def enabled(repo):
@@ -159,9 +169,10 @@ def contents(repo, revs):
     return found
 
 
-def fetch(repo, peer):
-    """get from ``peer`` the contents of changesets not yet checked
+def fetch(repo, store):
+    """get from ``store`` the contents of changesets not yet checked
 
+    ``store`` is largefiles' (``bigsource.over`` the hosts of a sync).
     Changesets are checked from where the last complete fetch ended
     (``state.BIGFETCHED``), so an interrupted fetch goes on at the next
     sync.  Returns the largefiles still missing; their changesets stay
@@ -173,11 +184,10 @@ def fetch(repo, peer):
     start = _fetchedupto(unfi)
     if start == len(unfi):
         return []
-    lfutil, storefactory = _lf()[1], _lf()[3]
+    lfutil = _lf()[1]
     wanted = contents(unfi, unfi.revs(b'%d:', start))
     missing = {h: f for h, f in wanted.items() if not lfutil.findfile(unfi, h)}
     if missing:
-        store = storefactory.openstore(unfi, peer)
         _got, notthere = store.get(sorted((f, h) for h, f in missing.items()))
         if notthere:
             return sorted(notthere)
@@ -276,11 +286,18 @@ def openlfdirstate(orig, ui, repo, create=True):
     return orig(ui, repo, create and enabled(repo))
 
 
-def checkfetched(repo, host, missing):
-    """stop before integrating what has no content here"""
+def checkfetched(store, missing):
+    """stop before integrating what has no content here
+
+    One line names the files and every host asked (``store.asked``).
+    """
     if missing:
+        if len(missing) == 1:
+            msg = _(b'big file %s has no content on %s') % (missing[0], store.asked())
+        else:
+            msg = _(b'%d big files have no content on %s: %s') % (
+                len(missing), store.asked(), b', '.join(missing[:3])
+            ) + (b', ...' if len(missing) > 3 else b'')
         raise error.Abort(
-            _(b'%d big files of %s have no content there: %s')
-            % (len(missing), host, b', '.join(missing[:3])),
-            hint=_(b'sync with the node that recorded them first'),
+            msg, hint=_(b'sync with the node that recorded them first, or a host that has them')
         )

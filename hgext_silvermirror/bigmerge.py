@@ -201,11 +201,7 @@ def guard():
     The extension wraps hg's file merge when it loads, after this one:
     ``_bigmerge`` goes on top then, before the first merge of a sync.
     """
-    if _wrapped:
-        return
-    try:
-        extensions.find(b'largefiles')
-    except KeyError:
+    if _wrapped or not bigfiles.loaded():
         return
     lfutil = _lfutil()
     extensions.wrapfunction(filemerge, 'filemerge', _bigmerge)

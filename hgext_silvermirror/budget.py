@@ -17,21 +17,19 @@ drops a copy only where another is known.  A content this node's
 history does not name (one not yet committed, another repository's) is
 never touched.
 
-A dropped content comes back on demand: largefiles fetches what an
-update, a revert or ``hg cat`` needs from the repository's default path, which
-``collect`` sets to a host that holds it when none is set.  hg's
-per-user cache keeps its copy while another repository links it.
+A dropped content comes back on demand: what an update, a revert or
+``hg cat`` needs is fetched from the default path or any host of the
+resource (``bigsource``).  hg's per-user cache keeps its copy while
+another repository links it.
 ``gccmd`` renders.
 """
 
-import collections
 import os
 import time
 
 from mercurial.i18n import _
 from mercurial import (
     match as matchmod,
-    vfs as vfsmod,
 )
 from mercurial.node import nullrev
 from mercurial.repo import factory as repo_factory
@@ -54,9 +52,8 @@ class content:
         # a path history names it by (the newest, for several)
         self.path = path
         self.size = size
-        # the host entry that holds it, once asked, and its label as
-        # shown (no password)
-        self.entry = None
+        # the label of the host that holds it, once asked, as shown (no
+        # password)
         self.holder = None
 
 
@@ -74,8 +71,6 @@ class result:
         # (host label, why) of each host that could not answer
         self.unreached = []
         self.freed = []
-        # the default path set for fetching dropped contents back, if set
-        self.defaultpath = None
 
     @property
     def held(self):
@@ -175,7 +170,7 @@ def holders(ui, cfg, res, repo, wanted, unreached):
             store = storefactory.openstore(repo, conn.peer)
             for h, there in store.exists(sorted(todo)).items():
                 if there:
-                    todo[h].entry, todo[h].holder = entry, redact.url(entry.label)
+                    todo[h].holder = redact.url(entry.label)
         except hostsmod.ERRORS as inst:
             unreached.append((redact.url(entry.label), hostsmod.reason(inst)))
         finally:
@@ -199,8 +194,6 @@ def collect(ui, cfg, res, dryrun=False):
             holders(ui, cfg, res, repo, out.candidates, out.unreached)
         if dryrun or not out.held:
             return out
-        urls = collections.Counter(c.entry.url for c in out.held)
-        out.defaultpath = _fetchpath(repo, urls.most_common(1)[0][0])
         for c in out.held:
             _drop(repo, c.hash)
             out.freed.append(c)
@@ -221,20 +214,3 @@ def _drop(repo, h):
             os.unlink(cached)
     except FileNotFoundError:
         pass
-
-
-def _fetchpath(repo, url):
-    """make ``url`` the default path largefiles fetches from, unless the
-    repository has one; the URL set as shown (no password), or None
-
-    Largefiles fetches from one path: the host holding the most of what
-    was freed.
-    """
-    if repo.ui.config(b'paths', b'default'):
-        return None
-    hgvfs = vfsmod.vfs(repo.vfs.base)
-    hgrc = hgvfs.tryread(b'hgrc')
-    sep = b'\n' if hgrc and not hgrc.endswith(b'\n') else b''
-    hgvfs.write(b'hgrc', hgrc + sep + b'[paths]\ndefault = %s\n' % url, atomictemp=True)
-    return redact.url(url)
-

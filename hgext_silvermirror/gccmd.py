@@ -54,9 +54,12 @@ def mirrorgc(ui, *names, **opts):
     content of a resource whose hosts are all away.
 
     A freed version is still in history. :hg:`cat -r REV FILE`,
-    :hg:`revert -r REV FILE` and :hg:`update -r REV` fetch its content
-    from the repository's default path, which this command sets, when
-    none is set, to a host that holds the contents it freed. Such a
+    :hg:`revert -r REV FILE`, :hg:`update -r REV` and
+    :hg:`mirror-restore` fetch its content from the repository's default
+    path if one is set, then from each host of the resource in the
+    SilverMirror file's order, passing over a host that cannot be
+    reached, until one gives it; a sync that pulls changesets whose
+    contents the host lacks asks the other hosts it reached. Such a
     fetched content is old again for the next :hg:`mirror-gc`.
 
     With no RESOURCE, the resource of the current directory, or all of
@@ -121,6 +124,4 @@ def _render(ui, fm, out, dryrun):
         )
     for label, why in out.unreached:
         fm.plain(_(b'%s: %s: unreachable: %s\n') % (name, label, why))
-    if out.defaultpath and not ui.quiet:
-        fm.plain(_(b'%s: contents fetched back from %s\n') % (name, out.defaultpath))
     return bool(out.unheld and out.unreached)

@@ -7,7 +7,7 @@
 
 History holds a big file as its standin (``.hglf/PATH``, the content's
 sha1); the content is in the repository's largefiles store, or, once
-``mirror-gc`` freed it, on a host.  Here a standin's versions are named
+``mirror-gc`` freed it, on a host (``bigsource``).  Here a standin's versions are named
 by the big file's path, a content is fetched before anything is written,
 and it is copied into the working copy in chunks, checked against its
 hash, never whole in memory.
@@ -20,8 +20,6 @@ from mercurial import (
     error,
     match as matchmod,
 )
-from mercurial.repo import factory as repo_factory
-from mercurial.utils import stringutil, urlutil
 
 from . import bigfiles
 
@@ -117,9 +115,10 @@ def inhistory(repo, path):
 def fetch(repo, wanted):
     """have the contents of ``wanted`` [(path, fctx)] here, or abort
 
-    A content ``mirror-gc`` freed is fetched from the repository's
-    default path, which it set to a host holding it.  Nothing is written
-    to the working copy before every content is here.
+    A content ``mirror-gc`` freed is fetched as hg's own commands fetch
+    it: from the default path, then each host of the resource in turn
+    (``bigsource``).  Nothing is written to the working copy before
+    every content is here.
     """
     lfutil = _lfutil()
     toget = sorted(
@@ -127,36 +126,13 @@ def fetch(repo, wanted):
     )
     if not toget:
         return
-    missing = [f for f, _h in toget]
-    why = None
-    if repo.ui.config(b'paths', b'default'):
-        try:
-            missing = _get(repo, toget)
-        except (error.Abort, error.RepoError, OSError) as inst:
-            why = inst
+    store = bigfiles._lf()[3].openstore(repo)
+    missing = store.get(toget)[1]
     if missing:
-        msg = _(b'no content of %s here, and no host gave it') % b', '.join(sorted(missing))
-        if why is not None:
-            msg += b': %s' % stringutil.forcebytestr(why)
         raise error.Abort(
-            msg,
-            hint=_(
-                b"sync with a host that holds it, or set 'paths.default' "
-                b'in .hg/hgrc to one, then restore again'
-            ),
+            _(b'no content of %s here, and no host gave it') % b', '.join(sorted(missing)),
+            hint=_(b'sync with a host that holds it, then restore again'),
         )
-
-
-def _get(repo, toget):
-    """fetch ``toget`` [(path, hash)] from the default path; the paths
-    it has not"""
-    storefactory = bigfiles._lf()[3]
-    path = urlutil.get_unique_pull_path_obj(b'mirror-restore', repo.ui, b'default')
-    peer = repo_factory.peer(repo, {}, path)
-    try:
-        return storefactory.openstore(repo, peer).get(toget)[1]
-    finally:
-        peer.close()
 
 
 def write(repo, path, fctx):

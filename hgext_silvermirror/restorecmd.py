@@ -78,9 +78,10 @@ def mirrorrestore(ui, repo, *pats, **opts):
     A big file (see ``bigfile`` in :hg:`help -e hgext_silvermirror`) is
     restored the same way. Its size is listed as ``not here`` (``null``
     in JSON) for a version whose content is not stored here, as after
-    :hg:`mirror-gc`: restoring such a version fetches the content first
-    from the repository's default path (the host :hg:`mirror-gc` named),
-    and aborts, changing nothing, when no host gives it.
+    :hg:`mirror-gc`: restoring such a version fetches the content first,
+    from the repository's default path if one is set, then from each
+    reachable host of the resource in turn, and aborts, changing
+    nothing, when no host gives it.
 
     .. container:: verbose
 

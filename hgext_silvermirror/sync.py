@@ -38,6 +38,7 @@ from mercurial.repo import factory as repo_factory
 from . import (
     bigfiles,
     bigmerge,
+    bigsource,
     checkout,
     config as configmod,
     conflicts,
@@ -306,7 +307,8 @@ def _exchange(ui, cfg, res, opts, repo, result, reaching, filling, handler):
                 if opts.dryrun:
                     _foresee(repo, handler, hr, conn, result.plan, direction)
                 else:
-                    _bring(ui, repo, res, handler, hr, conn, reply, opts.tell)
+                    others = [(h.host, c.peer) for h, c, _r in reached if c is not conn]
+                    _bring(ui, repo, res, handler, hr, conn, reply, opts.tell, others)
         if opts.dryrun:
             for hr in result.hosts:
                 if hr.plan is None and hr.reachable and hr.status == SYNCED:
@@ -339,8 +341,12 @@ def _foresee(repo, handler, hr, conn, local, direction):
     hr.uncommitted = hr.plan.uncommitted
 
 
-def _bring(ui, repo, res, handler, hr, conn, reply, tell):
-    """pull what a host recorded and merge it here"""
+def _bring(ui, repo, res, handler, hr, conn, reply, tell, others):
+    """pull what a host recorded and merge it here
+
+    A big file's content the host lacks may come from ``others`` [(label,
+    peer)], the other hosts reached.
+    """
     hr.repaired = reply.get(b'repaired', [])
     hr.reply = reply
     skipped = hr.leftout = reply.get(b'snapshot', {}).get(b'skipped', [])
@@ -348,9 +354,10 @@ def _bring(ui, repo, res, handler, hr, conn, reply, tell):
     tell(b'host', hr)
     try:
         hr.pulled = _pull(repo, conn, reply)
+        store = bigsource.over(repo, [(hr.host, conn.peer)] + others)
         with hostsmod.quiet(repo.ui, conn.peer.ui):
-            missing = bigfiles.fetch(repo, conn.peer)
-        bigfiles.checkfetched(repo, hr.host, missing)
+            missing = bigfiles.fetch(repo, store)
+        bigfiles.checkfetched(store, missing)
         hr.conflicts = checkout.integrate(
             ui, repo, handler, hr.host, configmod.nodename(ui)
         )

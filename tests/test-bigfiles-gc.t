@@ -42,7 +42,6 @@ nothing.  beta, the first host, holds them:
   4
   $ on alpha hg mirror-gc
   photos: 4 big contents stored, 9.63 MB; keep = current: freed 2, 5.25 MB
-  photos: contents fetched back from ssh://beta/photos
   $ ls .hg/largefiles | grep -v dirstate | wc -l
   2
   $ on alpha hg mirror-gc
@@ -178,11 +177,27 @@ A version no host gives is not restored, and nothing changes:
   $ rm -r $TESTTMP/alpha/.cache/largefiles
   $ mv $TESTTMP/usb $TESTTMP/usb-away
   $ on alpha hg mirror-restore -r 3 forest.jpg
-  forest.jpg: largefile 2534d003cc4da302bcf19582df06f984d13ffd76 not available from ssh://beta/photos
+  forest.jpg: no content on */usb/mirror (unreachable) (glob)
   abort: no content of forest.jpg here, and no host gave it
-  (sync with a host that holds it, or set 'paths.default' in .hg/hgrc to one, then restore again)
+  (sync with a host that holds it, then restore again)
   [255]
   $ head -c 16 forest.jpg; echo
   forest in winter
   $ on alpha hg status
   M beach.jpg
+
+A freed content comes from whichever host has it, in the order of the
+hosts: not the hub that is down, nor beta, which never had this version,
+but the disk once plugged back.  No password is shown:
+
+  $ sed -i "s|^hosts = .*|hosts = alpha http://alice:secret@127.0.0.1:1/ beta $TESTTMP/usb/mirror|" $TESTTMP/alpha/.silvermirror
+  $ mv $TESTTMP/usb-away $TESTTMP/usb
+  $ on alpha hg mirror-restore -r 3 forest.jpg --verbose > restore.out 2>&1
+  $ grep -c secret restore.out
+  0
+  [1]
+  $ grep -e unreachable -e restored restore.out
+  http://alice:***@127.0.0.1:1/: unreachable: Connection refused
+  restored forest.jpg from revision 3 (*, written by alpha) (glob)
+  $ head -c 16 forest.jpg; echo
+  forest in autumn

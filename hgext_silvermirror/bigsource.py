@@ -1,0 +1,211 @@
+# bigsource.py - where a big file's content that is not here comes from
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""the hosts a big file's missing content is fetched from, in turn
+
+hg's largefiles fetches a content it lacks from one store: the peer of
+the exchange, or else the repository's default path.  A resource's
+contents live on its hosts, and any one of them may be away or lack one
+(``mirror-gc`` freed it here, another node's push never uploaded it):
+
+- on demand (``hg cat -r``, ``hg revert -r``, ``hg update -r``,
+  ``mirror-restore``), largefiles' store opening is wrapped in this one
+  place: it asks the default path, if one is set, then each host of the
+  resource in the SilverMirror file's order, until every content is
+  here.  A host that cannot be reached is passed over;
+- in a sync (``sync._bring``), the host pulled from is asked first, then
+  the other hosts the sync reached, over their open connections.
+
+A host is shown by its label, its password masked.  Nothing changes in
+a sync's host or inside the host side of a sync: there the exchange's
+peer is the store, as largefiles has it.
+"""
+
+import contextlib
+import os
+
+from mercurial.i18n import _
+from mercurial import (
+    extensions,
+    exthelper,
+)
+from . import (
+    bigfiles,
+    hosts as hostsmod,
+    redact,
+)
+
+eh = exthelper.exthelper()
+_wrapped = []
+
+
+@eh.reposetup
+def _reposetup(ui, repo):
+    # largefiles may load only now, from the repository's hgrc
+    if _wrapped or not bigfiles.loaded():
+        return
+    extensions.wrapfunction(bigfiles._lf()[3], 'openstore', _openstore)
+    _wrapped.append(True)
+
+
+def _openstore(orig, repo=None, remote=None, put=False, ui=None):
+    """largefiles' store for a fetch on demand: every host in turn"""
+    if (
+        remote is not None
+        or put
+        or repo is None
+        or not repo.local()
+        or repo.ui.configbool(b'silvermirror', b'in-sync')
+    ):
+        return orig(repo, remote, put, ui)
+    return anystore(repo, _ondemand(repo, orig, ui), lambda: orig(repo, remote, put, ui))
+
+
+def _ondemand(repo, orig, ui):
+    """[(label, open)]: the default path if set, then the resource's hosts"""
+    sources = []
+    default = repo.ui.config(b'paths', b'default')
+    if default or getattr(repo, 'lfpullsource', None):
+        label = redact.url(default or b'default')
+        sources.append((label, lambda: contextlib.nullcontext(orig(repo, ui=ui))))
+    found = _resource(repo)
+    if found is None:
+        return sources
+    cfg, res = found
+    for entry in res.hosts:
+        if entry.url != default:
+            sources.append((redact.url(entry.label), _hostopener(repo, cfg, entry)))
+    return sources
+
+
+def _resource(repo):
+    """(cfg, resource) of the SilverMirror file whose root is ``repo``'s"""
+    # not at the top: run's sync imports this module
+    from . import run as runmod
+
+    try:
+        cfg, resources = runmod.loadconfig(repo.ui)
+    except hostsmod.ERRORS:
+        # a broken SilverMirror file: the fetch goes on without its hosts
+        return None
+    root = os.path.realpath(repo.root)
+    for res in resources:
+        if os.path.realpath(res.root) == root:
+            return cfg, res
+    return None
+
+
+def _hostopener(repo, cfg, entry):
+    @contextlib.contextmanager
+    def opened():
+        conn = hostsmod.connect(repo.ui, entry, cfg.timeout, batch=True, create=False)
+        if conn is None:
+            raise hostsmod.Unreachable(_(b'no repository of the resource there'))
+        try:
+            yield bigfiles._lf()[3].openstore(repo, conn.peer)
+        finally:
+            conn.close()
+
+    return opened
+
+
+def over(repo, peers):
+    """an ``anystore`` over the open ``peers`` [(label, peer)], in order"""
+    openstore = bigfiles._lf()[3].openstore
+
+    def opener(peer):
+        return lambda: contextlib.nullcontext(openstore(repo, peer))
+
+    sources = [(label, opener(peer)) for label, peer in peers]
+    # the sync says what is missing, in its report of the host
+    return anystore(repo, sources, warn=False)
+
+
+class anystore:
+    """largefiles' store, over several sources asked in turn
+
+    A source is (label, open): ``open()`` gives a context manager of a
+    largefiles store.  A fetch (``get``, ``exists``) asks each in turn for
+    what the ones before it lacked; every other use of the store
+    (``verify``, ``put``) goes to what hg itself would have opened,
+    ``first()``.
+    """
+
+    def __init__(self, repo, sources, first=None, warn=True):
+        self.repo = repo
+        self.ui = repo.ui
+        self.sources = sources
+        self._first = first
+        self._warn = warn
+        # (label, why) of each source that could not answer
+        self.unreached = []
+
+    def __getattr__(self, name):
+        if self._first is None:
+            raise AttributeError(name)
+        return getattr(self._first(), name)
+
+    def _each(self, ask, todo):
+        """``ask(store, todo)``: the hashes of ``todo`` {hash: path} a
+        source holds (or gave), for each source in turn until none is
+        left to find; yields each source's"""
+        todo = dict(todo)
+        for label, open in self.sources:
+            if not todo:
+                return
+            try:
+                with hostsmod.quiet(self.ui), open() as store:
+                    found = ask(store, todo)
+            except hostsmod.ERRORS as inst:
+                why = hostsmod.reason(inst)
+                self.unreached.append((label, why))
+                self.ui.note(_(b'%s: unreachable: %s\n') % (label, why))
+                continue
+            for h in found:
+                del todo[h]
+            yield found
+
+    def exists(self, hashes):
+        there = {h: False for h in hashes}
+        for found in self._each(_exists, {h: h for h in hashes}):
+            there.update((h, True) for h in found)
+        return there
+
+    def get(self, files):
+        """(success, missing) as a store's ``get``: ``files`` [(path,
+        hash)] fetched from the first source that holds each"""
+        got = set()
+        for found in self._each(_get, {h: f for f, h in files}):
+            got.update(found)
+        success = [(f, h) for f, h in files if h in got]
+        missing = [f for f, h in files if h not in got]
+        for f in missing if self._warn else ():
+            self.ui.warn(_(b'%s: no content on %s\n') % (f, self.asked()))
+        return success, missing
+
+    def asked(self):
+        """the sources asked, as a text for people"""
+        down = dict(self.unreached)
+        names = [
+            label + (_(b' (unreachable)') if label in down else b'')
+            for label, _open in self.sources
+        ]
+        return b', '.join(names) or _(b'no host')
+
+
+def _exists(store, todo):
+    return {h for h, there in store.exists(sorted(todo)).items() if there}
+
+
+def _get(store, todo):
+    """the hashes of ``todo`` {hash: path} that ``store`` gave
+
+    Only what it holds is asked for: largefiles warns of each other.
+    """
+    want = sorted(_exists(store, todo))
+    if not want:
+        return set()
+    success, _missing = store.get([(todo[h], h) for h in want])
+    return {h for _f, h in success}
