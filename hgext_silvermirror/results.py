@@ -10,6 +10,9 @@ result (``reach``, ``firstcontact``) and those that render it need not
 import the engine.
 """
 
+import errno
+import os
+
 from mercurial.i18n import _
 
 from . import (
@@ -81,6 +84,11 @@ class hostresult:
         self.busy = kind == b'busy'
         self.fail(SKIPPED if kind in (b'busy', b'self') else FAILED, inst)
         self.selfcopy = kind == b'self'
+        if _diskfull(inst):
+            self.hint = _(
+                b'free space on the disk that filled (the host\'s, or this '
+                b'node\'s): the next sync finishes what this one began'
+            )
         if hostsmod.away(self._entry):
             self.status = UNREACHABLE
             self.message = _(b'%s went away during the sync (%s)') % (
@@ -97,6 +105,15 @@ class hostresult:
             b"'%s': set silvermirror.name in this node's hgrc to the name "
             b"the hosts use for it, or take '%s' out of hosts"
         ) % (self.host, node, self.host)
+
+
+def _diskfull(inst):
+    """did ``inst`` fail for want of disk space, here or on an ssh host?"""
+    if isinstance(inst, OSError):
+        return inst.errno == errno.ENOSPC
+    # a host's error comes as its text
+    message = getattr(inst, 'message', None)
+    return isinstance(message, bytes) and os.strerror(errno.ENOSPC).encode() in message
 
 
 class resourceresult:

@@ -7,12 +7,15 @@ finishes, with no version lost (``invariants``, which read a largefile's
 versions from each store).
 """
 
+import glob
 import os
 import re
 import signal
 
 import pytest
 
+import invariants
+import subprocess
 from cluster import output as out
 
 BIG = 2 << 20
@@ -23,14 +26,22 @@ def big(text):
     return (text * (BIG // len(text) + 1))[:BIG]
 
 
-def bigcluster(mkcluster, transport, settings=''):
-    """alpha and beta syncing ``docs``, big files from 1MB on"""
+def bigcluster(mkcluster, transport, settings='', disk=None):
+    """alpha and beta syncing ``docs``, big files from 1MB on; ``disk``: a
+    directory both list as their first host, by path (a USB disk)"""
     c = mkcluster(transport)
     for node in c.nodes.values():
-        with open(node.path('.silvermirror'), 'a') as fp:
-            fp.write('bigfile = 1MB\n' + settings)
+        text = node.read('.silvermirror').decode()
+        if disk is not None:
+            text = text.replace('hosts = ', 'hosts = %s ' % disk, 1)
+        node.config(text + 'bigfile = 1MB\n' + settings)
     c.setup()
     return c
+
+
+def stored(root):
+    """the contents in the largefiles store of the repository at ``root``"""
+    return glob.glob(os.path.join(root, '.hg', 'largefiles', '[0-9a-f]' * 40))
 
 
 @pytest.mark.parametrize('point', ['bigfile.upload', 'bigfile.fetch'])
@@ -128,4 +139,62 @@ def test_gc_frees_what_a_host_holds_and_loses_nothing(mkcluster):
     c.hg('alpha', 'mirror-gc', check=0)
     assert len(stored()) == 1
     c.write('beta', 'photos/beach.jpg', big(b'beach, cropped on beta '))
+    c.check()
+
+
+def test_host_without_the_content(mkcluster, tmp_path):
+    """a disk that has alpha's snapshot but lost the photo's content: a
+    pull from it alone fails in one line naming the photo and the disk,
+    changing nothing here; with alpha reached too, alpha gives it"""
+    usb = str(tmp_path / 'usb')
+    os.mkdir(usb)
+    c = bigcluster(mkcluster, 'local', disk=usb)
+    c.write('alpha', 'lake.jpg', big(b'lake '))
+    c.sync('alpha', '-H', usb, check=0)
+    for f in stored(os.path.join(usb, 'docs')):
+        os.unlink(f)
+    before = invariants.tree(c.root('beta'))
+    proc = c.sync('beta', '-H', usb, cmd='mirror-pull', check=1)
+    assert 'docs: %s: failed: big file lake.jpg has no content on %s\n' % (usb, usb) in out(proc)
+    assert invariants.tree(c.root('beta')) == before
+    c.sync('beta', cmd='mirror-pull', check=0)
+    assert c.nodes['beta'].read('docs/lake.jpg') == big(b'lake ')
+    c.check()
+
+
+@pytest.fixture
+def smalldisk(tmp_path):
+    """an 8 MB tmpfs at ``tmp_path/usb``: a disk a big file fills"""
+    path = str(tmp_path / 'usb')
+    os.mkdir(path)
+    proc = subprocess.run(
+        ['mount', '-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', path],
+        capture_output=True, timeout=30,
+    )
+    if proc.returncode != 0:
+        pytest.skip('no tmpfs mount here: %s' % proc.stderr.decode().strip())
+    try:
+        yield path
+    finally:
+        subprocess.run(['umount', path], check=True, timeout=30)
+
+
+def test_host_disk_full_mid_upload(mkcluster, smalldisk):
+    """a disk that fills while a photo goes up: the sync fails there with
+    one line and exit 1, the disk's repository stays valid with nothing
+    lost, and once space is freed the next sync finishes"""
+    c = bigcluster(mkcluster, 'local', disk=smalldisk)
+    filler = os.path.join(smalldisk, 'filler')
+    with open(filler, 'wb') as fp:
+        fp.write(b'x' * (6 << 20))
+    c.write('alpha', 'lake.jpg', big(b'lake '))
+    proc = c.sync('alpha', check=1)
+    assert 'docs: %s: failed: No space left on device\n(free space' % smalldisk in out(proc)
+    disk = os.path.join(smalldisk, 'docs')
+    assert not invariants.leftovers(disk)
+    c.hg('alpha', 'verify', '-q', '-R', disk, check=0)
+    assert invariants.lost(c.ledger, c.roots()) == []
+    os.unlink(filler)
+    c.sync('alpha', check=0)
+    assert c.nodes['alpha'].read(os.path.join(disk, 'lake.jpg')) == big(b'lake ')
     c.check()
