@@ -67,9 +67,10 @@ def _ondemand(repo, orig, ui):
     """[(label, open)]: the default path if set, then the resource's hosts"""
     sources = []
     default = repo.ui.config(b'paths', b'default')
-    if default or getattr(repo, 'lfpullsource', None):
-        label = redact.url(default or b'default')
-        sources.append((label, lambda: contextlib.nullcontext(orig(repo, ui=ui))))
+    # the source of ``hg lfpull`` and ``pull --lfrev``, else the default
+    first = getattr(repo, 'lfpullsource', None) or default
+    if first:
+        sources.append((redact.url(first), lambda: contextlib.nullcontext(orig(repo, ui=ui))))
     found = _resource(repo)
     if found is None:
         return sources
