@@ -307,7 +307,7 @@ def _exchange(ui, cfg, res, opts, repo, result, reaching, filling, handler):
                 if opts.dryrun:
                     _foresee(repo, handler, hr, conn, result.plan, direction)
                 else:
-                    others = [(h.host, c.peer) for h, c, _r in reached if c is not conn]
+                    others = _others(reached, conn)
                     _bring(ui, repo, res, handler, hr, conn, reply, opts.tell, others)
         if opts.dryrun:
             for hr in result.hosts:
@@ -326,6 +326,12 @@ def _exchange(ui, cfg, res, opts, repo, result, reaching, filling, handler):
             else:
                 closing.append(conn)
         hostsmod.closeall(closing)
+
+
+def _others(reached, conn):
+    """[(label, peer)] of the hosts reached but ``conn``'s, still synced:
+    a failed host's connection may be out of step"""
+    return [(h.host, c.peer) for h, c, _r in reached if c is not conn and h.status == SYNCED]
 
 
 def _foresee(repo, handler, hr, conn, local, direction):
