@@ -37,6 +37,7 @@ import time
 
 from mercurial.i18n import _
 from mercurial import (
+    encoding,
     error,
     extensions,
     exthelper,
@@ -137,22 +138,36 @@ _LFCOMMANDS = (b'getlfile', b'statlfile', b'putlfile')
 
 
 def _hashargument(name, orig, repo, proto, sha):
-    why = None if islfhash(sha) else _nohash(sha)
-    if why is None and name == b'putlfile':
+    if not islfhash(sha):
+        return _refuse(name, proto, _nohash(sha))
+    if name != b'putlfile':
+        return orig(repo, proto, sha)
+    try:
         # a content stored is a change: only where a push could make one
         # (hg's http server checks the permission first; over ssh,
         # ``hg-ssh --read-only`` refuses through the hook)
-        try:
-            mayopen(repo, b'putlfile')
-        except error.Abort as inst:
-            why = inst.message
-    if why is None:
+        mayopen(repo, b'putlfile')
         return orig(repo, proto, sha)
+    except error.Abort as inst:
+        return _refuse(name, proto, inst.message)
+    except OSError as inst:
+        # hg's putlfile lets a full disk's error escape as it cleans up:
+        # the host's hg would stop, and the client read nothing
+        why = encoding.strtolocal(inst.strerror or str(inst))
+        return _refuse(name, proto, _(b'cannot store largefile %s: %s') % (sha, why))
+
+
+def _refuse(name, proto, why):
+    """the error reply to a largefile command, ``why`` in it"""
     if name == b'putlfile':
         # what the peer sends after the request: read, so that the
         # connection stays in step, and dropped
         for _chunk in proto.getpayload():
             pass
+        if proto.name == wireprototypes.SSHV1:
+            # an ssh client shows only the reply of putlfile (an
+            # out-of-band error goes to the remote output a sync hides)
+            return wireprototypes.pusherr(why, b"")
     return wireprototypes.ooberror(why)
 
 

@@ -90,6 +90,9 @@ def reason(inst):
         msg = encoding.strtolocal(inst.strerror)
     elif isinstance(inst, error.Error):
         msg = inst.message
+    elif isinstance(inst, error.ResponseError):
+        # (what failed, what the host answered)
+        msg = b' '.join(stringutil.forcebytestr(a).strip() for a in inst.args)
     else:
         msg = stringutil.forcebytestr(inst)
     if isinstance(inst, http.client.HTTPException) and not isinstance(inst, OSError):
@@ -97,6 +100,9 @@ def reason(inst):
             msg or pycompat.sysbytes(type(inst).__name__)
         )
     lines = [l.strip() for l in msg.splitlines() if l.strip()]
+    if len(lines) > 1 and lines[0].endswith(b':'):
+        # ``remote error:`` and, on the next line, what the host said
+        lines[:2] = [b'%s %s' % (lines[0], lines[1])]
     line = lines[0] if lines else pycompat.sysbytes(type(inst).__name__)
     # a peer's bytes: no terminal control sequence gets through
     line = _CONTROL.sub(lambda m: b'\\x%02x' % ord(m.group()), line)

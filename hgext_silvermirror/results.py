@@ -84,7 +84,7 @@ class hostresult:
         self.busy = kind == b'busy'
         self.fail(SKIPPED if kind in (b'busy', b'self') else FAILED, inst)
         self.selfcopy = kind == b'self'
-        if _diskfull(inst):
+        if _diskfull(inst, self.message):
             self.hint = _(
                 b'free space on the disk that filled (the host\'s, or this '
                 b'node\'s): the next sync finishes what this one began'
@@ -107,13 +107,12 @@ class hostresult:
         ) % (self.host, node, self.host)
 
 
-def _diskfull(inst):
-    """did ``inst`` fail for want of disk space, here or on an ssh host?"""
-    if isinstance(inst, OSError):
-        return inst.errno == errno.ENOSPC
-    # a host's error comes as its text
-    message = getattr(inst, 'message', None)
-    return isinstance(message, bytes) and os.strerror(errno.ENOSPC).encode() in message
+def _diskfull(inst, message):
+    """did ``inst`` fail for want of disk space, here or on a host
+    (whose error comes as its text, ``message``)?"""
+    if isinstance(inst, OSError) and inst.errno == errno.ENOSPC:
+        return True
+    return os.strerror(errno.ENOSPC).encode() in message
 
 
 class resourceresult:

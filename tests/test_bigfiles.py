@@ -11,11 +11,12 @@ import glob
 import os
 import re
 import signal
+import subprocess
 
 import pytest
 
 import invariants
-import subprocess
+import nodes
 from cluster import output as out
 
 BIG = 2 << 20
@@ -26,15 +27,18 @@ def big(text):
     return (text * (BIG // len(text) + 1))[:BIG]
 
 
-def bigcluster(mkcluster, transport, settings='', disk=None):
+def bigcluster(mkcluster, transport, settings='', disk=None, prepare=None):
     """alpha and beta syncing ``docs``, big files from 1MB on; ``disk``: a
-    directory both list as their first host, by path (a USB disk)"""
+    directory both list as their first host, by path (a USB disk);
+    ``prepare(cluster)`` runs before the first sync"""
     c = mkcluster(transport)
     for node in c.nodes.values():
         text = node.read('.silvermirror').decode()
         if disk is not None:
             text = text.replace('hosts = ', 'hosts = %s ' % disk, 1)
         node.config(text + 'bigfile = 1MB\n' + settings)
+    if prepare is not None:
+        prepare(c)
     c.setup()
     return c
 
@@ -163,38 +167,55 @@ def test_host_without_the_content(mkcluster, tmp_path):
 
 
 @pytest.fixture
-def smalldisk(tmp_path):
-    """an 8 MB tmpfs at ``tmp_path/usb``: a disk a big file fills"""
-    path = str(tmp_path / 'usb')
-    os.mkdir(path)
-    proc = subprocess.run(
-        ['mount', '-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', path],
-        capture_output=True, timeout=30,
-    )
-    if proc.returncode != 0:
-        pytest.skip('no tmpfs mount here: %s' % proc.stderr.decode().strip())
-    try:
-        yield path
-    finally:
+def tmpfs(testenv):
+    """``tmpfs(path)``: an 8 MB tmpfs on the empty directory ``path``, a
+    disk that a big file fills; skipped where mount is not permitted"""
+    mounted = []
+
+    def mount(path):
+        proc = subprocess.run(
+            ['mount', '-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', path],
+            capture_output=True, timeout=30,
+        )
+        if proc.returncode != 0:
+            pytest.skip('no tmpfs mount here: %s' % proc.stderr.decode().strip())
+        mounted.append(path)
+
+    yield mount
+    # the hosts' chg servers first: nothing may hold the disk
+    nodes.stopchg(testenv[0])
+    for path in mounted:
         subprocess.run(['umount', path], check=True, timeout=30)
 
 
-def test_host_disk_full_mid_upload(mkcluster, smalldisk):
-    """a disk that fills while a photo goes up: the sync fails there with
-    one line and exit 1, the disk's repository stays valid with nothing
-    lost, and once space is freed the next sync finishes"""
-    c = bigcluster(mkcluster, 'local', disk=smalldisk)
-    filler = os.path.join(smalldisk, 'filler')
+@pytest.mark.parametrize('transport', ['local', 'ssh'])
+def test_host_disk_full_mid_upload(mkcluster, tmpfs, tmp_path, transport):
+    """a host whose disk fills while a photo goes up (a disk by path, or
+    beta over ssh): the sync fails there in one line and exit 1, the
+    host's repository stays valid with nothing lost, and once space is
+    freed the next sync finishes"""
+    if transport == 'local':
+        host = str(tmp_path / 'usb')
+        os.mkdir(host)
+        tmpfs(host)
+        c = bigcluster(mkcluster, 'local', disk=host)
+        full = os.path.join(host, 'docs')
+        filler = os.path.join(host, 'filler')
+    else:
+        c = bigcluster(mkcluster, 'ssh', prepare=lambda c: tmpfs(c.root('beta')))
+        host, full = 'beta', c.root('beta')
+        filler = os.path.join(full, '.hg', 'filler')
     with open(filler, 'wb') as fp:
         fp.write(b'x' * (6 << 20))
     c.write('alpha', 'lake.jpg', big(b'lake '))
     proc = c.sync('alpha', check=1)
-    assert 'docs: %s: failed: No space left on device\n(free space' % smalldisk in out(proc)
-    disk = os.path.join(smalldisk, 'docs')
-    assert not invariants.leftovers(disk)
-    c.hg('alpha', 'verify', '-q', '-R', disk, check=0)
+    line = re.search(r'^docs: %s: failed: (.*)\n\(free space' % re.escape(host), out(proc), re.M)
+    assert line and line.group(1).endswith('No space left on device'), out(proc)
+    assert not invariants.leftovers(full)
+    c.hg('alpha', 'verify', '-q', '-R', full, check=0)
     assert invariants.lost(c.ledger, c.roots()) == []
     os.unlink(filler)
     c.sync('alpha', check=0)
-    assert c.nodes['alpha'].read(os.path.join(disk, 'lake.jpg')) == big(b'lake ')
+    with open(os.path.join(full, 'lake.jpg'), 'rb') as fp:
+        assert fp.read() == big(b'lake ')
     c.check()

@@ -547,6 +547,8 @@ try:
             out = b'%d' % peer.putlfile(sha, fd)
 except Exception as inst:
     out = b'refused: %s' % str(inst).encode()
+finally:
+    peer.close()
 sys.stdout.buffer.write(out)
 '''
 
