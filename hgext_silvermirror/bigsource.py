@@ -31,6 +31,8 @@ from mercurial import (
     extensions,
     exthelper,
 )
+from mercurial.repo import factory as repo_factory
+from mercurial.utils import urlutil
 from . import (
     bigfiles,
     hosts as hostsmod,
@@ -60,25 +62,27 @@ def _openstore(orig, repo=None, remote=None, put=False, ui=None):
         or repo.ui.configbool(b'silvermirror', b'in-sync')
     ):
         return orig(repo, remote, put, ui)
-    return anystore(repo, _ondemand(repo, orig, ui), lambda: orig(repo, remote, put, ui))
+    return ondemand(repo, first=lambda: orig(repo, remote, put, ui))
 
 
-def _ondemand(repo, orig, ui):
-    """[(label, open)]: the default path if set, then the resource's hosts"""
+def ondemand(repo, first=None, warn=True):
+    """an ``anystore`` over the default path, if set, then the hosts of
+    the resource at ``repo``; ``warn``: name each content none gave"""
     sources = []
     default = repo.ui.config(b'paths', b'default')
     # the source of ``hg lfpull`` and ``pull --lfrev``, else the default
-    first = getattr(repo, 'lfpullsource', None) or default
-    if first:
-        sources.append((redact.url(first), lambda: contextlib.nullcontext(orig(repo, ui=ui))))
+    pull = getattr(repo, 'lfpullsource', None) or default
+    if pull:
+        sources.append((redact.url(pull), _pathopener(repo, pull)))
     found = _resource(repo)
-    if found is None:
-        return sources
-    cfg, res = found
-    for entry in res.hosts:
-        if entry.url != default:
-            sources.append((redact.url(entry.label), _hostopener(repo, cfg, entry)))
-    return sources
+    if found is not None:
+        cfg, res = found
+        sources.extend(
+            (redact.url(entry.label), _hostopener(repo, cfg, entry))
+            for entry in res.hosts
+            if entry.url != default
+        )
+    return anystore(repo, sources, first=first, warn=warn)
 
 
 def _resource(repo):
@@ -99,17 +103,31 @@ def _resource(repo):
 
 
 def _hostopener(repo, cfg, entry):
-    @contextlib.contextmanager
     def opened():
         conn = hostsmod.connect(repo.ui, entry, cfg.timeout, batch=True, create=False)
         if conn is None:
             raise hostsmod.Unreachable(_(b'no repository of the resource there'))
-        try:
-            yield bigfiles._lf()[3].openstore(repo, conn.peer)
-        finally:
-            conn.close()
+        return _storeof(repo, conn.peer, conn.close)
 
     return opened
+
+
+def _pathopener(repo, loc):
+    def opened():
+        path = urlutil.get_unique_pull_path_obj(b'largefiles', repo.ui, loc)
+        peer = repo_factory.peer(repo, {}, path)
+        return _storeof(repo, peer, peer.close)
+
+    return opened
+
+
+@contextlib.contextmanager
+def _storeof(repo, peer, close):
+    """largefiles' store over ``peer``, then ``close()``"""
+    try:
+        yield bigfiles._lf()[3].openstore(repo, peer)
+    finally:
+        close()
 
 
 def over(repo, peers):

@@ -21,7 +21,10 @@ from mercurial import (
     match as matchmod,
 )
 
-from . import bigfiles
+from . import (
+    bigfiles,
+    bigsource,
+)
 
 
 def _lfutil():
@@ -126,11 +129,12 @@ def fetch(repo, wanted):
     )
     if not toget:
         return
-    store = bigfiles._lf()[3].openstore(repo)
+    store = bigsource.ondemand(repo, warn=False)
     missing = store.get(toget)[1]
     if missing:
         raise error.Abort(
-            _(b'no content of %s here, and no host gave it') % b', '.join(sorted(missing)),
+            _(b'no content of %s here, nor on %s')
+            % (b', '.join(sorted(missing)), store.asked()),
             hint=_(b'sync with a host that holds it, then restore again'),
         )
 

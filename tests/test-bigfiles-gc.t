@@ -177,8 +177,7 @@ A version no host gives is not restored, and nothing changes:
   $ rm -r $TESTTMP/alpha/.cache/largefiles
   $ mv $TESTTMP/usb $TESTTMP/usb-away
   $ on alpha hg mirror-restore -r 3 forest.jpg
-  forest.jpg: no content on */usb/mirror (unreachable) (glob)
-  abort: no content of forest.jpg here, and no host gave it
+  abort: no content of forest.jpg here, nor on */usb/mirror (unreachable) (glob)
   (sync with a host that holds it, then restore again)
   [255]
   $ head -c 16 forest.jpg; echo
