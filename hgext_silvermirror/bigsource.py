@@ -18,9 +18,9 @@ contents live on its hosts, and any one of them may be away or lack one
 - in a sync (``sync._bring``), the host pulled from is asked first, then
   the other hosts the sync reached, over their open connections.
 
-A host is shown by its label, its password masked.  Nothing changes in
-a sync's host or inside the host side of a sync: there the exchange's
-peer is the store, as largefiles has it.
+A host is shown by its label, its password masked.  Anywhere else in a
+sync (a merge's update here, a host's side of the sync) largefiles
+opens its store as it would without SilverMirror.
 """
 
 import contextlib
@@ -33,6 +33,7 @@ from mercurial import (
 )
 from mercurial.repo import factory as repo_factory
 from mercurial.utils import urlutil
+
 from . import (
     bigfiles,
     hosts as hostsmod,
@@ -145,7 +146,7 @@ def over(repo, peers):
 class anystore:
     """largefiles' store, over several sources asked in turn
 
-    A source is (label, open): ``open()`` gives a context manager of a
+    A source is (label, opener): ``opener()`` gives a context manager of a
     largefiles store.  A fetch (``get``, ``exists``) asks each in turn for
     what the ones before it lacked; every other use of the store
     (``verify``, ``put``) goes to what hg itself would have opened,
@@ -171,11 +172,11 @@ class anystore:
         source holds (or gave), for each source in turn until none is
         left to find; yields each source's"""
         todo = dict(todo)
-        for label, open in self.sources:
+        for label, opener in self.sources:
             if not todo:
                 return
             try:
-                with hostsmod.quiet(self.ui), open() as store:
+                with hostsmod.quiet(self.ui), opener() as store:
                     found = ask(store, todo)
             except hostsmod.ERRORS as inst:
                 why = hostsmod.reason(inst)
@@ -209,7 +210,7 @@ class anystore:
         down = dict(self.unreached)
         names = [
             label + (_(b' (unreachable)') if label in down else b'')
-            for label, _open in self.sources
+            for label, _opener in self.sources
         ]
         return b', '.join(names) or _(b'no host')
 
