@@ -24,6 +24,7 @@ opens its store as it would without SilverMirror.
 """
 
 import contextlib
+import errno
 import os
 
 from mercurial.i18n import _
@@ -179,6 +180,9 @@ class anystore:
                 with hostsmod.quiet(self.ui), opener() as store:
                     found = ask(store, todo)
             except hostsmod.ERRORS as inst:
+                if isinstance(inst, OSError) and inst.errno == errno.ENOSPC:
+                    # this node's disk is full: no other source helps
+                    raise
                 why = hostsmod.reason(inst)
                 self.unreached.append((label, why))
                 self.ui.note(_(b'%s: unreachable: %s\n') % (label, why))

@@ -188,34 +188,56 @@ def tmpfs(testenv):
         subprocess.run(['umount', path], check=True, timeout=30)
 
 
-@pytest.mark.parametrize('transport', ['local', 'ssh'])
-def test_host_disk_full_mid_upload(mkcluster, tmpfs, tmp_path, transport):
-    """a host whose disk fills while a photo goes up (a disk by path, or
-    beta over ssh): the sync fails there in one line and exit 1, the
-    host's repository stays valid with nothing lost, and once space is
-    freed the next sync finishes"""
-    if transport == 'local':
+def fulldisk(mkcluster, tmpfs, tmp_path, where):
+    """a cluster whose disk ``where`` has under 2 MB free: (cluster,
+    the label of the host that fails, the repository on the full disk,
+    the filler to remove)
+
+    ``disk``: a disk both nodes list as their first host, by path;
+    ``ssh``: beta's resource, over ssh; ``here``: beta's resource, which
+    beta fills itself when it pulls from alpha.
+    """
+    if where == 'disk':
         host = str(tmp_path / 'usb')
         os.mkdir(host)
         tmpfs(host)
         c = bigcluster(mkcluster, 'local', disk=host)
-        full = os.path.join(host, 'docs')
-        filler = os.path.join(host, 'filler')
+        full, filler = os.path.join(host, 'docs'), os.path.join(host, 'filler')
     else:
-        c = bigcluster(mkcluster, 'ssh', prepare=lambda c: tmpfs(c.root('beta')))
-        host, full = 'beta', c.root('beta')
+        transport = 'ssh' if where == 'ssh' else 'local'
+        c = bigcluster(mkcluster, transport, prepare=lambda c: tmpfs(c.root('beta')))
+        full = c.root('beta')
+        host = 'beta' if where == 'ssh' else c.hostof('alpha')
         filler = os.path.join(full, '.hg', 'filler')
     with open(filler, 'wb') as fp:
         fp.write(b'x' * (6 << 20))
+    return c, host, full, filler
+
+
+@pytest.mark.parametrize('where', ['disk', 'ssh', 'here'])
+def test_disk_full_mid_transfer(mkcluster, tmpfs, tmp_path, where):
+    """a disk that fills while a photo goes to it (a host's, or this
+    node's as it pulls): the sync fails there in one line and exit 1,
+    the full repository stays valid and its working copy as it was, with
+    nothing lost, and once space is freed the next sync finishes"""
+    c, host, full, filler = fulldisk(mkcluster, tmpfs, tmp_path, where)
     c.write('alpha', 'lake.jpg', big(b'lake '))
-    proc = c.sync('alpha', check=1)
+    before = invariants.tree(full)
+    if where == 'here':
+        # recorded on alpha alone (the only host given is away)
+        c.sync('alpha', '-H', str(tmp_path / 'away'), check=1)
+        syncing, cmd = 'beta', 'mirror-pull'
+    else:
+        syncing, cmd = 'alpha', 'mirror-push'
+    proc = c.sync(syncing, cmd=cmd, check=1)
     line = re.search(r'^docs: %s: failed: (.*)\n\(free space' % re.escape(host), out(proc), re.M)
     assert line and line.group(1).endswith('No space left on device'), out(proc)
+    assert invariants.tree(full) == before
     assert not invariants.leftovers(full)
     c.hg('alpha', 'verify', '-q', '-R', full, check=0)
     assert invariants.lost(c.ledger, c.roots()) == []
     os.unlink(filler)
-    c.sync('alpha', check=0)
+    c.sync(syncing, cmd=cmd, check=0)
     with open(os.path.join(full, 'lake.jpg'), 'rb') as fp:
         assert fp.read() == big(b'lake ')
     c.check()
