@@ -70,6 +70,7 @@ def _cwd():
 
 def run(ui, direction, names, opts):
     """sync the selected resources; the command's exit status"""
+    runmod.exitquickly()
     cfg, resources = runmod.loadconfig(ui)
     if not cfg.exists:
         raise configmod.nofile(cfg.path)

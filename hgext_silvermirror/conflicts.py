@@ -274,6 +274,11 @@ class registry:
         return sorted(names, key=lambda n: n.lower())
 
     def _find(self, name):
+        # a shipped name wins over any plugin's: it needs no search of
+        # the installed packages' entry points (a sync's default handler)
+        shipped = next((c for c in SHIPPED if c.name.lower() == name.lower()), None)
+        if shipped is not None:
+            return shipped()
         found = self._table().get(name.lower())
         if found is None:
             return None

@@ -57,22 +57,38 @@ ERRORS = (
     error.ResponseError,
     error.StorageError,
     OSError,
-    http.client.HTTPException,
     ValueError,
 )
 
 
-def preload():
-    """load what reaching a host uses before threads do it
+def _http():
+    """load hg's http peer, and count http.client's errors among ERRORS
+
+    Only an http host raises them, and loading http.client (with ssl and
+    email) costs an ssh sync a noticeable share of its time: it is loaded
+    when an http host is reached, no sooner.
+    """
+    global ERRORS
+    from mercurial import httppeer
+
+    dir(httppeer)
+    if http.client.HTTPException not in ERRORS:
+        ERRORS = ERRORS + (http.client.HTTPException,)
+
+
+def preload(urls=()):
+    """load what reaching the hosts at ``urls`` uses before threads do it
 
     hg imports modules on first use, and two threads must not race to
     load the same one.
     """
-    from mercurial import httppeer, sshpeer, wireprotov1peer
+    from mercurial import sshpeer, wireprotov1peer
     from mercurial.utils import cborutil
 
-    for mod in (httppeer, sshpeer, wireprotov1peer, cborutil, procutil, urlutil):
+    for mod in (sshpeer, wireprotov1peer, cborutil, procutil, urlutil):
         dir(mod)
+    if any(_scheme(u) in (b'http', b'https') for u in urls):
+        _http()
 
 
 class Unreachable(error.Abort):
@@ -450,6 +466,7 @@ def _connecthttp(ui, entry, timeout):
     A host that refuses, resets, hangs or answers what is not hg's
     protocol is unreachable, as a dead ssh host is: the others sync.
     """
+    _http()
     with ui.configoverride({(b'http', b'timeout'): b'%d' % max(1, timeout)}):
         try:
             peer = repo_factory.peer(ui, {}, entry.url)

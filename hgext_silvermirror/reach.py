@@ -64,7 +64,7 @@ class reaching:
         self._pool = None
         self._done = {}
         if self._remote:
-            hostsmod.preload()
+            hostsmod.preload([it[0].url for it in self._remote])
             self._pool = concurrent.futures.ThreadPoolExecutor(1)
             self._future = self._pool.submit(hostsmod.parallel, ui, one, self._remote, True)
 
