@@ -321,6 +321,9 @@ class Setup:
     def __init__(self, base, server, args, label):
         self.dir = os.path.join(base, label)
         os.makedirs(self.dir)
+        # trees removed only between timed runs (``discard``)
+        self.trash = os.path.join(self.dir, 'trash')
+        self.trashed = 0
         self.server = server
         self.args = args
         self.env = self._env()
@@ -525,14 +528,38 @@ class Setup:
                 r.output = fp.read().decode('utf-8', 'replace')[-1500:]
         return r
 
+    def discard(self, path):
+        """put ``path`` aside, to be removed once no run is timed
+
+        A tree removed just before a timed run makes that run pay for the
+        removal: on an ext4 mounted with ``discard`` (this machine's disk)
+        the kernel's cost of creating files right after a mass removal is
+        about twice that of the same files created on a quiet disk
+        (bench/README).  Renamed within the file system instead, no timed
+        run follows a removal, whichever tool it is.
+        """
+        if not os.path.lexists(path):
+            return
+        os.makedirs(self.trash, exist_ok=True)
+        self.trashed += 1
+        os.rename(path, os.path.join(self.trash, str(self.trashed)))
+
+    def emptytrash(self):
+        """remove what ``discard`` put aside: between timed runs, never in one"""
+        if os.path.isdir(self.trash):
+            t0 = time.perf_counter()
+            rmtree(self.trash)
+            os.sync()
+            log('trees put aside removed in %.1fs (untimed)' % (time.perf_counter() - t0))
+
     def reset_initial(self, tool):
         """back to before the first mirror: destination and state gone"""
-        rmtree(self.dst(tool))
+        self.discard(self.dst(tool))
         if tool in ('silvermirror', CHGTOOL):
-            rmtree(os.path.join(self.src(tool), '.hg'))
+            self.discard(os.path.join(self.src(tool), '.hg'))
         elif tool == 'unison':
-            rmtree(self.unisonlocal())
-            rmtree(os.path.join(self.homes['nodeb'], '.unison-remote'))
+            self.discard(self.unisonlocal())
+            self.discard(os.path.join(self.homes['nodeb'], '.unison-remote'))
             # Unison wants both roots to exist
             os.makedirs(self.dst(tool))
 
@@ -701,7 +728,7 @@ class Bench:
         for tool in TOOLS:
             copytree(template, st.src(tool))
         if not args.keep:
-            rmtree(template)
+            st.discard(template)
         log('trees generated and copied in %.1fs' % (time.perf_counter() - t0))
         tmo = max(300, n * 0.03)
         reps = args.reps
@@ -762,6 +789,9 @@ class Bench:
             st.sshctl_exit()
         nodes.stopchg(st.dir)
         out['engine_at_end'] = engine_fingerprint()
+        # after every timed run of this size: the next size starts on a
+        # disk that settled while its trees were generated
+        st.emptytrash()
         # the trees are removed with the work directory at the end: on a
         # busy disk removing them takes minutes, and the results come first
 
