@@ -19,6 +19,7 @@ from mercurial import (
 from . import (
     config as configmod,
     conflicts,
+    quickexit,
     report,
     resources as resourcesmod,
     run as runmod,
@@ -70,7 +71,7 @@ def _cwd():
 
 def run(ui, direction, names, opts):
     """sync the selected resources; the command's exit status"""
-    runmod.exitquickly()
+    quickexit.register()
     cfg, resources = runmod.loadconfig(ui)
     if not cfg.exists:
         raise configmod.nofile(cfg.path)

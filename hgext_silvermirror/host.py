@@ -34,6 +34,7 @@ from . import (
     identity,
     locks,
     privacy,
+    quickexit,
     recovery,
     snapshot as snapshotmod,
     wire,
@@ -64,6 +65,7 @@ def operation(func):
     """
 
     def operate(repo, args, **kwargs):
+        quickexit.register()
         recovery.checkwhole(repo.root)
         try:
             return func(repo, args, **kwargs)

@@ -12,8 +12,6 @@ an error is reported the same way whoever asked.  Nothing here renders:
 ``report`` does.
 """
 
-import atexit
-import gc
 import os
 
 from mercurial import error
@@ -28,26 +26,6 @@ from . import (
     sync as syncmod,
     snapshot as snapshotmod,
 )
-
-
-_FREEZING = []
-
-
-def exitquickly():
-    """spare the process the garbage collections of the interpreter's exit
-
-    A sync leaves tens of thousands of objects behind (a dirstate, two
-    manifests, the hosts' replies); as it exits, Python traverses them
-    again and again while it tears its modules down, for a share of a
-    small sync's time that users feel.  Frozen once the process exits,
-    after hg's own exit handlers have run, they are left to the
-    operating system.  A resident process is spared nothing and loses
-    nothing: chg's workers end without ``atexit``, and the daemon
-    freezes only as it ends.
-    """
-    if not _FREEZING:
-        _FREEZING.append(True)
-        atexit.register(gc.freeze)
 
 
 def loadconfig(ui):
