@@ -19,11 +19,11 @@ created on the file system beneath.
 import concurrent.futures
 import contextlib
 import hashlib
-import http.client
 import io
 import os
 import re
 import subprocess
+import sys
 
 from mercurial.i18n import _
 from mercurial import (
@@ -69,6 +69,7 @@ def _http():
     when an http host is reached, no sooner.
     """
     global ERRORS
+    import http.client
     from mercurial import httppeer
 
     dir(httppeer)
@@ -111,7 +112,13 @@ def reason(inst):
         msg = b' '.join(stringutil.forcebytestr(a).strip() for a in inst.args)
     else:
         msg = stringutil.forcebytestr(inst)
-    if isinstance(inst, http.client.HTTPException) and not isinstance(inst, OSError):
+    # never loaded, http.client raised nothing (``_http``)
+    httpclient = sys.modules.get('http.client')
+    if (
+        httpclient is not None
+        and isinstance(inst, httpclient.HTTPException)
+        and not isinstance(inst, OSError)
+    ):
         msg = _(b'not an answer of Mercurial (%s)') % (
             msg or pycompat.sysbytes(type(inst).__name__)
         )
