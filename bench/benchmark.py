@@ -529,28 +529,20 @@ class Setup:
         return r
 
     def discard(self, path):
-        """put ``path`` aside, to be removed once no run is timed
+        """put ``path`` aside, removed with the work directory at the end
 
         A tree removed just before a timed run makes that run pay for the
         removal: on an ext4 mounted with ``discard`` (this machine's disk)
-        the kernel's cost of creating files right after a mass removal is
-        about twice that of the same files created on a quiet disk
-        (bench/README).  Renamed within the file system instead, no timed
-        run follows a removal, whichever tool it is.
+        creating files right after a mass removal costs the kernel more
+        than on a quiet disk (bench/README).  Renamed within the file
+        system instead, no timed run follows a removal, whichever tool it
+        is, and the work directory goes once every size ran.
         """
         if not os.path.lexists(path):
             return
         os.makedirs(self.trash, exist_ok=True)
         self.trashed += 1
         os.rename(path, os.path.join(self.trash, str(self.trashed)))
-
-    def emptytrash(self):
-        """remove what ``discard`` put aside: between timed runs, never in one"""
-        if os.path.isdir(self.trash):
-            t0 = time.perf_counter()
-            rmtree(self.trash)
-            os.sync()
-            log('trees put aside removed in %.1fs (untimed)' % (time.perf_counter() - t0))
 
     def reset_initial(self, tool):
         """back to before the first mirror: destination and state gone"""
@@ -789,9 +781,8 @@ class Bench:
             st.sshctl_exit()
         nodes.stopchg(st.dir)
         out['engine_at_end'] = engine_fingerprint()
-        # after every timed run of this size: the next size starts on a
-        # disk that settled while its trees were generated
-        st.emptytrash()
+        # the trees put aside go with the work directory, once every size
+        # ran: a removal here would slow the next size's first runs
         # the trees are removed with the work directory at the end: on a
         # busy disk removing them takes minutes, and the results come first
 
