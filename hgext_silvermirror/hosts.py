@@ -61,35 +61,27 @@ ERRORS = (
 )
 
 
-def _http():
-    """load hg's http peer, and count http.client's errors among ERRORS
-
-    Only an http host raises them, and loading http.client (with ssl and
-    email) costs an ssh sync a noticeable share of its time: it is loaded
-    when an http host is reached, no sooner.
-    """
-    global ERRORS
-    import http.client
-    from mercurial import httppeer
-
-    dir(httppeer)
-    if http.client.HTTPException not in ERRORS:
-        ERRORS = ERRORS + (http.client.HTTPException,)
-
-
 def preload(urls=()):
     """load what reaching the hosts at ``urls`` uses before threads do it
 
     hg imports modules on first use, and two threads must not race to
-    load the same one.
+    load the same one.  http.client, with ssl and email, costs an ssh
+    sync a share of its time users feel: it loads with the first http
+    host, whose errors then join ERRORS.
     """
+    global ERRORS
     from mercurial import sshpeer, wireprotov1peer
     from mercurial.utils import cborutil
 
     for mod in (sshpeer, wireprotov1peer, cborutil, procutil, urlutil):
         dir(mod)
     if any(_scheme(u) in (b'http', b'https') for u in urls):
-        _http()
+        import http.client
+        from mercurial import httppeer
+
+        dir(httppeer)
+        if http.client.HTTPException not in ERRORS:
+            ERRORS += (http.client.HTTPException,)
 
 
 class Unreachable(error.Abort):
@@ -112,13 +104,9 @@ def reason(inst):
         msg = b' '.join(stringutil.forcebytestr(a).strip() for a in inst.args)
     else:
         msg = stringutil.forcebytestr(inst)
-    # never loaded, http.client raised nothing (``_http``)
-    httpclient = sys.modules.get('http.client')
-    if (
-        httpclient is not None
-        and isinstance(inst, httpclient.HTTPException)
-        and not isinstance(inst, OSError)
-    ):
+    # http.client never loaded raised nothing (``preload``)
+    http = sys.modules.get('http.client')
+    if http and isinstance(inst, http.HTTPException) and not isinstance(inst, OSError):
         msg = _(b'not an answer of Mercurial (%s)') % (
             msg or pycompat.sysbytes(type(inst).__name__)
         )
@@ -218,35 +206,6 @@ class connection:
             self.peer.close()
         except ERRORS:
             pass
-
-
-class pool:
-    """ssh connections kept open between syncs (``silvermirrord``)
-
-    A warm connection spares the next sync the ssh login and the host's
-    ``hg serve`` start.  One sync at a time takes a connection out and
-    gives it back when done; one that failed is closed instead.
-    """
-
-    def __init__(self):
-        self._conns = {}
-
-    def take(self, url):
-        return self._conns.pop(url, None)
-
-    def give(self, conn):
-        if not conn.reusable:
-            conn.close()
-            return
-        old = self._conns.pop(conn.url, None)
-        if old is not None:
-            old.close()
-        self._conns[conn.url] = conn
-
-    def close(self):
-        conns = list(self._conns.values())
-        self._conns.clear()
-        closeall(conns)
 
 
 def closeall(conns):
@@ -473,7 +432,7 @@ def _connecthttp(ui, entry, timeout):
     A host that refuses, resets, hangs or answers what is not hg's
     protocol is unreachable, as a dead ssh host is: the others sync.
     """
-    _http()
+    preload([entry.url])
     with ui.configoverride({(b'http', b'timeout'): b'%d' % max(1, timeout)}):
         try:
             peer = repo_factory.peer(ui, {}, entry.url)

@@ -85,7 +85,7 @@ class options:
         self.dryrun = dryrun
         self.message = message
         self.force = force
-        # a hosts.pool keeps ssh connections open for the next sync
+        # a daemon.pool.pool keeps ssh connections open for the next sync
         self.pool = pool
         # the process runs nothing but syncs (silvermirrord)
         self.alone = alone

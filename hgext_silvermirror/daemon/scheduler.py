@@ -32,7 +32,6 @@ from mercurial import (
 from .. import (
     boundary,
     conflicts,
-    hosts as hostsmod,
     redact,
     report as reportmod,
     resources as resourcesmod,
@@ -40,6 +39,7 @@ from .. import (
     sync as syncmod,
 )
 from . import (
+    pool as poolmod,
     process,
     watcher as watchermod,
 )
@@ -157,7 +157,7 @@ class scheduler:
         # None for all of them: files changed meanwhile)
         self.retries = {}
         # warm ssh connections between syncs
-        self.pool = hostsmod.pool()
+        self.pool = poolmod.pool()
         self.control = process.control()
         self.lock = threading.Lock()
         self.watcher = watchermod.watcher(self.control.wake)
