@@ -781,8 +781,6 @@ class Bench:
             st.sshctl_exit()
         nodes.stopchg(st.dir)
         out['engine_at_end'] = engine_fingerprint()
-        # the trees put aside go with the work directory, once every size
-        # ran: a removal here would slow the next size's first runs
         # the trees are removed with the work directory at the end: on a
         # busy disk removing them takes minutes, and the results come first
 
