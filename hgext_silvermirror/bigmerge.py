@@ -22,6 +22,7 @@ from mercurial import (
 )
 
 from . import (
+    bigcopy,
     bigfiles,
     confine,
     conflicts,
@@ -200,10 +201,12 @@ def guard():
 
     The extension wraps hg's file merge when it loads, after this one:
     ``_bigmerge`` goes on top then, before the first merge of a sync.
+    ``bigcopy`` makes the extension's copies of a content fewer passes.
     """
     if _wrapped or not bigfiles.loaded():
         return
     lfutil = _lfutil()
+    bigcopy.install()
     extensions.wrapfunction(filemerge, 'filemerge', _bigmerge)
     extensions.wrapfunction(lfutil, 'openlfdirstate', bigfiles.openlfdirstate)
     extensions.wrapfunction(uimod.ui, 'promptchoice', _kindprompt)

@@ -1,0 +1,212 @@
+# bigcopy.py - a big file's content moved in as few passes as it needs
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""how a big file's content is copied, hashed and sent
+
+hg's ``largefiles`` reads a new content once to hash it and once more
+to copy it into the store; a host reads what it received again to check
+its hash; a push over ssh goes out in frames of 4 KiB, one poll of the
+pipes and two writes each (a quarter of a million for a gigabyte).
+The wrappers here (``install``) make each of those one pass:
+
+- a commit hashes a largefile while copying it into the store
+  (``_updatestandin``), so the store holds exactly what was hashed;
+- a host hashes what it receives as it writes it (``_putlfile``);
+- a push over ssh sends frames of ``CHUNK`` (``_put``);
+- the working copy's file is a copy-on-write clone of the store's where
+  the file system makes one (``clone``: XFS, Btrfs), its blocks shared
+  and their content checked when it entered the store; elsewhere it is
+  copied and checked as hg does.
+
+Every content goes to a temporary name in the store's directory and is
+renamed to its hash once checked, so a kill leaves no partial content
+under a hash.
+"""
+
+import errno
+import fcntl
+import os
+
+from mercurial.i18n import _
+from mercurial import (
+    extensions,
+    pycompat,
+    sshpeer,
+    util,
+    wireprotov1server,
+)
+from mercurial.node import hex
+from mercurial.utils import hashutil
+
+from . import confine
+
+CHUNK = 1 << 20
+# linux/fs.h: _IOW(0x94, 9, int)
+FICLONE = 0x40049409
+
+
+def _lf():
+    from hgext.largefiles import lfutil, wirestore
+
+    return lfutil, wirestore
+
+
+def clone(src, dst):
+    """make the open file ``dst`` share ``src``'s blocks; False where the
+    file system cannot (then ``dst`` is left empty)"""
+    try:
+        fcntl.ioctl(dst.fileno(), FICLONE, src.fileno())
+    except OSError as inst:
+        if inst.errno in (errno.EOPNOTSUPP, errno.ENOTTY, errno.EXDEV, errno.EINVAL, errno.ENOSYS):
+            return False
+        raise
+    return True
+
+
+def copyhash(src, dst):
+    """clone or copy the open file ``src`` into ``dst``: (sha1 hex, cloned)
+
+    A clone is hashed by reading it back, so the hash is always the one of
+    what ``dst`` holds."""
+    hasher = hashutil.sha1()
+    cloned = clone(src, dst)
+    source = dst if cloned else src
+    if cloned:
+        dst.seek(0)
+    for chunk in util.filechunkiter(source, size=CHUNK):
+        hasher.update(chunk)
+        if not cloned:
+            dst.write(chunk)
+    return hex(hasher.digest()), cloned
+
+
+def store(repo, path):
+    """copy the file ``path`` into ``repo``'s store; its hash
+
+    The copy is hashed as it is made and renamed to that hash: the store
+    holds exactly the content the standin names, even if the file changes
+    meanwhile.  A content already there (or in hg's per-user cache) is
+    linked, the copy dropped."""
+    lfutil = _lf()[0]
+    storedir = lfutil.storepath(repo, b'')
+    util.makedirs(storedir)
+    fd, tmp = pycompat.mkstemp(prefix=b'.new-', suffix=b'~', dir=storedir)
+    try:
+        with open(path, 'rb') as src, os.fdopen(fd, 'wb') as dst:
+            h, _cloned = copyhash(src, dst)
+        if lfutil.findfile(repo, h):
+            os.unlink(tmp)
+            return h
+        mode = repo.store.createmode
+        os.chmod(tmp, 0o666 & ~util.umask if mode is None else mode & 0o666)
+        util.rename(tmp, lfutil.storepath(repo, h))
+    except BaseException:
+        util.tryunlink(tmp)
+        raise
+    lfutil.linktousercache(repo, h)
+    return h
+
+
+def _updatestandin(orig, repo, lfile, standin):
+    """a commit's hash of a largefile, made while it is stored"""
+    lfutil = _lf()[0]
+    if not repo.wvfs.isfile(lfile) or repo.wvfs.islink(lfile):
+        return orig(repo, lfile, standin)
+    path = repo.wjoin(lfile)
+    h = store(repo, path)
+    lfutil.writestandin(repo, standin, h, lfutil.getexecutable(path))
+
+
+def _copyfromcache(orig, repo, hash, filename):
+    """write a largefile of the working copy from the store: a clone where
+    the file system makes one, else a copy checked against its hash"""
+    lfutil = _lf()[0]
+    path = lfutil.findfile(repo, hash)
+    if path is None:
+        return False
+    wvfs = repo.wvfs
+    wvfs.makedirs(wvfs.dirname(wvfs.join(filename)))
+    with open(path, 'rb') as srcfd, wvfs(filename, b'wb') as destfd:
+        if clone(srcfd, destfd):
+            return True
+        gothash = lfutil.copyandhash(util.filechunkiter(srcfd, size=CHUNK), destfd)
+    if gothash != hash:
+        repo.ui.warn(
+            _(b'%s: data corruption in %s with hash %s\n') % (filename, path, gothash)
+        )
+        wvfs.unlink(filename)
+        return False
+    return True
+
+
+class _frames:
+    """a file whose every read returns up to ``CHUNK``
+
+    sshpeer sends a push's payload in frames of what each read of 4 KiB
+    returns."""
+
+    def __init__(self, fp):
+        self._fp = fp
+
+    def read(self, size=-1):
+        return self._fp.read(max(size, CHUNK) if size >= 0 else size)
+
+
+def _put(orig, self, hash, fd):
+    """an upload over ssh, in frames of ``CHUNK``"""
+    if isinstance(self.remote, sshpeer.sshv1peer):
+        fd = _frames(fd)
+    return orig(self, hash, fd)
+
+
+def _putlfile(orig, repo, proto, sha):
+    """a host's ``putlfile``: what it receives is hashed as it is written
+
+    A bad hash goes to ``orig``, whose wrapper (``confine``) answers it.
+    """
+    if not confine.islfhash(sha):
+        return orig(repo, proto, sha)
+    from mercurial import wireprototypes
+
+    lfutil = _lf()[0]
+    with proto.mayberedirectstdio() as output:
+        path = lfutil.storepath(repo, sha)
+        util.makedirs(os.path.dirname(path))
+        tmpfp = util.atomictempfile(path, createmode=repo.store.createmode)
+        try:
+            hasher = hashutil.sha1()
+            for p in proto.getpayload():
+                hasher.update(p)
+                tmpfp.write(p)
+            if hex(hasher.digest()) != sha:
+                raise OSError(0, _(b'largefile contents do not match hash'))
+            tmpfp.close()
+            lfutil.linktousercache(repo, sha)
+            ret = 0
+        except OSError as e:
+            repo.ui.warn(
+                _(b'largefiles: failed to put %s into store: %s\n')
+                % (sha, pycompat.bytestr(e.strerror))
+            )
+            ret = 1
+        finally:
+            tmpfp.discard()
+    return wireprototypes.pushres(ret, output.getvalue() if output else b'')
+
+
+_installed = []
+
+
+def install():
+    """put the wrappers in place, once largefiles is loaded"""
+    if _installed:
+        return
+    lfutil, wirestore = _lf()
+    extensions.wrapfunction(lfutil, 'updatestandin', _updatestandin)
+    extensions.wrapfunction(lfutil, 'copyfromcache', _copyfromcache)
+    extensions.wrapfunction(wirestore.wirestore, '_put', _put)
+    entry = wireprotov1server.commands[b'putlfile']
+    extensions.wrapfunction(entry, 'func', _putlfile)
+    _installed.append(True)
