@@ -833,30 +833,10 @@ class Bench:
         return out
 
     def big(self):
-        """one 1 GiB file: initial mirror, peak RSS on both sides"""
-        log('=== one 1 GiB file ===')
-        st = Setup(self.base, self.server, self.args, 'big')
-        if self.args.bigfile:
-            st.writeconfig(extra='bigfile = %s\n' % self.args.bigfile)
-        t0 = time.perf_counter()
-        first = st.src('silvermirror')
-        os.makedirs(first)
-        with open(os.path.join(first, 'huge.bin'), 'wb') as fp:
-            for k in range(1024):
-                fp.write(random.Random('huge:%d' % k).randbytes(BIG))
-        for tool in TOOLS[1:]:
-            copytree(first, st.src(tool))
-        log('1 GiB file written and copied in %.1fs' % (time.perf_counter() - t0))
-        res = {}
-        for tool in TOOLS:
-            st.reset_initial(tool)
-            r = st.sync(tool, timeout=3600)
-            self.record(res, tool, r, 'big')
-            log('big %-12s %7.2fs rss %d/%d MB' % (tool, r.wall, r.maxrss_kb // 1024, (r.remote_kb or 0) // 1024))
-        self.summarize(res)
-        self.results['big'] = {'scenarios': {'initial1GiB': res}, 'checks': {'initial1GiB': self.check(st, 'big')}}
-        if self.args.ssh_control:
-            st.sshctl_exit()
+        """the big-file scenarios (``bigbench``)"""
+        import bigbench
+
+        bigbench.BigBench(self).run()
 
 
 def daemon_latency(st, reps, tag='d'):
@@ -1095,12 +1075,9 @@ def table(results):
         lines.append('trees identical after every scenario: %s' % ('yes' if not bad else 'NO: ' + ', '.join(bad)))
     big = results.get('big')
     if big:
-        res = big['scenarios']['initial1GiB']
-        lines.append('')
-        lines.append('one 1 GiB file, initial mirror (1 run): time, peak RSS local/remote')
-        for t in TOOLS:
-            e = res[t]
-            lines.append('  %-12s %9s  %d/%d MB' % (t, fmt(e['median']), e['peak_rss_local_mb'], e['peak_rss_remote_mb']))
+        import bigbench
+
+        lines.extend(bigbench.table(big))
     d = results.get('daemon')
     if d is not None:
         lines.append('')
@@ -1145,9 +1122,9 @@ def targets(results):
         out.append(('100k peak RSS <= 300 MB', '%d MB' % peak, peak <= 300))
     big = results.get('big')
     if big:
-        e = big['scenarios']['initial1GiB']['silvermirror']
-        peak = max(e['peak_rss_local_mb'], e['peak_rss_remote_mb'])
-        out.append(('1 GiB file peak RSS <= 2048 MB', '%d MB' % peak, peak <= 2048))
+        import bigbench
+
+        out.extend(bigbench.targets(big))
     d = results.get('daemon')
     if d and d.get('median') is not None:
         # the target is the default's: with a longer debounce the wait
@@ -1169,11 +1146,16 @@ def main(argv=None):
         default='initial,changes115,one,nothing,fanout',
         help='which scenarios (comma separated; the initial mirror always runs once)',
     )
-    ap.add_argument('--big', action='store_true', help='also sync one 1 GiB file (slow)')
+    ap.add_argument('--big', action='store_true', help='also the big-file scenarios (bench/bigbench.py; slow, ~50 GB of disk)')
+    ap.add_argument('--big4', action='store_true', help='with --big, also the first mirror of a 4 GiB file (make bench-big)')
+    ap.add_argument('--big-mib', type=int, default=1024, help='size of the big file of --big, in MiB')
+    ap.add_argument('--noop-count', type=int, default=10, help='big files of the no-op scenario')
+    ap.add_argument('--noop-mib', type=int, default=1024, help='size of each, in MiB')
+    ap.add_argument('--keep-mib', type=int, default=64, help='size of each big file of the keep = current scenario, in MiB')
     ap.add_argument(
         '--bigfile',
         metavar='SIZE',
-        help="SilverMirror's bigfile setting for --big (such as 10MB; default: none)",
+        help="SilverMirror's bigfile setting for --big (default 10MB)",
     )
     ap.add_argument('--no-daemon', action='store_true', help='skip the daemon latency')
     ap.add_argument(
@@ -1288,7 +1270,7 @@ class Watchman:
 def report(results, path, failures):
     print(table(results))
     print('')
-    print('targets (issue 8):')
+    print('targets (issues 8 and 22):')
     for t, m, ok in targets(results):
         print('  %-40s %10s  %s' % (t, m, {True: 'met', False: 'MISSED', None: 'n/a'}[ok]))
     print('\nJSON: %s' % path)

@@ -6,21 +6,25 @@
 """how a big file's content is copied, hashed and sent
 
 hg's ``largefiles`` reads a new content once to hash it and once more
-to copy it into the store; a host reads what it received again to check
-its hash; a push over ssh goes out in frames of 4 KiB, one poll of the
-pipes and two writes each (a quarter of a million for a gigabyte).
-The wrappers here (``install``) make each of those one pass:
+to copy it into the store, in Python; a host reads what it received
+again to check its hash; a push over ssh goes out in frames of 4 KiB,
+one poll of the pipes and two writes each (a quarter of a million for a
+gigabyte).  The wrappers here (``install``) do with fewer passes:
 
-- a commit hashes a largefile while copying it into the store
-  (``_updatestandin``), so the store holds exactly what was hashed;
+- a commit copies a largefile into the store and hashes the copy
+  (``_updatestandin``), so the store holds exactly what the standin
+  names, even if the file changes meanwhile;
 - a host hashes what it receives as it writes it (``_putlfile``);
 - a push over ssh sends frames of ``CHUNK`` (``_put``);
-- the working copy's file is a copy-on-write clone of the store's where
-  the file system makes one (``clone``: XFS, Btrfs), its blocks shared
-  and their content checked when it entered the store; elsewhere it is
-  copied and checked as hg does.
+- the working copy's file is written from the store (``_copyfromcache``)
+  and read back to check it, as hg checks it, unless this process
+  checked that store file as it wrote it (``checked``: a host's update
+  right after the push that brought the content).
 
-Every content goes to a temporary name in the store's directory and is
+A copy is a copy-on-write clone where the file system makes one (XFS,
+Btrfs: the store and the working copy share blocks), else the kernel's
+``copy_file_range``, the content never passing through Python, else
+chunks.  A content enters the store under a temporary name and is
 renamed to its hash once checked, so a kill leaves no partial content
 under a hash.
 """
@@ -42,9 +46,12 @@ from mercurial.utils import hashutil
 
 from . import confine
 
-CHUNK = 1 << 20
+# frames of an upload; larger writes to a file cost the kernel more here
+CHUNK = util.DEFAULT_FILE_CHUNK
 # linux/fs.h: _IOW(0x94, 9, int)
 FICLONE = 0x40049409
+# what says a file system or kernel cannot clone or copy in place
+_UNSUPPORTED = (errno.EOPNOTSUPP, errno.ENOTTY, errno.EXDEV, errno.EINVAL, errno.ENOSYS)
 
 
 def _lf():
@@ -59,33 +66,43 @@ def clone(src, dst):
     try:
         fcntl.ioctl(dst.fileno(), FICLONE, src.fileno())
     except OSError as inst:
-        if inst.errno in (errno.EOPNOTSUPP, errno.ENOTTY, errno.EXDEV, errno.EINVAL, errno.ENOSYS):
+        if inst.errno in _UNSUPPORTED:
             return False
         raise
     return True
 
 
-def copyhash(src, dst):
-    """clone or copy the open file ``src`` into ``dst``: (sha1 hex, cloned)
+def copy(src, dst):
+    """copy the open file ``src`` into the empty ``dst``
 
-    A clone is hashed by reading it back, so the hash is always the one of
-    what ``dst`` holds."""
-    hasher = hashutil.sha1()
-    cloned = clone(src, dst)
-    source = dst if cloned else src
-    if cloned:
-        dst.seek(0)
-    for chunk in util.filechunkiter(source, size=CHUNK):
-        hasher.update(chunk)
-        if not cloned:
+    A clone where the file system makes one; else the kernel copies
+    (``copy_file_range``), without the file passing through this process;
+    else chunks are read and written."""
+    if clone(src, dst):
+        return
+    first = True
+    try:
+        while os.copy_file_range(src.fileno(), dst.fileno(), 1 << 30):
+            first = False
+    except OSError as inst:
+        if not first or inst.errno not in _UNSUPPORTED:
+            raise
+        for chunk in util.filechunkiter(src):
             dst.write(chunk)
-    return hex(hasher.digest()), cloned
+
+
+def copyhash(src, path):
+    """copy the open file ``src`` to the new file ``path``; the sha1 (hex)
+    of what ``path`` holds, read back once written"""
+    with open(path, 'wb') as dst:
+        copy(src, dst)
+    return _lf()[0].hashfile(path)
 
 
 def store(repo, path):
     """copy the file ``path`` into ``repo``'s store; its hash
 
-    The copy is hashed as it is made and renamed to that hash: the store
+    The copy is hashed once made and renamed to that hash: the store
     holds exactly the content the standin names, even if the file changes
     meanwhile.  A content already there (or in hg's per-user cache) is
     linked, the copy dropped."""
@@ -93,15 +110,17 @@ def store(repo, path):
     storedir = lfutil.storepath(repo, b'')
     util.makedirs(storedir)
     fd, tmp = pycompat.mkstemp(prefix=b'.new-', suffix=b'~', dir=storedir)
+    os.close(fd)
     try:
-        with open(path, 'rb') as src, os.fdopen(fd, 'wb') as dst:
-            h, _cloned = copyhash(src, dst)
+        with open(path, 'rb') as src:
+            h = copyhash(src, tmp)
         if lfutil.findfile(repo, h):
             os.unlink(tmp)
             return h
         mode = repo.store.createmode
         os.chmod(tmp, 0o666 & ~util.umask if mode is None else mode & 0o666)
         util.rename(tmp, lfutil.storepath(repo, h))
+        checked(lfutil.storepath(repo, h), h)
     except BaseException:
         util.tryunlink(tmp)
         raise
@@ -119,19 +138,38 @@ def _updatestandin(orig, repo, lfile, standin):
     lfutil.writestandin(repo, standin, h, lfutil.getexecutable(path))
 
 
+# {hash: stat key} of the store files this process checked as it wrote
+# them: a copy of one made by the kernel is not read again
+_checked = {}
+
+
+def _statkey(path):
+    st = os.stat(path)
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def checked(path, hash):
+    """``path`` in the store was just checked to hold ``hash``"""
+    _checked[hash] = _statkey(path)
+
+
 def _copyfromcache(orig, repo, hash, filename):
-    """write a largefile of the working copy from the store: a clone where
-    the file system makes one, else a copy checked against its hash"""
+    """write a largefile of the working copy from the store, copied by
+    the kernel (or cloned), and read back to check it against its hash
+    unless this process checked that store file as it wrote it"""
     lfutil = _lf()[0]
     path = lfutil.findfile(repo, hash)
     if path is None:
         return False
     wvfs = repo.wvfs
     wvfs.makedirs(wvfs.dirname(wvfs.join(filename)))
+    # as hg's: written in place, unlinked if it does not match
     with open(path, 'rb') as srcfd, wvfs(filename, b'wb') as destfd:
-        if clone(srcfd, destfd):
-            return True
-        gothash = lfutil.copyandhash(util.filechunkiter(srcfd, size=CHUNK), destfd)
+        trusted = _checked.get(hash) == _statkey(path)
+        copy(srcfd, destfd)
+    if trusted:
+        return True
+    gothash = lfutil.hashfile(wvfs.join(filename))
     if gothash != hash:
         repo.ui.warn(
             _(b'%s: data corruption in %s with hash %s\n') % (filename, path, gothash)
@@ -183,6 +221,7 @@ def _putlfile(orig, repo, proto, sha):
             if hex(hasher.digest()) != sha:
                 raise OSError(0, _(b'largefile contents do not match hash'))
             tmpfp.close()
+            checked(path, sha)
             lfutil.linktousercache(repo, sha)
             ret = 0
         except OSError as e:
