@@ -44,7 +44,7 @@ from mercurial import (
 from mercurial.node import hex
 from mercurial.utils import hashutil
 
-from . import confine
+from . import compat, confine
 
 # frames of an upload; larger writes to a file cost the kernel more here
 CHUNK = util.DEFAULT_FILE_CHUNK
@@ -245,7 +245,7 @@ def install():
     lfutil, wirestore = _lf()
     extensions.wrapfunction(lfutil, 'updatestandin', _updatestandin)
     extensions.wrapfunction(lfutil, 'copyfromcache', _copyfromcache)
-    extensions.wrapfunction(wirestore.wirestore, '_put', _put)
+    extensions.wrapfunction(wirestore.wirestore, compat.LFPUT, _put)
     entry = wireprotov1server.commands[b'putlfile']
     extensions.wrapfunction(entry, 'func', _putlfile)
     _installed.append(True)

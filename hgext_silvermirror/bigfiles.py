@@ -41,7 +41,7 @@ from . import (
     compat,
     state as statefiles,
 )
-from .statcache import unsettled
+from .statcache import bigsettle, unsettled
 
 # the hgrc line that includes ``state.BIGFILES``
 INCLUDE = b'%%include %s' % statefiles.BIGFILES
@@ -225,9 +225,23 @@ def settle(repo, files, boundary):
         return
     with repo.dirstate.running_status(repo):
         lfdirstate = lfutil.openlfdirstate(repo.ui, repo)
+        lfiles = [f for f in lfiles if lfdirstate.get_entry(f).tracked]
         for lfile in lfiles:
-            if lfdirstate.get_entry(lfile).tracked:
-                unsettled.recordclean(repo, lfile, boundary, lfdirstate)
+            unsettled.recordclean(repo, lfile, boundary, lfdirstate)
+        lfdirstate.write(repo.currenttransaction())
+    bigsettle.note(repo, lfiles, boundary)
+
+
+def resettle(repo):
+    """before a status: record clean the big files a sync wrote in the
+    second it recorded them, if unchanged since (``bigsettle``); caller
+    holds the wlock"""
+    if not enabled(repo) or not repo.vfs.exists(bigsettle.NAME):
+        return
+    lfutil = _lf()[1]
+    with repo.dirstate.running_status(repo):
+        lfdirstate = lfutil.openlfdirstate(repo.ui, repo)
+        bigsettle.settle(repo, lfdirstate)
         lfdirstate.write(repo.currenttransaction())
 
 

@@ -42,6 +42,10 @@ PICKTOOL = '_picktool'
 # no public hook sees directory renames before the merge uses them
 DIRRENAMES = '_dir_renames'
 
+# hg 7.2: largefiles' wirestore._put uploads one content to a peer; no
+# public hook sees the file it sends before sshpeer frames it
+LFPUT = '_put'
+
 
 def hasbookmarks(repo):
     """does ``repo`` hold any bookmark at all?

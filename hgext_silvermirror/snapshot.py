@@ -151,6 +151,7 @@ def scan(
     else:
         ignorefile.setignore(repo, ignore, list(children) + nested)
         unsettled.settle(repo)
+        bigfiles.resettle(repo)
     with bigfiles.status(repo):
         st = repo.status(unknown=True)
     unknown, found = _unknown(repo, st.unknown, excluded, res)

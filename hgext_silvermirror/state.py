@@ -43,6 +43,9 @@ The files, what each holds and the module that writes it:
 ``BIGFETCHED``
     how far the contents of pulled largefiles were fetched:
     [changeset count, its last changeset's hex] (bigfiles)
+``BIGSETTLE``
+    the big files written in the second they were recorded: [parent
+    node, [path, size, mtime ns, ctime ns, inode]...] (statcache)
 
 Four files keep another format, for a reason each:
 
@@ -75,6 +78,7 @@ PREFILLED, PREFILLTMP = b'silvermirror/prefilled', b'silvermirror/prefill.tmp'
 IGNORE = b'silvermirror/ignore'
 DIRS, RECHECK = b'silvermirror/dirs', b'silvermirror/recheck'
 BIGFETCHED = b'silvermirror/bigfetched'
+BIGSETTLE = b'silvermirror/bigsettle'
 BIGFILES = b'silvermirror/bigfiles.rc'
 # a directory that hg fills
 ORIG = b'silvermirror/orig'
