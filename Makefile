@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CHGSTAMP := $(VENV)/.chg
 
-.PHONY: demo test bench soak venv sshd clean
+.PHONY: demo test bench bench-big benchtools soak venv sshd clean
 
 venv: $(STAMP) $(CHGSTAMP)
 
@@ -48,14 +48,20 @@ demo: venv sshd
 test: venv sshd
 	$(PY) -m pytest -n 2 -q tests
 
-# the benchmark also needs unison and rsync
-bench: venv sshd
+# the benchmark also needs unison and rsync; the big-file scenarios
+# (bench/bigbench.py) need about 50 GB of disk, bench-big's 4 GiB file more
+bench: venv sshd benchtools
+	$(PY) bench/benchmark.py --big
+
+bench-big: venv sshd benchtools
+	$(PY) bench/benchmark.py --sizes "" --big --big4
+
+benchtools:
 	@if ! command -v unison >/dev/null || ! command -v rsync >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq unison rsync >/dev/null; \
 	  fi; \
 	fi
-	$(PY) bench/benchmark.py
 
 soak: venv sshd
 	$(PY) tests/soak.py --runs 1000

@@ -16,9 +16,11 @@
                 4 GiB file, for peak RSS
 
 Each scenario's trees are removed once measured: the disk holds one at a
-time.
+time.  The hosts run hg under GNU time (as ``--remote-rss``), for the
+peak RSS of the host's side.
 """
 
+import copy
 import os
 import random
 import time
@@ -73,7 +75,10 @@ class BigBench:
         self.out = bench.results['big'] = {'scenarios': {}, 'checks': {}}
 
     def setup(self, label, extra=''):
-        st = B.Setup(self.bench.base, self.bench.server, self.args, label)
+        # the host's hg under GNU time, for its peak RSS (issue 22's target)
+        args = copy.copy(self.args)
+        args.remote_rss = True
+        st = B.Setup(self.bench.base, self.bench.server, args, label)
         st.writeconfig(extra='bigfile = %s\n%s' % (self.args.bigfile or '10MB', extra))
         return st
 
