@@ -1148,7 +1148,7 @@ def main(argv=None):
     )
     ap.add_argument('--big', action='store_true', help='also the big-file scenarios (bench/bigbench.py; slow, ~50 GB of disk)')
     ap.add_argument('--big4', action='store_true', help='with --big, also the first mirror of a 4 GiB file (make bench-big)')
-    ap.add_argument('--big-mib', type=int, default=1024, help='size of the big file of --big, in MiB')
+    ap.add_argument("--big-mib", type=int, default=1024, help="size of the big file of --big, in MiB (0 leaves a scenario out, here and below)")
     ap.add_argument('--noop-count', type=int, default=10, help='big files of the no-op scenario')
     ap.add_argument('--noop-mib', type=int, default=1024, help='size of each, in MiB')
     ap.add_argument('--keep-mib', type=int, default=64, help='size of each big file of the keep = current scenario, in MiB')

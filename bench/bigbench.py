@@ -64,6 +64,14 @@ def diskuse(*roots):
     return total
 
 
+def fsused(path):
+    """bytes in use on ``path``'s file system, once written out: what a
+    sync adds there, blocks shared by copy-on-write clones counted once"""
+    os.sync()
+    st = os.statvfs(path)
+    return (st.f_blocks - st.f_bfree) * st.f_frsize
+
+
 def usercache(st, node):
     return os.path.join(st.homes[node], '.cache', 'largefiles')
 
@@ -96,9 +104,13 @@ class BigBench:
         B.log('%s %-12s %7.2fs rss %d/%d MB' % (key, tool, r.wall, r.maxrss_kb // 1024, (r.remote_kb or 0) // 1024))
 
     def run(self):
-        self.initial(self.args.big_mib * MIB, 'initial1GiB', append=True)
-        self.noop()
-        self.keepcurrent()
+        # a size of 0 leaves its scenario out
+        if self.args.big_mib:
+            self.initial(self.args.big_mib * MIB, 'initial1GiB', append=True)
+        if self.args.noop_count:
+            self.noop()
+        if self.args.keep_mib:
+            self.keepcurrent()
         if self.args.big4:
             self.initial(4 << 30, 'initial4GiB', append=False)
 
@@ -114,9 +126,11 @@ class BigBench:
         for rep in range(self.args.reps):
             for tool in B.TOOLS:
                 self.reset(st, tool)
+                used = fsused(st.dir)
                 r = st.sync(tool, timeout=3600)
                 self.bench.record(res, tool, r, key)
                 self.log(key, tool, r)
+                res[tool].setdefault('disk_added_mb', []).append(round((fsused(st.dir) - used) / MIB))
         self.bench.summarize(res)
         self.out['checks'][key] = self.bench.check(st, key)
         if append:
@@ -214,7 +228,12 @@ def table(big):
             for t in B.TOOLS:
                 e = sc[key].get(t)
                 if e:
-                    lines.append('  %-12s %-12s %9s  %d/%d MB' % (key, t, B.fmt(e['median']), e['peak_rss_local_mb'], e['peak_rss_remote_mb']))
+                    disk = e.get('disk_added_mb')
+                    lines.append(
+                        '  %-12s %-12s %9s  %d/%d MB%s'
+                        % (key, t, B.fmt(e['median']), e['peak_rss_local_mb'], e['peak_rss_remote_mb'],
+                           ', disk +%d MB' % max(disk) if disk else '')
+                    )
     for key, e in sc.items():
         if key.startswith('noop'):
             for label in sorted(k for k in e if isinstance(e[k], dict) and e[k].get('median') is not None):
