@@ -84,6 +84,9 @@ Main section ``[::SilverMirror::]``:
   ``2GB``; default ``off``).  Its content is copied, hashed and sent in
   chunks, never whole in memory, and lives in ``.hg/largefiles``; a file
   already tracked stays as it is.  Every node's file should say the same.
+  On a file system with copy-on-write clones (XFS, Btrfs) the store and
+  the working copy share the content's blocks; elsewhere the store holds
+  a second copy.
 
 ``keep``
   Which contents of big files' old versions this node keeps: ``all``
