@@ -200,12 +200,17 @@ def _put(orig, self, hash, fd):
 
 
 def _putlfile(orig, repo, proto, sha):
-    """a host's ``putlfile``: what it receives is hashed as it is written
+    """a host's ``putlfile``: ``_receive`` in place of hg's, under the
+    checks of ``confine`` (a hash, a host that may be changed, a full
+    disk's error answered)"""
+    return confine.putlfile(_receive, repo, proto, sha)
 
-    A bad hash goes to ``orig``, whose wrapper (``confine``) answers it.
-    """
-    if not confine.islfhash(sha):
-        return orig(repo, proto, sha)
+
+def _receive(repo, proto, sha):
+    """hg's putlfile, but what it receives is hashed as it is written
+
+    A content that cannot be stored (a full disk), or does not match its
+    hash, raises: ``confine`` answers with the reason."""
     from mercurial import wireprototypes
 
     lfutil = _lf()[0]
@@ -219,20 +224,13 @@ def _putlfile(orig, repo, proto, sha):
                 hasher.update(p)
                 tmpfp.write(p)
             if hex(hasher.digest()) != sha:
-                raise OSError(0, _(b'largefile contents do not match hash'))
+                raise OSError(0, pycompat.sysstr(_(b'largefile contents do not match hash')))
             tmpfp.close()
             checked(path, sha)
             lfutil.linktousercache(repo, sha)
-            ret = 0
-        except OSError as e:
-            repo.ui.warn(
-                _(b'largefiles: failed to put %s into store: %s\n')
-                % (sha, pycompat.bytestr(e.strerror))
-            )
-            ret = 1
         finally:
             tmpfp.discard()
-    return wireprototypes.pushres(ret, output.getvalue() if output else b'')
+    return wireprototypes.pushres(0, output.getvalue() if output else b'')
 
 
 _installed = []

@@ -157,6 +157,12 @@ def _hashargument(name, orig, repo, proto, sha):
         return _refuse(name, proto, _(b'cannot store largefile %s: %s') % (sha, why))
 
 
+def putlfile(store, repo, proto, sha):
+    """a ``putlfile`` answered by ``store`` (of hg's putlfile's signature)
+    in place of hg's, under the same checks"""
+    return _hashargument(b'putlfile', store, repo, proto, sha)
+
+
 def _refuse(name, proto, why):
     """the error reply to a largefile command, ``why`` in it"""
     if name == b'putlfile':
