@@ -137,6 +137,7 @@ Hooks to enable in hgrc::
 from mercurial import exthelper
 
 from . import (
+    bigrestock,
     bigsource,
     boundary,
     check,
@@ -180,6 +181,7 @@ for _module in (
     gccmd,
     confine,
     bigsource,
+    bigrestock,
 ):
     eh.merge(_module.eh)
 

@@ -13,7 +13,8 @@ gigabyte).  The wrappers here (``install``) do with fewer passes:
 
 - a commit copies a largefile into the store and hashes the copy
   (``_updatestandin``), so the store holds exactly what the standin
-  names, even if the file changes meanwhile;
+  names, even if the file changes meanwhile; so does largefiles' own
+  copy of a committed file missing there (``_copytostoreabsolute``);
 - a host hashes what it receives as it writes it (``_putlfile``);
 - a push over ssh sends frames of ``CHUNK`` (``_put``);
 - the working copy's file is written from the store (``_copyfromcache``)
@@ -99,13 +100,14 @@ def copyhash(src, path):
     return _lf()[0].hashfile(path)
 
 
-def store(repo, path):
+def store(repo, path, expected=None):
     """copy the file ``path`` into ``repo``'s store; its hash
 
     The copy is hashed once made and renamed to that hash: the store
     holds exactly the content the standin names, even if the file changes
     meanwhile.  A content already there (or in hg's per-user cache) is
-    linked, the copy dropped."""
+    linked, the copy dropped.  With ``expected``, a copy of any other
+    content is dropped too, and the answer is None."""
     lfutil = _lf()[0]
     storedir = lfutil.storepath(repo, b'')
     util.makedirs(storedir)
@@ -114,6 +116,9 @@ def store(repo, path):
     try:
         with open(path, 'rb') as src:
             h = copyhash(src, tmp)
+        if expected is not None and h != expected:
+            os.unlink(tmp)
+            return None
         if lfutil.findfile(repo, h):
             os.unlink(tmp)
             return h
@@ -136,6 +141,16 @@ def _updatestandin(orig, repo, lfile, standin):
     path = repo.wjoin(lfile)
     h = store(repo, path)
     lfutil.writestandin(repo, standin, h, lfutil.getexecutable(path))
+
+
+def _copytostoreabsolute(orig, repo, file, hash):
+    """largefiles' copy of a working-copy file into the store, under the
+    hash its standin names (a commit's, for a content not there): kept
+    only if the file holds that content"""
+    if _lf()[0].inusercache(repo.ui, hash):
+        return orig(repo, file, hash)
+    if store(repo, file, expected=hash) is None:
+        repo.ui.warn(_(b'%s: changed since it was recorded, not stored\n') % file)
 
 
 # {hash: stat key} of the store files this process checked as it wrote
@@ -243,6 +258,7 @@ def install():
     lfutil, wirestore = _lf()
     extensions.wrapfunction(lfutil, 'updatestandin', _updatestandin)
     extensions.wrapfunction(lfutil, 'copyfromcache', _copyfromcache)
+    extensions.wrapfunction(lfutil, 'copytostoreabsolute', _copytostoreabsolute)
     extensions.wrapfunction(wirestore.wirestore, compat.LFPUT, _put)
     entry = wireprotov1server.commands[b'putlfile']
     extensions.wrapfunction(entry, 'func', _putlfile)

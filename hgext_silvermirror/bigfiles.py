@@ -245,6 +245,39 @@ def resettle(repo):
         lfdirstate.write(repo.currenttransaction())
 
 
+def standins(ctx):
+    """[(largefile, hash)] of the big files of ``ctx``"""
+    lfutil = _lf()[1]
+    m = matchmod.match(ctx.repo().root, b'', [b'path:' + lfutil.shortname])
+    return [(lfutil.splitstandin(f), lfutil.readasstandin(ctx[f])) for f in ctx.matches(m)]
+
+
+def unedited(repo, lfiles):
+    """those of the largefiles ``lfiles`` whose working-copy file holds
+    the content of the working copy's parent, known without reading it
+
+    largefiles' dirstate says so by size and mtime (a sync records what
+    it wrote or committed: ``settle``), and the working copy's standin is
+    still the parent's.  A file whose stat changed since counts as edited:
+    it is not read to find out.
+    """
+    if not lfiles or not enabled(repo):
+        return set()
+    lfutil = _lf()[1]
+    pctx = repo[b'.']
+    with repo.dirstate.running_status(repo):
+        lfdirstate = lfutil.openlfdirstate(repo.ui, repo, create=False)
+        _unsure, st, _boundary = lfdirstate.status(
+            matchmod.exact(lfiles), subrepos=[], ignored=False, clean=True, unknown=False
+        )
+    found = set()
+    for lfile in st.clean:
+        standin = lfutil.standin(lfile)
+        if standin in pctx and repo.wvfs.tryread(standin).strip() == pctx[standin].data().strip():
+            found.add(lfile)
+    return found
+
+
 def dropstandins(repo, files):
     """remove the standins of largefiles a commit recorded as removed
 

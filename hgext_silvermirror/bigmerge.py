@@ -24,6 +24,7 @@ from mercurial import (
 from . import (
     bigcopy,
     bigfiles,
+    bigrestock,
     confine,
     conflicts,
     mergetool,
@@ -51,14 +52,20 @@ def turnedsmall(repo, parent, files):
     }
 
 
-def makeway(repo, turned):
+def makeway(repo, parent, turned):
     """take out of the working copy the unedited big files ``turned``, for
     the update to write their small successors
 
+    Their contents are in the store first (``mirror-gc`` may have freed
+    them: the working copy held them), for ``putback`` and for history.
     Caller holds the update's guard: a run that dies here leaves the next
     preamble to finish the update; the versions removed are in history.
     """
-    if bigfiles.dirty(repo, [_lfutil().standin(f) for f in turned]):
+    lfutil = _lfutil()
+    if bigfiles.dirty(repo, [lfutil.standin(f) for f in turned]):
+        raise error.Abort(_(b'local changes were made during the sync'))
+    wanted = [(f, bigfiles.hashof(parent[lfutil.standin(f)])) for f in sorted(turned)]
+    if bigrestock.restock(repo, wanted):
         raise error.Abort(_(b'local changes were made during the sync'))
     for f in sorted(turned):
         repo.wvfs.unlinkpath(f, ignoremissing=True)

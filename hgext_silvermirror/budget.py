@@ -7,9 +7,11 @@
 
 A resource's ``keep`` says which contents of its big files this node
 keeps in the repository's store (``.hg/largefiles``): ``all``;
-``current``, what the working copy's revision needs; ``N``, the N most
-recent versions of each big file besides; ``Nd``, what any snapshot of
-the last N days needs besides (``kept``).  Every other content is a
+``current``, none but what the working copy holds edited (``_current``:
+the content of a big file found unedited is in the working copy
+already); ``N``, what the working copy's revision needs and the N most
+recent versions of each big file besides; ``Nd``, that and what any
+snapshot of the last N days needs (``kept``).  Every other content is a
 candidate (``candidates``), dropped only when a host of the resource
 says it holds it (``holders``, largefiles' ``statlfile`` over the sync's
 kind of connection, or the store of a local-path host), as git-annex
@@ -19,8 +21,9 @@ never touched.
 
 A dropped content comes back on demand: what an update, a revert or
 ``hg cat`` needs is fetched from the default path or any host of the
-resource (``bigsource``).  hg's per-user cache keeps its copy while
-another repository links it.
+resource (``bigsource``); what an upload or an update needs of the
+working copy's is copied back from it (``bigrestock``).  hg's per-user
+cache keeps its copy while another repository links it.
 ``gccmd`` renders.
 """
 
@@ -28,9 +31,6 @@ import os
 import time
 
 from mercurial.i18n import _
-from mercurial import (
-    match as matchmod,
-)
 from mercurial.node import nullrev
 from mercurial.repo import factory as repo_factory
 
@@ -52,6 +52,8 @@ class content:
         # a path history names it by (the newest, for several)
         self.path = path
         self.size = size
+        # the working copy holds it, unedited
+        self.current = False
         # the label of the host that holds it, once asked, as shown (no
         # password)
         self.holder = None
@@ -81,21 +83,30 @@ class result:
         return [c for c in self.candidates if c.holder is None]
 
 
-def _standins(ctx):
-    """{hash: path} of the big files of ``ctx``"""
-    lfutil = bigfiles._lf()[1]
-    m = matchmod.match(ctx.repo().root, b'', [b'path:' + lfutil.shortname])
-    return {
-        lfutil.readasstandin(ctx[f]): lfutil.splitstandin(f) for f in ctx.matches(m)
-    }
+def _current(repo, policy):
+    """the hashes of the working copy's parent that ``policy`` keeps, and
+    those it lets go as the working copy holds them
+
+    ``keep = current`` lets go the content of each big file found
+    unedited (``bigfiles.unedited``), once a host holds it: an edit in
+    place after that leaves the old version on the host.  A hard link
+    between the store and the working copy would not do: such an edit
+    would change the content history names.
+    """
+    parents = repo[None].parents()
+    pairs = [pair for p in parents for pair in bigfiles.standins(p)]
+    if policy[0] != keepmod.CURRENT or len(parents) > 1:
+        return {h for _f, h in pairs}, set()
+    clean = bigfiles.unedited(repo, [f for f, _h in pairs])
+    keep = {h for f, h in pairs if f not in clean}
+    return keep, {h for _f, h in pairs} - keep
 
 
 def kept(repo, policy, now=None):
-    """the hashes of the contents ``policy`` keeps in ``repo``"""
+    """the hashes of the contents ``policy`` keeps in ``repo``, and those
+    of the working copy's it lets go (``_current``)"""
     kind, count = policy
-    keep = set()
-    for p in repo[None].parents():
-        keep.update(_standins(p))
+    keep, held = _current(repo, policy)
     if kind == keepmod.VERSIONS:
         lfutil = bigfiles._lf()[1]
         recent = {}
@@ -117,8 +128,8 @@ def kept(repo, policy, now=None):
         parents = repo.changelog.parentrevs
         for rev in window:
             if any(p != nullrev and p not in window for p in parents(rev)):
-                keep.update(_standins(repo[rev]))
-    return keep
+                keep.update(h for _f, h in bigfiles.standins(repo[rev]))
+    return keep, held
 
 
 def candidates(repo, policy):
@@ -138,8 +149,11 @@ def candidates(repo, policy):
         stored.append(content(h, path, size))
     if policy[0] == keepmod.ALL:
         return stored, []
-    keep = kept(repo, policy)
-    return stored, [c for c in stored if c.hash not in keep]
+    keep, current = kept(repo, policy)
+    spare = [c for c in stored if c.hash not in keep]
+    for c in spare:
+        c.current = c.hash in current
+    return stored, spare
 
 
 def holders(ui, cfg, res, repo, wanted, unreached):
@@ -187,6 +201,8 @@ def collect(ui, cfg, res, dryrun=False):
     if not bigfiles.enabled(repo):
         return out
     with locks.resourcelock(repo, res):
+        # what the last sync wrote in its last second is known unedited
+        bigfiles.resettle(repo)
         stored, out.candidates = candidates(repo, res.keep)
         out.stored = len(stored)
         out.storedsize = sum(c.size for c in stored)

@@ -152,7 +152,7 @@ def update(repo, node):
         # refused before any file is written: the guard has nothing to
         # leave for the next preamble
         try:
-            bigmerge.makeway(repo, turned)
+            bigmerge.makeway(repo, parents[0], turned)
             mergemod.update(target, updatecheck=b'noconflict', wc=wctx)
         except error.Abort as inst:
             if not isinstance(inst, error.StateError) and b'untracked file' not in inst.message:

@@ -42,7 +42,7 @@ def mirrorgc(ui, *names, **opts):
     in the SilverMirror file says which of them this node keeps:
 
     :all:     every version (the default)
-    :current: only what the working copy needs
+    :current: only what the working copy holds edited, not yet synced
     :N:       the N most recent versions of each big file besides,
               such as ``keep = 5``
     :Nd:      what every snapshot of the last N days needs besides,
@@ -52,6 +52,12 @@ def mirrorgc(ui, *names, **opts):
     resource holds: it asks each reachable host in turn. A content no
     reachable host holds stays, and the command says why; so does every
     content of a resource whose hosts are all away.
+
+    With ``keep = current`` that includes the content of each big file of
+    the working copy that is unedited, as its size and modification time
+    show: the working copy holds it. It is copied back from there when a
+    host that lacks it is synced, or when an update takes the file away;
+    edited meanwhile, it comes from the host that holds it.
 
     A freed version is still in history. :hg:`cat -r REV FILE`,
     :hg:`revert -r REV FILE`, :hg:`update -r REV` and
@@ -66,8 +72,8 @@ def mirrorgc(ui, *names, **opts):
     them outside every resource, as for :hg:`mirror-push`. ``-n`` lists
     what would be freed, and changes nothing. ``-T json`` gives one record
     per content considered, with the keys ``resource``, ``path``,
-    ``hash``, ``size``, ``host`` (the host that holds it, or null) and
-    ``freed``.
+    ``hash``, ``size``, ``host`` (the host that holds it, or null),
+    ``current`` (the working copy holds it) and ``freed``.
 
     .. container:: verbose
 
@@ -106,13 +112,16 @@ def _render(ui, fm, out, dryrun):
     for c in out.candidates:
         fm.startitem()
         fm.data(resource=name, path=c.path, hash=c.hash, size=c.size, host=c.holder)
-        fm.data(freed=c in out.freed)
+        fm.data(freed=c in out.freed, current=c.current)
         if c.holder is None:
             fm.plain(_(b'%s: %s (%s): no host holds it, kept\n') % (name, c.path, c.hash[:12]))
         elif dryrun or ui.verbose:
             fm.plain(
-                _(b'%s: %s (%s): %s, on %s\n')
-                % (name, c.path, c.hash[:12], util.bytecount(c.size), c.holder)
+                _(b'%s: %s (%s): %s, on %s%s\n')
+                % (
+                    name, c.path, c.hash[:12], util.bytecount(c.size), c.holder,
+                    _(b' (the working copy holds it)') if c.current else b'',
+                )
             )
     held = out.held
     size = util.bytecount(sum(c.size for c in held))
