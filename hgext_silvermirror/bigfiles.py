@@ -252,14 +252,15 @@ def standins(ctx):
     return [(lfutil.splitstandin(f), lfutil.readasstandin(ctx[f])) for f in ctx.matches(m)]
 
 
-def unedited(repo, lfiles):
+def unedited(repo, lfiles, read=False):
     """those of the largefiles ``lfiles`` whose working-copy file holds
-    the content of the working copy's parent, known without reading it
+    the content of the working copy's parent
 
     largefiles' dirstate says so by size and mtime (a sync records what
     it wrote or committed: ``settle``), and the working copy's standin is
-    still the parent's.  A file whose stat changed since counts as edited:
-    it is not read to find out.
+    still the parent's.  A file that dirstate cannot vouch for (written by
+    an update, or in the last second) is hashed with ``read``, else
+    counts as edited.
     """
     if not lfiles or not enabled(repo):
         return set()
@@ -267,13 +268,18 @@ def unedited(repo, lfiles):
     pctx = repo[b'.']
     with repo.dirstate.running_status(repo):
         lfdirstate = lfutil.openlfdirstate(repo.ui, repo, create=False)
-        _unsure, st, _boundary = lfdirstate.status(
+        unsure, st, _boundary = lfdirstate.status(
             matchmod.exact(lfiles), subrepos=[], ignored=False, clean=True, unknown=False
         )
     found = set()
-    for lfile in st.clean:
+    for lfile in st.clean + (unsure if read else []):
         standin = lfutil.standin(lfile)
-        if standin in pctx and repo.wvfs.tryread(standin).strip() == pctx[standin].data().strip():
+        if standin not in pctx:
+            continue
+        h = pctx[standin].data().strip()
+        if repo.wvfs.tryread(standin).strip() != h:
+            continue
+        if lfile in st.clean or lfutil.hashfile(repo.wjoin(lfile)) == h:
             found.add(lfile)
     return found
 

@@ -83,12 +83,13 @@ class result:
         return [c for c in self.candidates if c.holder is None]
 
 
-def _current(repo, policy):
+def _current(repo, policy, read):
     """the hashes of the working copy's parent that ``policy`` keeps, and
     those it lets go as the working copy holds them
 
     ``keep = current`` lets go the content of each big file found
-    unedited (``bigfiles.unedited``), once a host holds it: an edit in
+    unedited (``bigfiles.unedited``, which hashes a file its dirstate
+    cannot vouch for with ``read``), once a host holds it: an edit in
     place after that leaves the old version on the host.  A hard link
     between the store and the working copy would not do: such an edit
     would change the content history names.
@@ -97,16 +98,16 @@ def _current(repo, policy):
     pairs = [pair for p in parents for pair in bigfiles.standins(p)]
     if policy[0] != keepmod.CURRENT or len(parents) > 1:
         return {h for _f, h in pairs}, set()
-    clean = bigfiles.unedited(repo, [f for f, _h in pairs])
+    clean = bigfiles.unedited(repo, [f for f, _h in pairs], read=read)
     keep = {h for f, h in pairs if f not in clean}
     return keep, {h for _f, h in pairs} - keep
 
 
-def kept(repo, policy, now=None):
+def kept(repo, policy, now=None, read=False):
     """the hashes of the contents ``policy`` keeps in ``repo``, and those
     of the working copy's it lets go (``_current``)"""
     kind, count = policy
-    keep, held = _current(repo, policy)
+    keep, held = _current(repo, policy, read)
     if kind == keepmod.VERSIONS:
         lfutil = bigfiles._lf()[1]
         recent = {}
@@ -132,8 +133,10 @@ def kept(repo, policy, now=None):
     return keep, held
 
 
-def candidates(repo, policy):
-    """(contents in the store, those ``policy`` does not keep)"""
+def candidates(repo, policy, read=False):
+    """(contents in the store, those ``policy`` does not keep); ``read``:
+    a big file of the working copy is hashed where its stat cannot say it
+    is unedited (else its content is kept)"""
     lfutil = bigfiles._lf()[1]
     named = bigfiles.contents(repo, repo.revs(b'all()'))
     stored = []
@@ -149,7 +152,7 @@ def candidates(repo, policy):
         stored.append(content(h, path, size))
     if policy[0] == keepmod.ALL:
         return stored, []
-    keep, current = kept(repo, policy)
+    keep, current = kept(repo, policy, read=read)
     spare = [c for c in stored if c.hash not in keep]
     for c in spare:
         c.current = c.hash in current
@@ -203,7 +206,7 @@ def collect(ui, cfg, res, dryrun=False):
     with locks.resourcelock(repo, res):
         # what the last sync wrote in its last second is known unedited
         bigfiles.resettle(repo)
-        stored, out.candidates = candidates(repo, res.keep)
+        stored, out.candidates = candidates(repo, res.keep, read=True)
         out.stored = len(stored)
         out.storedsize = sum(c.size for c in stored)
         if out.candidates:

@@ -5,8 +5,8 @@ A disk budget for big files' history: keep = current, hg mirror-gc
   $ needssh
 
 alpha keeps a photo library on beta over ssh and on a USB disk.  alpha's
-disk is small: it keeps only the versions its working copy needs, and
-leaves the old ones to the hosts.
+disk is small: it keeps no second copy of its photos, and leaves the old
+versions to the hosts.
 
   $ mkdir -p usb/mirror
   $ sharedfile alpha beta photos "alpha beta $TESTTMP/usb/mirror"
@@ -26,26 +26,45 @@ leaves the old ones to the hosts.
   $ ls .hg/largefiles | grep -v dirstate | wc -l
   4
 
-mirror-status tells what the history of big files uses here:
+mirror-status tells what the history of big files uses here, beyond the
+photos themselves: all four versions, the two in the working copy too.
 
   $ on alpha hg mirror-status | grep 'big files'
-    big files: 4 contents, 9.63 MB; keep = current: mirror-gc may free 2, 5.25 MB
+    big files: 4 contents, 9.63 MB; keep = current: mirror-gc may free 4, 9.63 MB
 
-Two versions of the beach are old: -n says what would go, and changes
-nothing.  beta, the first host, holds them:
+Two versions of the beach are old; the working copy holds the other two,
+unedited.  -n says what would go, and changes nothing.  beta, the first
+host, holds them all:
 
   $ on alpha hg mirror-gc -n
   photos: beach.jpg (7124580b3e53): 2.86 MB, on beta
   photos: beach.jpg (44f9da9db52d): 2.38 MB, on beta
-  photos: 4 big contents stored, 9.63 MB; keep = current: would free 2, 5.25 MB
+  photos: beach.jpg (ee5a61b953a9): 2.48 MB, on beta (the working copy holds it)
+  photos: forest.jpg (75254d314064): 1.91 MB, on beta (the working copy holds it)
+  photos: 4 big contents stored, 9.63 MB; keep = current: would free 4, 9.63 MB
   $ ls .hg/largefiles | grep -v dirstate | wc -l
   4
   $ on alpha hg mirror-gc
-  photos: 4 big contents stored, 9.63 MB; keep = current: freed 2, 5.25 MB
+  photos: 4 big contents stored, 9.63 MB; keep = current: freed 4, 9.63 MB
   $ ls .hg/largefiles | grep -v dirstate | wc -l
-  2
+  0
+  $ on alpha hg mirror-status | grep 'big files'
+    big files: 0 contents, 0 bytes; keep = current: mirror-gc may free 0, 0 bytes
+  $ on alpha hg status
   $ on alpha hg mirror-gc
-  photos: 2 big contents stored, 4.39 MB; keep = current: freed 0, 0 bytes
+  photos: 0 big contents stored, 0 bytes; keep = current: freed 0, 0 bytes
+
+An edit and a sync: the new version is stored and sent, the one it
+replaced is on beta and the disk already.  The new one goes at the next
+gc, as the disk holds it:
+
+  $ photo forest.jpg 'forest at noon ' 2000000
+  $ on alpha hg mirror-push -q
+  $ ls .hg/largefiles | grep -v dirstate | wc -l
+  1
+  $ on alpha hg mirror-gc -q
+  $ ls .hg/largefiles | grep -v dirstate | wc -l
+  0
 
 The old versions are still in history, and come back from beta when
 asked for.  mirror-restore lists them; a size is not known when the
@@ -77,10 +96,13 @@ the first beach):
   $ on alpha hg update -q tip
 
 
-What the update and the revert fetched is old again, and goes again:
+What the update and the revert fetched is old again, and goes again,
+with what the working copy holds (gc reads a big file to know it
+unedited only where hg's dirstate cannot say so, as here after an
+update):
 
   $ on alpha hg mirror-gc
-  photos: 4 big contents stored, 9.63 MB; keep = current: freed 2, 5.25 MB
+  photos: 5 big contents stored, 11.5 MB; keep = current: freed 5, 11.5 MB
   $ on alpha hg status
   $ on alpha hg verify -q
 
@@ -94,13 +116,13 @@ unplugged and beta left out, the next edits stay here:
   $ on alpha hg mirror-push -q
   $ mv $TESTTMP/usb $TESTTMP/usb-away
   $ on alpha hg mirror-gc
-  photos: forest.jpg (75254d314064): no host holds it, kept
   photos: forest.jpg (2534d003cc4d): no host holds it, kept
-  photos: 4 big contents stored, 8.20 MB; keep = current: freed 0, 0 bytes
+  photos: forest.jpg (5f1a53b1c635): no host holds it, kept
+  photos: 2 big contents stored, 3.81 MB; keep = current: freed 0, 0 bytes
   photos: */usb/mirror: unreachable: */usb/mirror does not exist (not mounted?) (glob)
   [1]
   $ ls .hg/largefiles | grep -v dirstate | wc -l
-  4
+  2
 
 A host's password is never shown, here as everywhere:
 
@@ -120,13 +142,15 @@ Plugged back, the disk holds them; -T json says what went where:
   $ on alpha hg mirror-gc -T json | grep -v '"hash"' | sed "s|$TESTTMP|\$TESTTMP|"
   [
    {
+    "current": false,
     "freed": true,
     "host": "$TESTTMP/usb/mirror",
     "path": "forest.jpg",
     "resource": "photos",
-    "size": 1999998
+    "size": 1999999
    },
    {
+    "current": true,
     "freed": true,
     "host": "$TESTTMP/usb/mirror",
     "path": "forest.jpg",
@@ -135,8 +159,8 @@ Plugged back, the disk holds them; -T json says what went where:
    }
   ]
   $ ls .hg/largefiles | grep -v dirstate | wc -l
-  2
-  $ on alpha hg cat -r 3 forest.jpg | head -c 16; echo
+  0
+  $ on alpha hg cat -r 4 forest.jpg | head -c 16; echo
   forest in autumn
 
 A deleted big file comes back as its last version, and the next sync
@@ -145,7 +169,7 @@ records it:
   $ rm beach.jpg
   $ on alpha hg mirror-push -q
   $ on alpha hg mirror-restore beach.jpg
-  restored beach.jpg from revision 4 (*, written by alpha) (glob)
+  restored beach.jpg from revision 5 (*, written by alpha) (glob)
   the next sync records and mirrors it
   $ head -c 15 beach.jpg; echo
   beach, brighter
@@ -157,26 +181,26 @@ records it:
   0 False True
   1 False True
   2 False True
-  5 True True
-  6 False True
+  6 True True
+  7 False True
 
 An edit not yet synced is recorded before a version replaces it:
 
   $ photo beach.jpg 'beach, retouched ' 2600000
   $ on alpha hg mirror-restore -r 1 beach.jpg
-  recorded the unsynced content of beach.jpg in revision 7 first
+  recorded the unsynced content of beach.jpg in revision 8 first
   restored beach.jpg from revision 1 (*, written by alpha) (glob)
   the next sync records and mirrors it
   $ head -c 14 beach.jpg; echo
   beach, cropped
-  $ on alpha hg cat -r 7 beach.jpg | head -c 16; echo
+  $ on alpha hg cat -r 8 beach.jpg | head -c 16; echo
   beach, retouched
 
 A version no host gives is not restored, and nothing changes:
 
   $ rm -r $TESTTMP/alpha/.cache/largefiles
   $ mv $TESTTMP/usb $TESTTMP/usb-away
-  $ on alpha hg mirror-restore -r 3 forest.jpg
+  $ on alpha hg mirror-restore -r 4 forest.jpg
   abort: no content of forest.jpg here, nor on */usb/mirror (unreachable) (glob)
   (sync with a host that holds it, then restore again)
   [255]
@@ -191,12 +215,55 @@ but the disk once plugged back.  No password is shown:
 
   $ sed -i "s|^hosts = .*|hosts = alpha http://alice:secret@127.0.0.1:1/ beta $TESTTMP/usb/mirror|" $TESTTMP/alpha/.silvermirror
   $ mv $TESTTMP/usb-away $TESTTMP/usb
-  $ on alpha hg mirror-restore -r 3 forest.jpg --verbose > restore.out 2>&1
+  $ on alpha hg mirror-restore -r 4 forest.jpg --verbose > restore.out 2>&1
   $ grep -c secret restore.out
   0
   [1]
   $ grep -e unreachable -e restored restore.out
   http://alice:***@127.0.0.1:1/: unreachable: Connection refused
-  restored forest.jpg from revision 3 (*, written by alpha) (glob)
+  restored forest.jpg from revision 4 (*, written by alpha) (glob)
   $ head -c 16 forest.jpg; echo
   forest in autumn
+
+A conflict on a photo whose content alpha freed.  beta takes the library
+too: alpha, a host of beta's, has no copy of its photos but the working
+copy, and answers "not here", so beta fetches them from the disk.  Then
+both retouch the beach; both versions stay, each a big file:
+
+  $ sed -i "s|^hosts = .*|hosts = alpha beta $TESTTMP/usb/mirror|" $TESTTMP/alpha/.silvermirror
+  $ printf 'bigfile = 1MB\nconflict = KeepBoth\n' >> $TESTTMP/beta/.silvermirror
+  $ on alpha hg mirror-push -q
+  $ on alpha hg mirror-gc -q
+  $ ls .hg/largefiles | grep -v dirstate | wc -l
+  0
+  $ on beta hg mirror-pull -q photos
+  $ head -c 16 $TESTTMP/beta/photos/forest.jpg; echo
+  forest in autumn
+  $ photo beach.jpg 'beach, cropped on alpha ' 2600000
+  $ photo $TESTTMP/beta/photos/beach.jpg 'beach, cropped on beta ' 2600000
+  $ on beta hg mirror-push photos | grep conflict
+  photos: conflict in beach.jpg with alpha: kept both (KeepBoth); remote version in beach.conflict-alpha-19700101-000000.jpg
+  photos: alpha: pulled 1 changesets, pushed 2 changesets, 1 conflicts resolved
+  $ ls
+  beach.conflict-alpha-19700101-000000.jpg
+  beach.jpg
+  forest.jpg
+  restore.out
+  $ head -c 23 beach.jpg; echo
+  beach, cropped on beta 
+  $ head -c 23 beach.conflict-*; echo
+  beach, cropped on alpha
+  $ on alpha hg status
+
+Both are on the disk and beta: alpha lets its copies go too.
+
+  $ on alpha hg mirror-gc
+  photos: 2 big contents stored, 4.96 MB; keep = current: freed 2, 4.96 MB
+  $ on alpha hg mirror-status | grep 'big files'
+    big files: 0 contents, 0 bytes; keep = current: mirror-gc may free 0, 0 bytes
+
+Each comes back from a host when asked for:
+
+  $ for rev in 10 11; do on alpha hg cat -r $rev beach.jpg | head -c 23; echo; done
+  beach, cropped on alpha
+  beach, cropped on beta 
