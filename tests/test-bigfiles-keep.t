@@ -27,7 +27,8 @@ versions: three from 2020, two of today.
   5
 
 Each setting, and the versions (by size) it lets go; the disk holds them
-all:
+all.  current lets go even the working copy's version, unedited: the
+working copy holds it, and the disk another copy:
 
   $ for keep in all 4 3 30d current; do
   >   echo "keep = $keep"
@@ -50,9 +51,10 @@ all:
     1200000 on the disk
     1300000 on the disk
     1400000 on the disk
+    1500000 on the disk
   $ on alpha hg mirror-gc -q
   $ ls .hg/largefiles | grep -v dirstate | wc -l
-  1
+  0
   $ on alpha hg update -q -r 2
   $ head -c 3 lake.jpg; echo
   222

@@ -10,6 +10,7 @@ versions from each store).
 import glob
 import os
 import re
+import shutil
 import signal
 import subprocess
 
@@ -128,21 +129,64 @@ def test_clobbered_version_comes_back_by_the_reports_hint(mkcluster):
 
 
 def test_gc_frees_what_a_host_holds_and_loses_nothing(mkcluster):
-    """keep = current on alpha: mirror-gc frees the old versions beta
-    holds; every version stays on some node and the syncs go on"""
+    """keep = current on alpha: mirror-gc frees every version beta holds,
+    the working copy's too; an edit in place then leaves the old version
+    on beta, and the syncs go on"""
     c = bigcluster(mkcluster, 'ssh', 'keep = current\n')
     for take in (b'first', b'second', b'third'):
         c.write('alpha', 'photos/beach.jpg', big(b'beach, %s take ' % take))
         c.sync('alpha', check=0)
-    store = os.path.join(c.root('alpha'), '.hg', 'largefiles')
-
-    def stored():
-        return [f for f in os.listdir(store) if len(f) == 40]
-
-    assert len(stored()) == 3
+    assert len(stored(c.root('alpha'))) == 3
     c.hg('alpha', 'mirror-gc', check=0)
-    assert len(stored()) == 1
+    assert stored(c.root('alpha')) == []
+    c.write('alpha', 'photos/beach.jpg', big(b'beach, retouched in place '))
+    assert invariants.lost(c.ledger, c.roots()) == []
     c.write('beta', 'photos/beach.jpg', big(b'beach, cropped on beta '))
+    c.check()
+
+
+def usbcluster(mkcluster, tmp_path):
+    """alpha's photo, synced to a disk alone, then freed by mirror-gc:
+    (cluster, the disk); beta, over ssh, lacks it, and this node has it
+    in its working copy only"""
+    usb = str(tmp_path / 'usb')
+    os.mkdir(usb)
+    c = bigcluster(mkcluster, 'ssh', 'keep = current\n', disk=usb)
+    c.write('alpha', 'lake.jpg', big(b'lake '))
+    c.sync('alpha', '-H', usb, check=0)
+    c.hg('alpha', 'mirror-gc', check=0)
+    assert stored(c.root('alpha')) == []
+    # hg's per-user cache shares the disk's copy here, on one file system
+    shutil.rmtree(os.path.join(c.nodes['alpha'].home, '.cache', 'largefiles'))
+    return c, usb
+
+
+def test_upload_of_a_freed_content_killed(mkcluster, tmp_path):
+    """beta lacks the photo alpha freed: alpha copies it back from its
+    working copy and sends it; killed as it sends, the next sync does"""
+    c, _usb = usbcluster(mkcluster, tmp_path)
+    proc = c.sync('alpha', fault=('bigfile.upload', 'kill'))
+    assert proc.returncode == -signal.SIGKILL, out(proc)
+    assert len(stored(c.root('alpha'))) == 1
+    c.check()
+    assert c.nodes['beta'].read('docs/lake.jpg') == big(b'lake ')
+
+
+def test_freed_content_edited_with_its_holder_away(mkcluster, tmp_path):
+    """the photo alpha freed is edited in place, and the disk that holds
+    the old version is away when beta, which lacks it, is synced: one
+    line names the photo and the hosts asked, exit 1, nothing lost; back,
+    the disk gives it"""
+    c, usb = usbcluster(mkcluster, tmp_path)
+    c.write('alpha', 'lake.jpg', big(b'lake at dusk '))
+    os.rename(usb, usb + '-away')
+    proc = c.sync('alpha', '-H', 'beta', check=1)
+    assert re.search(
+        r'^docs: beta: failed: big file lake.jpg is neither here to send nor on .*'
+        r'%s \(unreachable\)' % re.escape(usb), out(proc), re.M
+    ), out(proc)
+    assert invariants.lost(c.ledger, c.roots() + [os.path.join(usb + '-away', 'docs')]) == []
+    os.rename(usb + '-away', usb)
     c.check()
 
 
