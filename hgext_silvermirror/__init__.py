@@ -90,12 +90,13 @@ Main section ``[::SilverMirror::]``:
 
 ``keep``
   Which contents of big files' old versions this node keeps: ``all``
-  (default), ``current`` (what the working copy needs), ``5`` (the 5
-  most recent versions of each big file), ``30d`` (what the snapshots of
-  the last 30 days need).  :hg:`mirror-gc` frees the others that a host
-  holds; an old version is fetched back when needed, from the default
-  path if set, then from the first reachable host that has it, in the
-  order of ``hosts``.
+  (default), ``current`` (no second copy of what the working copy holds
+  unedited), ``5`` (the 5 most recent versions of each big file),
+  ``30d`` (what the snapshots of the last 30 days need).
+  :hg:`mirror-gc` frees the others that a host holds; an old version is
+  fetched back when needed, from the default path if set, then from the
+  first reachable host that has it, in the order of ``hosts``; a freed
+  current one is copied back from the working copy when a host lacks it.
 
 ``interval``, ``debounce``
   Seconds between daemon syncs (default 300) and of quiet after a file

@@ -43,16 +43,15 @@ from . import (
 )
 
 eh = exthelper.exthelper()
-_wrapped = []
 
 
 @eh.reposetup
-def _reposetup(ui, repo):
-    # largefiles may load only now, from the repository's hgrc
-    if _wrapped or not bigfiles.loaded():
-        return
-    extensions.wrapfunction(bigfiles._lf()[0], 'uploadlfiles', _uploadlfiles)
-    _wrapped.append(True)
+def _wrapupload(ui, repo):
+    """largefiles' upload wrapped, once the extension is loaded: maybe
+    only now, from the repository's hgrc"""
+    if bigfiles.loaded() and not _uploadlfiles.wrapping:
+        _uploadlfiles.wrapping = True
+        extensions.wrapfunction(bigfiles._lf()[0], 'uploadlfiles', _uploadlfiles)
 
 
 def restock(repo, wanted):
@@ -98,3 +97,6 @@ def _uploadlfiles(orig, ui, rsrc, rdst, files):
         there = storefactory.openstore(rsrc, rdst, put=True).exists(lacking)
         bringback(rsrc, [h for h in lacking if not there[h]])
     return orig(ui, rsrc, rdst, files)
+
+
+_uploadlfiles.wrapping = False

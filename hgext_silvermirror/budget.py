@@ -40,6 +40,7 @@ from . import (
     hosts as hostsmod,
     keep as keepmod,
     locks,
+    recovery,
     redact,
 )
 
@@ -96,11 +97,17 @@ def _current(repo, policy, read):
     """
     parents = repo[None].parents()
     pairs = [pair for p in parents for pair in bigfiles.standins(p)]
-    if policy[0] != keepmod.CURRENT or len(parents) > 1:
+    # a working copy a run left between two revisions: the next sync's
+    # preamble finishes that first
+    if policy[0] != keepmod.CURRENT or len(parents) > 1 or _unfinished(repo):
         return {h for _f, h in pairs}, set()
     clean = bigfiles.unedited(repo, [f for f, _h in pairs], read=read)
     keep = {h for f, h in pairs if f not in clean}
     return keep, {h for _f, h in pairs} - keep
+
+
+def _unfinished(repo):
+    return bool(recovery.state(repo)[b'interrupted'])
 
 
 def kept(repo, policy, now=None, read=False):
