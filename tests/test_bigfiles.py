@@ -145,6 +145,25 @@ def test_gc_frees_what_a_host_holds_and_loses_nothing(mkcluster):
     c.check()
 
 
+def test_freed_big_file_turned_small(mkcluster):
+    """beta makes the cover alpha freed a small file: the update that
+    takes alpha's big file away copies its content back into the store
+    first, from the working copy"""
+    c = bigcluster(mkcluster, 'local', 'keep = current\n')
+    c.write('alpha', 'cover.jpg', big(b'the cover, full size '))
+    c.sync('alpha', check=0)
+    c.hg('alpha', 'mirror-gc', check=0)
+    assert stored(c.root('alpha')) == []
+    shutil.rmtree(os.path.join(c.nodes['alpha'].home, '.cache', 'largefiles'))
+    c.ledger.delete(c.root('beta'), 'cover.jpg')
+    c.sync('beta', '-H', c.hostof('alpha') + '-away', check=1)
+    c.write('beta', 'cover.jpg', b'the cover, a thumbnail\n')
+    c.sync('beta', check=0)
+    assert c.nodes['alpha'].read('docs/cover.jpg') == b'the cover, a thumbnail\n'
+    assert len(stored(c.root('alpha'))) == 1
+    c.check()
+
+
 def usbcluster(mkcluster, tmp_path):
     """alpha's photo, synced to a disk alone, then freed by mirror-gc:
     (cluster, the disk); beta, over ssh, lacks it, and this node has it
