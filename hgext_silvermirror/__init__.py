@@ -116,6 +116,20 @@ across runs with ssh's ControlMaster, default on), ``ssh-persist`` (seconds
 an idle shared connection stays open, default 60), ``parallel`` (how many
 ssh and http hosts are served at the same time, default 4).
 
+With Watchman installed (Debian's ``watchman``), a resource of about
+10,000 files or more runs hg's ``fsmonitor`` extension, here and on each
+host, with no setting: a status asks Watchman what changed instead of
+walking the tree.  The first one starts the user's Watchman server if none
+runs; it stays until ``watchman shutdown-server`` (``watchman watch-del
+DIR`` ends one tree's watch).  ``fsmonitor`` in ``[silvermirror]``:
+``auto`` (default: from ``fsmonitor-files`` tracked files, default
+10000, estimated from the size of ``.hg/dirstate``, and only where
+``watchman`` is on ``PATH``; fsmonitor's warnings off), ``on`` (every
+resource), ``off``.  A line for ``fsmonitor`` in ``[extensions]``
+(enabled, or ``!`` to disable) always wins, and no other repository is
+changed.  Resources with big files (``bigfile``) walk their tree:
+fsmonitor does not run next to largefiles.
+
 An ssh host serves each sync through its chg (Mercurial's client of a
 resident hg, which spares the host hg's start) where it has one, and
 through hg otherwise, decided by the host's shell in the same command;
@@ -158,7 +172,7 @@ from . import (
     restorecmd,
     wire,
 )
-from .statcache import fsmonitorstate
+from .statcache import fsmonitorauto, fsmonitorstate
 
 __version__ = metadata.__version__
 testedwith = metadata.testedwith
@@ -171,6 +185,7 @@ for _module in (
     commands,
     mergetool,
     fsmonitorstate,
+    fsmonitorauto,
     hooks,
     redact,
     remote,

@@ -28,3 +28,7 @@ eh.configitem(b'silvermirror', b'ssh-persist', default=60)
 eh.configitem(b'silvermirror', b'parallel', default=4)
 # set on a sync's own operations so that hooks can tell them apart
 eh.configitem(b'silvermirror', b'in-sync', default=False)
+# hg's fsmonitor in a resource: auto (from fsmonitor-files tracked
+# files, where Watchman is installed), on, off (statcache/fsmonitorauto)
+eh.configitem(b'silvermirror', b'fsmonitor', default=b'auto')
+eh.configitem(b'silvermirror', b'fsmonitor-files', default=10000)

@@ -15,6 +15,11 @@
 #                      file whose first bytes say which version it is
 #   servehub NAME      node NAME serves its repositories over http (push
 #                      allowed) on a free port: $HUBPORT, pid in NAME.pid
+#   startwatchman      a Watchman server of the test's own (the test exits
+#                      80 where watchman is not installed), reached through
+#                      $WATCHMAN_BIN (give it to fsmonitor.watchman_exe:
+#                      over ssh no WATCHMAN_SOCK reaches the host)
+#   stopwatchman       stop it, by its pid
 
 mknode() {
   python3 "$TESTDIR/nodes.py" mknode "$1"
@@ -77,4 +82,24 @@ servehub() {
   on "$1" hg serve -d -a 127.0.0.1 -p $HUBPORT --pid-file "$TESTTMP/$1.pid" \
     --web-conf "$TESTTMP/$1.conf" \
     --config web.push_ssl=false --config 'web.allow-push=*'
+}
+
+startwatchman() {
+  command -v watchman > /dev/null || exit 80
+  mkdir -p "$TESTTMP/watchman"
+  WATCHMAN_SOCK="$TESTTMP/watchman/sock"
+  export WATCHMAN_SOCK
+  WATCHMAN_BIN="$TESTTMP/watchman/watchman"
+  printf '#!/bin/sh\nexec watchman --no-spawn --sockname=%s "$@"\n' "$WATCHMAN_SOCK" > "$WATCHMAN_BIN"
+  chmod +x "$WATCHMAN_BIN"
+  watchman --foreground --sockname="$WATCHMAN_SOCK" \
+    --statefile="$TESTTMP/watchman/state" --logfile="$TESTTMP/watchman/log" \
+    --pidfile="$TESTTMP/watchman/pid" > /dev/null 2>&1 &
+  for _i in $(seq 100); do [ -S "$WATCHMAN_SOCK" ] && return 0; sleep 0.1; done
+  echo "watchman did not start"
+  return 1
+}
+
+stopwatchman() {
+  kill "$(cat "$TESTTMP/watchman/pid")"
 }

@@ -16,5 +16,8 @@ same, only slower:
     the files a sync wrote in the second it recorded them, with their
     file node, so the next status need not read the parent's manifest;
 ``fsmonitorstate``
-    fsmonitor's state across the re-reads of a dirstate in one process.
+    fsmonitor's state across the re-reads of a dirstate in one process;
+``fsmonitorauto``
+    hg's fsmonitor itself, enabled in a big resource where Watchman is
+    installed.
 """

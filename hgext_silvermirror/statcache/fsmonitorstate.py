@@ -55,13 +55,16 @@ def _walk(orig, walk, self, match, *args, **kwargs):
     return orig(walk, self, match, *args, **kwargs)
 
 
-def _fsmonitorloaded(loaded):
-    if loaded:
-        fsmonitor = extensions.find(b'fsmonitor')
+def fsmonitorloaded(loaded):
+    """wrap fsmonitor's walk, once, when the extension loads"""
+    if not loaded:
+        return
+    fsmonitor = extensions.find(b'fsmonitor')
+    if _walk not in extensions.getwrapperchain(fsmonitor, 'overridewalk'):
         extensions.wrapfunction(fsmonitor, 'overridewalk', _walk)
 
 
 @eh.extsetup
 def _extsetup(ui):
     extensions.wrapfunction(dirstate.dirstate, 'refresh', _refresh)
-    extensions.afterloaded(b'fsmonitor', _fsmonitorloaded)
+    extensions.afterloaded(b'fsmonitor', fsmonitorloaded)
