@@ -346,17 +346,16 @@ class Setup:
             )
             if args.remote_rss:
                 fp.write('[ui]\nremotecmd = %s\n' % self.hgremote)
-            if args.fsmonitor:
+            fp.write('[silvermirror]\nfsmonitor = %s\n' % args.fsmonitor)
+            if args.watchman_sock:
                 # every hg of every node, here and as a host, asks the
-                # bench's own Watchman (watchman_exe names its socket)
+                # bench's own Watchman (watchman_exe names its socket);
+                # SilverMirror enables fsmonitor itself, as for a user
                 exe = os.path.join(self.dir, 'watchman-bench')
                 with open(exe, 'w') as wfp:
                     wfp.write('#!/bin/sh\nexec watchman --no-spawn --sockname=%s "$@"\n' % args.watchman_sock)
                 os.chmod(exe, 0o755)
-                fp.write(
-                    '[extensions]\nfsmonitor =\n'
-                    '[fsmonitor]\nwarn_when_unused = false\nwatchman_exe = %s\n' % exe
-                )
+                fp.write('[fsmonitor]\nwatchman_exe = %s\n' % exe)
         self.writeconfig()
         self.logpath = os.path.join(self.dir, 'commands.log')
         self.hgenv = nodes.nodeenv(self.dir, 'nodea', self.env)
@@ -607,7 +606,7 @@ class Bench:
         }
         self.chg = args.chg and os.path.exists(CHG)
         self.results['meta']['chg'] = self.chg
-        self.results['meta']['fsmonitor'] = bool(args.fsmonitor)
+        self.results['meta']['fsmonitor'] = args.fsmonitor if args.watchman_sock else 'off'
 
     def save(self, partial):
         """write the JSON (after each size too, so a long run keeps its data)"""
@@ -1029,13 +1028,21 @@ def fanoutcpu(scenarios):
     return lines
 
 
+def fsmonitor(results):
+    """the run's silvermirror.fsmonitor (earlier runs: a boolean)"""
+    mode = results['meta'].get('fsmonitor')
+    if isinstance(mode, str):
+        return mode
+    return 'on' if mode else 'off'
+
+
 def table(results):
     lines = []
     for n, data in results['sizes'].items():
         lines.append('')
         lines.append(
             '%s files (4 KiB) + %d x 1 MiB, medians of %d%s'
-            % (n, NBIG, results['meta']['reps'], '; SilverMirror with fsmonitor' if results['meta'].get('fsmonitor') else '')
+            % (n, NBIG, results['meta']['reps'], '; SilverMirror with fsmonitor %s' % fsmonitor(results) if fsmonitor(results) != 'off' else '')
         )
         lines.append(
             '| %-44s | %9s | %9s | %12s | %10s | %9s | %10s |'
@@ -1102,7 +1109,7 @@ def targets(results):
     def med(n, key, tool):
         return sizes.get(str(n), {}).get('scenarios', {}).get(key, {}).get(tool, {}).get('median')
 
-    fsm = '+fsmonitor' if results['meta'].get('fsmonitor') else ''
+    fsm = '+fsmonitor' if fsmonitor(results) != 'off' else ''
     for tool, tag in (('silvermirror', ' (hg%s)' % fsm), (CHGTOOL, ' (silvermirror%s)' % fsm)):
         for key, limit in (('one', 1.2), ('nothing', 1.2), ('changes115', 1.5), ('initial', 2.5)):
             r = ratio(med(20000, key, tool), med(20000, key, 'unison'))
@@ -1177,8 +1184,12 @@ def main(argv=None):
     )
     ap.add_argument(
         '--fsmonitor',
-        action='store_true',
-        help="SilverMirror (hg and chg) with hg's fsmonitor on every node (needs watchman; the bench runs its own)",
+        choices=('auto', 'on', 'off'),
+        nargs='?',
+        const='on',
+        default='auto',
+        help="SilverMirror's silvermirror.fsmonitor (default auto, its default: hg's fsmonitor from "
+        "10,000 files); unless off, the run has a Watchman server of its own, stopped at the end",
     )
     ap.add_argument('--profile', action='store_true', help='profile hg mirror-push (see bench/smprofile.py)')
     ap.add_argument('--profile-size', type=int, default=20000)
@@ -1208,7 +1219,8 @@ def main(argv=None):
     watchman = None
     try:
         server.start()
-        if args.fsmonitor:
+        args.watchman_sock = None
+        if args.fsmonitor != 'off':
             watchman = Watchman(base)
             args.watchman_sock = watchman.sock
         bench = Bench(args, server, base)
@@ -1236,7 +1248,7 @@ class Watchman:
 
     def __init__(self, base):
         if not shutil.which('watchman'):
-            sys.exit('--fsmonitor needs watchman')
+            sys.exit('watchman is not installed: --fsmonitor off measures without it')
         d = os.path.join(base, 'watchman')
         os.makedirs(d, exist_ok=True)
         self.sock = os.path.join(d, 'sock')
@@ -1259,6 +1271,13 @@ class Watchman:
 
     def stop(self):
         if self.proc.poll() is None:
+            # which trees SilverMirror's fsmonitor had Watchman watch
+            out = subprocess.run(
+                ['watchman', '--no-spawn', '--sockname=%s' % self.sock, 'watch-list'],
+                capture_output=True, text=True, timeout=20,
+            )
+            roots = json.loads(out.stdout or '{}').get('roots', [])
+            log('watchman watched %d trees: %s' % (len(roots), ' '.join(roots)))
             self.proc.terminate()
             try:
                 self.proc.wait(10)

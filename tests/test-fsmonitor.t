@@ -3,18 +3,13 @@ Syncing with Mercurial's fsmonitor (Watchman)
 
 With hg's fsmonitor extension and a Watchman server, `hg status` asks
 Watchman what changed instead of walking the tree, so a sync costs what
-changed.  SilverMirror needs nothing more than the extension enabled, on
-each node and host.  This test runs its own Watchman server, stopped by
-its pid at the end.
+changed.  SilverMirror enables it in a big resource by itself
+(test-fsmonitor-auto.t); a user's own `[extensions] fsmonitor =` line
+enables it in every repository, small ones too, as here.  This test runs
+its own Watchman server, stopped by its pid at the end.
 
   $ . "$TESTDIR/helpers.sh"
-  $ command -v watchman > /dev/null || exit 80
-  $ WATCHMAN_SOCK=$TESTTMP/watchman.sock
-  $ export WATCHMAN_SOCK
-  $ watchman --foreground --sockname=$WATCHMAN_SOCK --statefile=$TESTTMP/watchman.state \
-  >   --logfile=$TESTTMP/watchman.log --pidfile=$TESTTMP/watchman.pid > /dev/null 2>&1 &
-  $ for i in $(seq 100); do [ -S $WATCHMAN_SOCK ] && break; sleep 0.1; done
-  $ [ -S $WATCHMAN_SOCK ]
+  $ startwatchman
 
 alpha syncs with beta, a disk mounted at $TESTTMP/beta:
 
@@ -92,4 +87,4 @@ state, fsmonitor would ask for every file, slower than no Watchman):
   $ ls .hg/fsmonitor.state $TESTTMP/beta/docs/.hg/fsmonitor.state | wc -l
   2
 
-  $ kill $(cat $TESTTMP/watchman.pid)
+  $ stopwatchman
