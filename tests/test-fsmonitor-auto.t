@@ -94,6 +94,20 @@ A repository that is not a resource is left alone, however big:
   $ (cd $TESTTMP/other && on alpha hg config extensions.fsmonitor)
   [1]
 
+A resource with big files keeps its walk: fsmonitor does not run next to
+hg's largefiles, and nothing is said:
+
+  $ printf '[pics]\nbigfile = 1kB\n' >> $TESTTMP/alpha/.silvermirror
+  $ mkdir $TESTTMP/alpha/pics
+  $ cp sub/* $TESTTMP/alpha/pics/
+  $ photo $TESTTMP/alpha/pics/big.jpg big 4000
+  $ on alpha hg mirror-push -q pics
+  $ cd $TESTTMP/alpha/pics
+  $ on alpha hg status
+  $ on alpha hg config extensions --source | grep fsmonitor
+  [1]
+  $ cd $TESTTMP/alpha/docs
+
 `fsmonitor = off` in `[silvermirror]` turns it off, as does the user's
 own `[extensions]` line:
 
