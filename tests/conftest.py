@@ -14,8 +14,10 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
+import time
 
 import pytest
 
@@ -112,6 +114,38 @@ def sshd():
     if server is None:
         pytest.skip('sshd is not installed')
     return server
+
+
+@pytest.fixture
+def watchman(testenv):
+    """a Watchman server of the test's own, stopped by its pid at the end
+
+    Returns the command that reaches it, for ``fsmonitor.watchman_exe``:
+    in the shared hgrc every node and host finds it (over ssh no
+    ``WATCHMAN_SOCK`` reaches a host), and no user's server is started.
+    """
+    if not shutil.which('watchman'):
+        pytest.skip('watchman is not installed')
+    d = os.path.join(testenv[0], 'watchman')
+    os.makedirs(d)
+    sock = os.path.join(d, 'sock')
+    exe = os.path.join(d, 'watchman')
+    with open(exe, 'w') as fp:
+        fp.write('#!/bin/sh\nexec watchman --no-spawn --sockname=%s "$@"\n' % sock)
+    os.chmod(exe, 0o755)
+    proc = subprocess.Popen(
+        ['watchman', '--foreground', '--sockname=' + sock]
+        + ['--%s=%s' % (k, os.path.join(d, k)) for k in ('statefile', 'logfile', 'pidfile')],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while not os.path.exists(sock) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        assert os.path.exists(sock), 'watchman did not start'
+        yield exe
+    finally:
+        sshdmod.terminate(proc, 10)
 
 
 @pytest.fixture

@@ -134,8 +134,15 @@ def snapshots(node, where='docs'):
     return out.decode().count('mirror: snapshot on %s' % node.name)
 
 
-def test_watch_mirrors_saves_both_ways(synced_once, daemons):
+@pytest.mark.parametrize('fsmonitor', [False, True], ids=['walk', 'fsmonitor'])
+def test_watch_mirrors_saves_both_ways(synced_once, daemons, fsmonitor, request):
+    """with hg's fsmonitor too: its Watchman and the daemon's watch of
+    the same trees"""
     alpha, beta = synced_once
+    if fsmonitor:
+        exe = request.getfixturevalue('watchman')
+        with open(os.path.join(alpha.testtmp, '.hgrc'), 'a') as fp:
+            fp.write('[silvermirror]\nfsmonitor = on\n[fsmonitor]\nwatchman_exe = %s\n' % exe)
     a = daemons(alpha, '--watch', '-s', '300')
     b = daemons(beta, '--watch', '-s', '300')
     a.waitlog(r'docs: syncing \(every 300 s\)')
@@ -162,6 +169,9 @@ def test_watch_mirrors_saves_both_ways(synced_once, daemons):
         d.signal(signal.SIGTERM)
         assert d.wait() == 0
         assert 'Traceback' not in d.log
+    if fsmonitor:
+        roots = subprocess.run([exe, 'watch-list'], capture_output=True, timeout=WAIT).stdout
+        assert roots.count(b'/docs"') == 2, roots
 
 
 def test_warm_connection_sees_what_changed_on_the_host(synced_once, daemons):
