@@ -14,9 +14,9 @@ a Watchman server, its watch of the tree and its first crawl are not.
 hg auto-loads ``largefiles`` for a repository that needs it from
 ``afterhgrcload``; this does the same for fsmonitor from
 ``localrepo.loadhgrc`` (the per-repository configuration, which hg asks
-extensions to wrap): its True makes hg load the extensions the
-repository's ui now names.  fsmonitor is added to that ui, on a node and
-on a host alike, when
+extensions to wrap; its True makes hg load what the repository's ui now
+names and run ``reposetup`` for it).  fsmonitor is added to that ui, on a
+node and on a host alike, when
 
 - the repository is a SilverMirror resource (``.hg/silvermirror``), so
   that no other repository the user opens changes;
@@ -38,6 +38,8 @@ chg's worker checks its server against a configuration it reads from
 the repository's hgrc itself, not through ``loadhgrc``, so what is added
 here never sends a client to another server.
 """
+
+import threading
 
 from mercurial.i18n import _
 from mercurial import (
@@ -62,6 +64,8 @@ ENTRYBYTES = 50
 _REFUSED = (b'largefiles', b'eol')
 
 _SOURCE = b'silvermirror'
+
+_loading = threading.Lock()
 
 
 def _named(ui, name):
@@ -142,10 +146,10 @@ def mode(ui):
 
 def _loadhgrc(orig, ui, wdirvfs, hgvfs, requirements, *args, **kwargs):
     loaded = orig(ui, wdirvfs, hgvfs, requirements, *args, **kwargs)
-    how = mode(ui)
-    if how == b'off' or _named(ui, b'fsmonitor'):
+    if _named(ui, b'fsmonitor') or not hgvfs.isdir(b'silvermirror'):
         return loaded
-    if not hgvfs.isdir(b'silvermirror'):
+    how = mode(ui)
+    if how == b'off':
         return loaded
     # hg's merge suggests fsmonitor for a big first checkout: not here
     _quiet(ui, [b'warn_when_unused'] + ([b'verbose'] if how == b'auto' else []))
@@ -155,9 +159,12 @@ def _loadhgrc(orig, ui, wdirvfs, hgvfs, requirements, *args, **kwargs):
             ui.setconfig(b'extensions', b'fsmonitor', b'!', _SOURCE)
         return loaded
     ui.setconfig(b'extensions', b'fsmonitor', b'', _SOURCE)
-    # hg runs the callbacks of an extension loaded after its first
-    # ``loadall`` only if they are registered again
-    extensions.afterloaded(b'fsmonitor', fsmonitorstate.fsmonitorloaded)
+    # local-path hosts open their repositories in threads: the extension
+    # loads once, here; hg runs the callbacks of an extension loaded after
+    # its first ``loadall`` only if they are registered again
+    with _loading:
+        extensions.afterloaded(b'fsmonitor', fsmonitorstate.fsmonitorloaded)
+        extensions.loadall(ui, whitelist=[b'fsmonitor'])
     return True
 
 
