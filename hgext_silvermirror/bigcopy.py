@@ -33,6 +33,8 @@ under a hash.
 import errno
 import fcntl
 import os
+import re
+import time
 
 from mercurial.i18n import _
 from mercurial import (
@@ -73,23 +75,35 @@ def clone(src, dst):
     return True
 
 
-def copy(src, dst):
-    """copy the open file ``src`` into the empty ``dst``
+def copy(src, dst, length=None):
+    """copy the open file ``src`` (its first ``length`` bytes, all if
+    None) into the empty ``dst``
 
-    A clone where the file system makes one; else the kernel copies
-    (``copy_file_range``), without the file passing through this process;
-    else chunks are read and written."""
+    A clone where the file system makes one (cut to ``length``); else the
+    kernel copies (``copy_file_range``), without the file passing through
+    this process; else chunks are read and written."""
     if clone(src, dst):
+        if length is not None:
+            dst.truncate(length)
         return
+    left = os.fstat(src.fileno()).st_size if length is None else length
     first = True
     try:
-        while os.copy_file_range(src.fileno(), dst.fileno(), 1 << 30):
+        while left > 0:
+            done = os.copy_file_range(src.fileno(), dst.fileno(), min(left, 1 << 30))
+            if not done:
+                break
+            left -= done
             first = False
     except OSError as inst:
         if not first or inst.errno not in _UNSUPPORTED:
             raise
-        for chunk in util.filechunkiter(src):
+        while left > 0:
+            chunk = src.read(min(left, CHUNK))
+            if not chunk:
+                break
             dst.write(chunk)
+            left -= len(chunk)
 
 
 def copyhash(src, path):
@@ -98,6 +112,28 @@ def copyhash(src, path):
     with open(path, 'wb') as dst:
         copy(src, dst)
     return _lf()[0].hashfile(path)
+
+
+def tempfile(repo):
+    """(fd, path) of a new temporary file in ``repo``'s store
+
+    Its name holds this process's id, so that ``sweep`` can tell a file
+    whose writer died from one being written."""
+    storedir = _lf()[0].storepath(repo, b'')
+    util.makedirs(storedir)
+    return pycompat.mkstemp(prefix=b'.new-%d-' % os.getpid(), suffix=b'~', dir=storedir)
+
+
+def enter(repo, tmp, h):
+    """rename the checked temporary file ``tmp`` to the content ``h`` of
+    ``repo``'s store, with the store's file mode"""
+    lfutil = _lf()[0]
+    mode = repo.store.createmode
+    os.chmod(tmp, 0o666 & ~util.umask if mode is None else mode & 0o666)
+    path = lfutil.storepath(repo, h)
+    util.rename(tmp, path)
+    checked(path, h)
+    lfutil.linktousercache(repo, h)
 
 
 def store(repo, path, expected=None):
@@ -109,9 +145,7 @@ def store(repo, path, expected=None):
     linked, the copy dropped.  With ``expected``, a copy of any other
     content is dropped too, and the answer is None."""
     lfutil = _lf()[0]
-    storedir = lfutil.storepath(repo, b'')
-    util.makedirs(storedir)
-    fd, tmp = pycompat.mkstemp(prefix=b'.new-', suffix=b'~', dir=storedir)
+    fd, tmp = tempfile(repo)
     os.close(fd)
     try:
         with open(path, 'rb') as src:
@@ -122,14 +156,10 @@ def store(repo, path, expected=None):
         if lfutil.findfile(repo, h):
             os.unlink(tmp)
             return h
-        mode = repo.store.createmode
-        os.chmod(tmp, 0o666 & ~util.umask if mode is None else mode & 0o666)
-        util.rename(tmp, lfutil.storepath(repo, h))
-        checked(lfutil.storepath(repo, h), h)
+        enter(repo, tmp, h)
     except BaseException:
         util.tryunlink(tmp)
         raise
-    lfutil.linktousercache(repo, h)
     return h
 
 
@@ -194,7 +224,7 @@ def _copyfromcache(orig, repo, hash, filename):
     return True
 
 
-class _frames:
+class frames:
     """a file whose every read returns up to ``CHUNK``
 
     sshpeer sends a push's payload in frames of what each read of 4 KiB
@@ -210,7 +240,7 @@ class _frames:
 def _put(orig, self, hash, fd):
     """an upload over ssh, in frames of ``CHUNK``"""
     if isinstance(self.remote, sshpeer.sshv1peer):
-        fd = _frames(fd)
+        fd = frames(fd)
     return orig(self, hash, fd)
 
 
@@ -228,24 +258,73 @@ def _receive(repo, proto, sha):
     hash, raises: ``confine`` answers with the reason."""
     from mercurial import wireprototypes
 
-    lfutil = _lf()[0]
     with proto.mayberedirectstdio() as output:
-        path = lfutil.storepath(repo, sha)
-        util.makedirs(os.path.dirname(path))
-        tmpfp = util.atomictempfile(path, createmode=repo.store.createmode)
+        fd, tmp = tempfile(repo)
         try:
             hasher = hashutil.sha1()
-            for p in proto.getpayload():
-                hasher.update(p)
-                tmpfp.write(p)
+            size = 0
+            with os.fdopen(fd, 'wb') as tmpfp:
+                for p in proto.getpayload():
+                    hasher.update(p)
+                    tmpfp.write(p)
+                    size += len(p)
             if hex(hasher.digest()) != sha:
                 raise OSError(0, pycompat.sysstr(_(b'largefile contents do not match hash')))
-            tmpfp.close()
-            checked(path, sha)
-            lfutil.linktousercache(repo, sha)
+            enter(repo, tmp, sha)
+            repo.ui.log(b'silvermirror', b'big file %s received whole: %d bytes\n', sha, size)
         finally:
-            tmpfp.discard()
+            util.tryunlink(tmp)
     return wireprototypes.pushres(0, output.getvalue() if output else b'')
+
+
+# a temporary file of the store whose writer died: ``.new-PID-...~``
+_OURS = re.compile(br'\.new-(\d+)-.*~\Z')
+# hg's own temporary files (``util.atomictempfile``) are ``.NAME-...~``
+_TEMP = re.compile(br'\..*~\Z')
+# a writer on another computer writes on: its file's mtime moves
+DEADAGE = 300
+# what no transfer lasts
+OLDAGE = 86400
+
+
+def sweep(repo):
+    """remove the store's temporary files that no transfer writes any more
+
+    One whose writer (by the id in its name) no longer runs and that was
+    not written for ``DEADAGE`` seconds, or any not written for a day: a
+    killed transfer leaves its partial content under a temporary name,
+    which nothing else removes.  Returns how many were removed."""
+    storedir = _lf()[0].storepath(repo, b'')
+    try:
+        names = os.listdir(storedir)
+    except FileNotFoundError:
+        return 0
+    now = time.time()
+    removed = 0
+    for name in names:
+        if not _TEMP.match(name):
+            continue
+        path = os.path.join(storedir, name)
+        try:
+            age = now - os.lstat(path).st_mtime
+        except FileNotFoundError:
+            continue
+        ours = _OURS.match(name)
+        if age > OLDAGE or ours and age > DEADAGE and not _running(int(ours.group(1))):
+            util.tryunlink(path)
+            removed += 1
+    return removed
+
+
+def _running(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        # another user's process: it runs
+        pass
+    return True
 
 
 _installed = []

@@ -23,6 +23,7 @@ from mercurial import (
 
 from . import (
     bigcopy,
+    bigdelta,
     bigfiles,
     bigrestock,
     confine,
@@ -208,12 +209,14 @@ def guard():
 
     The extension wraps hg's file merge when it loads, after this one:
     ``_bigmerge`` goes on top then, before the first merge of a sync.
-    ``bigcopy`` makes the extension's copies of a content fewer passes.
+    ``bigcopy`` makes the extension's copies of a content fewer passes,
+    ``bigdelta`` its uploads of an edited content smaller.
     """
     if _wrapped or not bigfiles.loaded():
         return
     lfutil = _lfutil()
     bigcopy.install()
+    bigdelta.install()
     extensions.wrapfunction(filemerge, 'filemerge', _bigmerge)
     extensions.wrapfunction(lfutil, 'openlfdirstate', bigfiles.openlfdirstate)
     extensions.wrapfunction(uimod.ui, 'promptchoice', _kindprompt)

@@ -298,6 +298,18 @@ def _hexnode(v):
     return _bytes(v) and _HEXNODE.fullmatch(v) is not None
 
 
+def _count(v):
+    return _int(v) and v >= 0
+
+
+def _positive(v):
+    return _int(v) and v > 0
+
+
+def _lfhashval(v):
+    return _bytes(v) and islfhash(v)
+
+
 def _listof(check):
     return lambda v: isinstance(v, list) and all(check(x) for x in v)
 
@@ -317,6 +329,11 @@ _TYPES = {
     b'files': (_int, _(b'a number of files')),
     b'bytes': (_int, _(b'a number of bytes')),
     b'requirements': (_listof(_bytes), _(b'a list of requirements')),
+    b'base': (_lfhashval, _(b"a largefile's hash (40 hex digits)")),
+    b'content': (_lfhashval, _(b"a largefile's hash (40 hex digits)")),
+    b'size': (_count, _(b'a number of bytes')),
+    b'block': (_positive, _(b'a number of bytes')),
+    b'count': (_count, _(b'a number of blocks')),
 }
 
 # the arguments each wire command cannot do without
@@ -324,6 +341,8 @@ REQUIRED = {
     b'smupdate': (b'node',),
     b'smdeliver': (b'node',),
     b'smseed': (b'requirements', b'files', b'bytes', b'heads'),
+    b'smbigsums': (b'base', b'size'),
+    b'smbigdelta': (b'base', b'content', b'size', b'block', b'count'),
 }
 
 # the longest a host waits for its lock, whatever a peer asks

@@ -26,6 +26,8 @@ from mercurial import (
 from mercurial.node import bin
 
 from . import (
+    bigbuild,
+    bigdelta,
     bigfiles,
     bigmerge,
     checkout,
@@ -54,6 +56,7 @@ def _uisetup(ui):
     # the commands below are in ``wire.COMMANDS`` once this module is
     # imported; what each first-contact strategy takes is advertised
     wire.CAPABILITIES.extend(s.CAPABILITY for s in firstcontact.TABLE)
+    wire.CAPABILITIES.append(bigdelta.CAPABILITY)
 
 
 def operation(func):
@@ -209,6 +212,19 @@ def prefill(repo, args, node=None, payload=None):
     """write the client's files, if this repository is empty"""
     with syncing(repo, args):
         return firstcheckout.receive(repo, args, payload)
+
+
+@_command(b'smbigsums', b'pull')
+def bigsums(repo, args, node=None):
+    """the block checksums of a big file's content this host holds"""
+    return bigbuild.sums(repo, args)
+
+
+@_command(b'smbigdelta', b'push', payload=True)
+def bigput(repo, args, node=None, payload=None):
+    """store a big file's content made from one held here and the
+    blocks sent"""
+    return bigbuild.build(repo, args, payload)
 
 
 @_command(b'smstatus', b'pull')

