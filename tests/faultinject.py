@@ -34,8 +34,9 @@ the sync's own work after it is not), ``update.after-file:K``, ``merge.after-fil
 push to an empty host, or an empty repository's first pull),
 ``prefill.after-file:K`` (K files written by an empty host while the
 first snapshot is made), ``bigfile.upload`` (a largefile's content partly
-sent to a host), ``bigfile.fetch`` (a largefile's content partly fetched
-from a host, or copied from the store).
+sent to a host), ``bigfile.delta`` (the changed blocks of a largefile's
+content partly sent to a host), ``bigfile.fetch`` (a largefile's content
+partly fetched from a host, or copied from the store).
 
 ``claim-empty = true`` makes a host report an empty repository after its
 snapshot, as if another node pushed to it just after: the stream it is
@@ -243,6 +244,14 @@ def _sendfile(orig, ui, filename):
     return fp
 
 
+def _deltaread(orig, self, size=None):
+    # at the second read: the first frame went out
+    self.faultreads = getattr(self, 'faultreads', 0) + 1
+    if self.faultreads == 2 and _lfui:
+        reach(_lfui[0], b'bigfile.delta')
+    return orig(self, size)
+
+
 def _copyandhash(orig, instream, outfile):
     def chunks():
         for count, data in enumerate(instream):
@@ -281,3 +290,6 @@ def extsetup(ui):
     _lfui.append(ui)
     extensions.wrapfunction(lfutil, 'httpsendfile', _sendfile)
     extensions.wrapfunction(lfutil, 'copyandhash', _copyandhash)
+    from hgext_silvermirror import bigdelta
+
+    extensions.wrapfunction(bigdelta.payload, 'read', _deltaread)

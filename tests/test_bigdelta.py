@@ -14,6 +14,7 @@ import os
 import random
 import re
 import signal
+import subprocess
 import time
 
 from cluster import output as out
@@ -75,4 +76,39 @@ def test_edits_send_what_changed(mkcluster):
         os.unlink(path)
     data += b'one more line\n'
     assert synced(c, data) == [('whole', len(data))]
+    c.check()
+
+
+def test_kill_mid_delta_then_stale_temporaries_go(mkcluster):
+    """alpha killed while it sends the blocks of an edit: every repository
+    stays valid and the next sync sends them; a partial content a killed
+    transfer left in a store goes at the next sync once its writer is
+    dead, one still written stays"""
+    c = bigcluster(mkcluster, 'ssh')
+    data = content(3 * MB)
+    c.write('alpha', 'film.mov', data)
+    c.sync('alpha', check=0)
+    data += content(1000, 3)
+    c.write('alpha', 'film.mov', data)
+    proc = c.sync('alpha', fault=('bigfile.delta', 'kill'))
+    assert proc.returncode == -signal.SIGKILL, out(proc)
+    c.check()
+    dead = subprocess.Popen(['true'])
+    dead.wait()
+    old = time.time() - 3600
+    for name in c.names:
+        store = os.path.join(c.root(name), '.hg', 'largefiles')
+        for tmp, age in (('.new-%d-dead~' % dead.pid, old), ('.new-%d-live~' % os.getpid(), old),
+                         ('.0123-hg~', old - 86400), ('.new-%d-fresh~' % dead.pid, None)):
+            with open(os.path.join(store, tmp), 'wb') as fp:
+                fp.write(b'partial')
+            if age:
+                os.utime(os.path.join(store, tmp), (age, age))
+    proc = c.sync('alpha', check=0)
+    assert 'failed' not in out(proc), out(proc)
+    with open(os.path.join(c.root('beta'), 'film.mov'), 'rb') as fp:
+        assert fp.read() == data
+    for name in c.names:
+        left = glob.glob(os.path.join(c.root(name), '.hg', 'largefiles', '.*~'))
+        assert sorted(os.path.basename(p).split('-')[-1] for p in left) == ['fresh~', 'live~'], left
     c.check()

@@ -32,7 +32,7 @@ from mercurial.node import hex
 import conftest
 import nodes
 import sshd as sshdmod
-from hgext_silvermirror import hosts, resources, wire
+from hgext_silvermirror import bigdelta, hosts, resources, wire
 from hgext_silvermirror.firstcontact import firstcheckout
 
 SECRET = b'SECRET-LINE-of-the-host\n'
@@ -441,6 +441,9 @@ def test_read_only_host_refuses_every_change(hostile):
         (b'smdeliver', {b'node': node}, io.BytesIO(b'x')),
         (b'smseed', {b'heads': [], b'files': 0, b'bytes': 0, b'requirements': []},
          io.BytesIO(b'')),
+        (b'smbigdelta', {b'base': b'1' * 40, b'content': b'2' * 40, b'size': 1,
+                         b'block': bigdelta.MINBLOCK, b'count': 1},
+         io.BytesIO(bigdelta.INDEX.pack(0) + b'x')),
     ]
     if not hostile.readonly:
         pytest.skip('hg-ssh is not installed (make venv fetches it with chg)')
@@ -462,6 +465,50 @@ def test_read_only_host_refuses_every_change(hostile):
         finally:
             conn.close()
     hostile.sync('ssh', name)
+
+
+def test_big_delta_makes_only_its_declared_content(hostile):
+    """``smbigdelta`` builds a content from one the host holds and the
+    blocks a peer sends: a base that is not a hash, a result that is not
+    the declared content, blocks out of order or past the length, a
+    length the blocks sent do not pay for, a block size the host would
+    not choose: each is refused and the store holds only its base"""
+    name = hostile.fresh()
+    with open(hostile.repopath(name, '.hg', 'hgrc'), 'a') as fp:
+        fp.write('[extensions]\nlargefiles =\n')
+    store = hostile.repopath(name, '.hg', 'largefiles')
+    os.makedirs(store)
+    base = b'a base content\n' * 1000
+    bh = hashlib.sha1(base).hexdigest().encode()
+    with open(os.path.join(store, bh.decode()), 'wb') as fp:
+        fp.write(base)
+    new = base + b'appended\n'
+    nh = hashlib.sha1(new).hexdigest().encode()
+    block, index = bigdelta.MINBLOCK, bigdelta.INDEX.pack
+    args = {b'base': bh, b'content': nh, b'size': len(new), b'block': block, b'count': 1}
+    bad = [
+        (b'smbigsums', {b'base': b'../' + bh[3:], b'size': 1}, None),
+        (b'smbigdelta', {**args, b'base': b'../x'}, index(0) + new),
+        (b'smbigdelta', args, index(0) + b'forged' + new[6:]),
+        (b'smbigdelta', args, index(1) + new),
+        (b'smbigdelta', {**args, b'count': 2}, index(0) + new + index(0) + new),
+        (b'smbigdelta', {**args, b'size': 5 * block, b'count': 0}, b''),
+        (b'smbigdelta', {**args, b'block': 4096}, index(0) + new[:4096]),
+        (b'smbigdelta', args, index(0) + new[:100]),
+    ]
+    conn = hostile.connect('ssh', name)
+    try:
+        assert conn.call(b'smbigsums', {b'base': bh, b'size': len(new)})[b'size'] == len(base)
+        for op, request, payload in bad:
+            with pytest.raises(error.Abort):
+                send(conn, op, request, io.BytesIO(payload)) if payload else conn.call(op, request)
+            assert os.listdir(store) == [bh.decode()], (request, payload[:20])
+        send(conn, b'smbigdelta', args, io.BytesIO(index(0) + new))
+        assert reador(os.path.join(store, nh.decode())) == new
+    finally:
+        conn.close()
+    assert tree(hostile.sentinel) == hostile.before
+    hostile.nobug()
 
 
 def test_seed_stream_stays_in_the_store(hostile):
