@@ -95,6 +95,45 @@ def usercache(st, node):
     return os.path.join(st.homes[node], '.cache', 'largefiles')
 
 
+# where a host's remote command adds the bytes it received (``counting``)
+BYTESIN = '.bytes-in'
+
+
+def counting(st):
+    """the hosts' remote commands (hg, Unison, rsync), each counting the
+    bytes it receives from the client: what a sync sends, whatever the
+    tool, before ssh's own framing"""
+    for path in (st.hgremote, st.unisonserver, st.rsyncserver):
+        with open(path) as fp:
+            body = fp.read()
+        if BYTESIN in body:
+            continue
+        body = body.replace('#!/bin/sh\n', '#!/bin/bash\n', 1).replace(
+            '\nexec ', '\nexec < <(tee >(wc -c >> "$SM_NODE_HOME/%s")) ' % BYTESIN, 1
+        )
+        with open(path, 'w') as fp:
+            fp.write(body)
+
+
+def bytesin(st, host='nodeb'):
+    """the bytes the host's commands received since the last call: their
+    counts are written once each command's input ends"""
+    path = os.path.join(st.homes[host], BYTESIN)
+    deadline, last = time.monotonic() + 5, None
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        try:
+            with open(path) as fp:
+                now = fp.read()
+        except FileNotFoundError:
+            now = ''
+        if now and now == last:
+            break
+        last = now
+    B.rmfile(path)
+    return sum(int(n) for n in (last or '').split())
+
+
 class BigBench:
     def __init__(self, bench):
         self.bench = bench
@@ -154,13 +193,19 @@ class BigBench:
         self.out['checks'][key] = self.bench.check(st, key)
         if append:
             res = self.out['scenarios']['append1MiB'] = {}
+            counting(st)
             for rep in range(self.args.reps):
                 for tool in B.TOOLS:
                     appendbig(os.path.join(st.src(tool), 'huge.bin'), 'append%d' % rep)
                     r = st.sync(tool, timeout=3600)
                     self.bench.record(res, tool, r, 'append1MiB')
+                    res[tool].setdefault('bytes_to_host', []).append(bytesin(st))
                     self.log('append1MiB', tool, r)
+                    B.log('  %s sent the host %d bytes' % (tool, res[tool]['bytes_to_host'][-1]))
             self.bench.summarize(res)
+            for ent in res.values():
+                if isinstance(ent, dict) and ent.get('bytes_to_host'):
+                    ent['bytes_to_host_median'] = sorted(ent['bytes_to_host'])[len(ent['bytes_to_host']) // 2]
             self.out['checks']['append1MiB'] = self.bench.check(st, 'append1MiB')
         self.done(st)
 
@@ -252,10 +297,12 @@ def table(big):
                 e = sc[key].get(t)
                 if e:
                     disk = e.get('disk_added_mb')
+                    sent = e.get('bytes_to_host_median')
                     lines.append(
-                        '  %-12s %-12s %9s  %d/%d MB%s'
+                        '  %-12s %-12s %9s  %d/%d MB%s%s'
                         % (key, t, B.fmt(e['median']), e['peak_rss_local_mb'], e['peak_rss_remote_mb'],
-                           ', disk +%d MB' % max(disk) if disk else '')
+                           ', disk +%d MB' % max(disk) if disk else '',
+                           ', sent %.2f MB' % (sent / MIB) if sent is not None else '')
                     )
     for key, e in sc.items():
         if key.startswith('noop'):
@@ -284,6 +331,9 @@ def targets(big):
         r = B.ratio(_med(sc, key, 'silvermirror'), _med(sc, key, 'rsync'))
         if r is not None:
             out.append(('%s <= %.0fx rsync' % (key, limit), '%.2fx' % r, r <= limit))
+    sent = sc.get('append1MiB', {}).get('silvermirror', {}).get('bytes_to_host_median')
+    if sent is not None:
+        out.append(('append1MiB bytes sent within 10x what changed', '%.1fx' % (sent / MIB), sent <= 10 * MIB))
     for key, e in sc.items():
         for label in ('hg', 'chg'):
             if key.startswith('noop') and _med(sc, key, label + '-small'):
