@@ -100,6 +100,15 @@ def _check(block, size, sent, basesize):
         raise wire.HostError(_(b'malformed big file delta'), kind=b'malformed')
 
 
+def _read(payload, size):
+    """up to ``size`` bytes of ``payload``, which fails as a refusal"""
+    try:
+        return payload.read(size)
+    except ValueError:
+        # hg's ssh server reads a frame's length where the client hung up
+        raise wire.HostError(_(b'big file delta cut short'), kind=b'malformed')
+
+
 def _apply(dst, payload, args):
     """write the blocks ``payload`` sends into ``dst``; the bytes read"""
     size, block = args[b'size'], args[b'block']
@@ -107,7 +116,7 @@ def _apply(dst, payload, args):
     last = -1
     received = 0
     for _n in range(args[b'count']):
-        head = payload.read(bigdelta.INDEX.size)
+        head = _read(payload, bigdelta.INDEX.size)
         if len(head) != bigdelta.INDEX.size:
             raise wire.HostError(_(b'big file delta cut short'), kind=b'malformed')
         (i,) = bigdelta.INDEX.unpack(head)
@@ -118,11 +127,11 @@ def _apply(dst, payload, args):
         left = min(block, size - i * block)
         received += len(head) + left
         while left:
-            data = payload.read(min(left, bigcopy.CHUNK))
+            data = _read(payload, min(left, bigcopy.CHUNK))
             if not data:
                 raise wire.HostError(_(b'big file delta cut short'), kind=b'malformed')
             dst.write(data)
             left -= len(data)
-    if payload.read(1):
+    if _read(payload, 1):
         raise wire.HostError(_(b'malformed big file delta'), kind=b'malformed')
     return received
