@@ -20,9 +20,12 @@ the work the host does is bounded by its base and what it received.
 """
 
 import os
+import threading
 
 from mercurial.i18n import _
 from mercurial import encoding, util
+from mercurial.node import hex
+from mercurial.utils import hashutil
 
 from . import bigcopy, bigdelta, wire
 
@@ -64,16 +67,17 @@ def build(repo, args, payload):
     if _lfutil().instore(repo, h):
         return {b'received': 0}
     base = _base(repo, args)
-    size, block, sent = args[b'size'], args[b'block'], args[b'count']
     fd, tmp = bigcopy.tempfile(repo)
     try:
         with os.fdopen(fd, 'r+b') as dst, open(base, 'rb') as src:
             basesize = os.fstat(src.fileno()).st_size
-            _check(block, size, sent, basesize)
-            bigcopy.copy(src, dst, min(basesize, size))
-            dst.truncate(size)
-            received = _apply(dst, payload, args)
-        if _lfutil().hashfile(tmp) != h:
+            _check(args[b'block'], args[b'size'], args[b'count'], basesize)
+            cloned = bigcopy.clone(src, dst)
+            dst.truncate(args[b'size'])
+            changed, received = _apply(dst, payload, args)
+            dst.flush()
+            got = _fill(src, dst, changed, args, cloned)
+        if got != h:
             raise wire.HostError(
                 _(b'largefile contents do not match hash'), kind=b'mismatch'
             )
@@ -87,6 +91,69 @@ def build(repo, args, payload):
         b'silvermirror', b'big file %s built from %s: %d bytes received\n', h, args[b'base'], received
     )
     return {b'received': received}
+
+
+def _fill(src, dst, changed, args, cloned):
+    """copy into ``dst`` the base's blocks that were not sent (unless
+    ``cloned``), while hashing the new content; its sha1 (hex)
+
+    The kernel copies in a thread while this one hashes the same ranges
+    of the base and the blocks received: one pass over the content
+    rather than a copy, then a read of the copy.  A block past the
+    base's end that was not sent is zeros, as ``dst`` holds it."""
+    size, block = args[b'size'], args[b'block']
+    kept = _kept(changed, bigdelta.count(size, block), block, size)
+    basesize = os.fstat(src.fileno()).st_size
+    failed = []
+
+    def copying():
+        try:
+            for start, end in kept:
+                bigcopy.copyrange(src, dst, start, min(end, basesize))
+        except OSError as inst:
+            failed.append(inst)
+
+    worker = threading.Thread(target=copying, daemon=True)
+    if not cloned:
+        worker.start()
+    try:
+        hasher = hashutil.sha1()
+        at = 0
+        for start, end in kept + [(size, size)]:
+            # the blocks received before this kept range, then the range
+            _hashrange(hasher, dst.fileno(), at, start, size)
+            _hashrange(hasher, (dst if cloned else src).fileno(), start, end, basesize if not cloned else size)
+            at = end
+    finally:
+        if worker.is_alive():
+            worker.join()
+    if failed:
+        raise failed[0]
+    return hex(hasher.digest())
+
+
+def _kept(changed, blocks, block, size):
+    """the ranges (start, end) of the blocks not sent, merged"""
+    out = []
+    first = 0
+    for i in changed + [blocks]:
+        if i > first:
+            out.append((first * block, min(i * block, size)))
+        first = i + 1
+    return out
+
+
+def _hashrange(hasher, fd, start, end, limit):
+    """hash the bytes of ``fd`` from ``start`` to ``end``; zeros past ``limit``"""
+    at = start
+    while at < end:
+        n = min(end - at, bigcopy.READ)
+        data = os.pread(fd, n, at) if at < limit else b''
+        if not data:
+            # past the base: zeros, as the truncated copy holds them
+            data = bytes(min(n, max(0, end - at)))
+        hasher.update(data)
+        at += len(data)
 
 
 def _check(block, size, sent, basesize):
@@ -110,11 +177,13 @@ def _read(payload, size):
 
 
 def _apply(dst, payload, args):
-    """write the blocks ``payload`` sends into ``dst``; the bytes read"""
+    """write the blocks ``payload`` sends into ``dst``; (their indexes,
+    the bytes read)"""
     size, block = args[b'size'], args[b'block']
     blocks = bigdelta.count(size, block)
     last = -1
     received = 0
+    changed = []
     for _n in range(args[b'count']):
         head = _read(payload, bigdelta.INDEX.size)
         if len(head) != bigdelta.INDEX.size:
@@ -123,6 +192,7 @@ def _apply(dst, payload, args):
         if not last < i < blocks:
             raise wire.HostError(_(b'malformed big file delta'), kind=b'malformed')
         last = i
+        changed.append(i)
         dst.seek(i * block)
         left = min(block, size - i * block)
         received += len(head) + left
@@ -134,4 +204,4 @@ def _apply(dst, payload, args):
             left -= len(data)
     if _read(payload, 1):
         raise wire.HostError(_(b'malformed big file delta'), kind=b'malformed')
-    return received
+    return changed, received

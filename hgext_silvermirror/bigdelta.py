@@ -28,6 +28,7 @@ peer turns what a command sends into a bundle.
 
 import os
 import struct
+import threading
 import zlib
 
 from mercurial import (
@@ -69,7 +70,7 @@ def sums(fp, block, size):
         crc = 0
         left = block
         while left:
-            data = fp.read(min(left, bigcopy.CHUNK))
+            data = fp.read(min(left, bigcopy.READ))
             if not data:
                 break
             crc = zlib.crc32(data, crc)
@@ -142,7 +143,15 @@ def _against(peer, path, h, base):
     against ``base``; None where none is worth it"""
     with open(path, 'rb') as fp:
         size = os.fstat(fp.fileno()).st_size
-        reply = wire.call(peer, b'smbigsums', {b'base': base, b'size': size})
+        # ours while the host reads its own: the block is ours unless its
+        # base is larger (above 4 GiB)
+        ours = {}
+        worker = threading.Thread(target=_sums, args=(path, blocksize(size), size, ours), daemon=True)
+        worker.start()
+        try:
+            reply = wire.call(peer, b'smbigsums', {b'base': base, b'size': size})
+        finally:
+            worker.join()
         block, theirs = reply.get(b'block'), reply.get(b'sums')
         basesize = reply.get(b'size')
         if not (
@@ -152,16 +161,30 @@ def _against(peer, path, h, base):
             and len(theirs) == 4 * count(basesize, block)
         ):
             return None
-        ours = sums(fp, block, size)
-        changed = [
-            i for i in range(count(size, block)) if ours[4 * i : 4 * i + 4] != theirs[4 * i : 4 * i + 4]
-        ]
+        if block not in ours:
+            ours[block] = sums(fp, block, size)
+        changed = _changed(ours[block], theirs, count(size, block))
         if len(changed) == count(size, block) and size:
             return None
         args = {b'base': base, b'content': h, b'size': size, b'block': block, b'count': len(changed)}
         sent = payload(fp, block, size, changed)
         wire.call(peer, b'smbigdelta', args, payload=bigcopy.frames(sent))
         return sent.tell()
+
+
+def _sums(path, block, size, out):
+    """``out[block]``: the sums of the file ``path``, unless it fails
+    (then they are read again, and the error raised, where needed)"""
+    try:
+        with open(path, 'rb') as fp:
+            out[block] = sums(fp, block, size)
+    except OSError:
+        pass
+
+
+def _changed(ours, theirs, blocks):
+    """the indexes of the blocks whose checksums differ"""
+    return [i for i in range(blocks) if ours[4 * i : 4 * i + 4] != theirs[4 * i : 4 * i + 4]]
 
 
 class payload:
