@@ -18,7 +18,9 @@ contents live on its hosts, and any one of them may be away or lack one
 - in a sync (``sync._bring``), the host pulled from is asked first, then
   the other hosts the sync reached, over their open connections.
 
-A host is shown by its label, its password masked.  Anywhere else in a
+A host is shown by its label, its password masked.  ``hg cat`` of a
+content no source gives stops in one line naming the sources asked (largefiles
+would add its own abort to the warning).  Anywhere else in a
 sync (a merge's update here, a host's side of the sync) largefiles
 opens its store as it would without SilverMirror.
 """
@@ -29,6 +31,8 @@ import os
 
 from mercurial.i18n import _
 from mercurial import (
+    dispatch,
+    error,
     extensions,
     exthelper,
 )
@@ -52,6 +56,30 @@ def _reposetup(ui, repo):
         return
     extensions.wrapfunction(bigfiles._lf()[3], 'openstore', _openstore)
     _wrapped.append(True)
+
+
+# set while ``hg cat`` runs
+_incat = []
+
+
+@eh.wrapfunction(dispatch, 'runcommand')
+def _runcommand(orig, lui, repo, cmd, *args, **kwargs):
+    # the command's name, not its function: largefiles' ``cat`` replaces
+    # hg's and may be wrapped after this extension's setup
+    _incat.append(cmd == b'cat')
+    try:
+        return orig(lui, repo, cmd, *args, **kwargs)
+    finally:
+        _incat.pop()
+
+
+def unavailable(missing, store, hint):
+    """the abort of a fetch that left the big files ``missing`` here,
+    naming the sources ``store`` asked"""
+    return error.Abort(
+        _(b'no content of %s here, nor on %s') % (b', '.join(sorted(missing)), store.asked()),
+        hint=hint,
+    )
 
 
 def _openstore(orig, repo=None, remote=None, put=False, ui=None):
@@ -205,6 +233,8 @@ class anystore:
             got.update(found)
         success = [(f, h) for f, h in files if h in got]
         missing = [f for f, h in files if h not in got]
+        if missing and self._warn and _incat[-1:] == [True]:
+            raise unavailable(missing, self, _(b'sync with a host that holds it, then try again'))
         for f in missing if self._warn else ():
             self.ui.warn(_(b'%s: no content on %s\n') % (f, self.asked()))
         return success, missing

@@ -132,10 +132,8 @@ def fetch(repo, wanted):
     store = bigsource.ondemand(repo, warn=False)
     missing = store.get(toget)[1]
     if missing:
-        raise error.Abort(
-            _(b'no content of %s here, nor on %s')
-            % (b', '.join(sorted(missing)), store.asked()),
-            hint=_(b'sync with a host that holds it, then restore again'),
+        raise bigsource.unavailable(
+            missing, store, _(b'sync with a host that holds it, then restore again')
         )
 
 

@@ -204,6 +204,10 @@ A version no host gives is not restored, and nothing changes:
   abort: no content of forest.jpg here, nor on */usb/mirror (unreachable) (glob)
   (sync with a host that holds it, then restore again)
   [255]
+  $ on alpha hg cat -r 4 forest.jpg
+  abort: no content of forest.jpg here, nor on */usb/mirror (unreachable) (glob)
+  (sync with a host that holds it, then try again)
+  [255]
   $ head -c 16 forest.jpg; echo
   forest in winter
   $ on alpha hg status
