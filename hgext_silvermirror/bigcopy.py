@@ -55,8 +55,8 @@ from . import compat, confine
 CHUNK = util.DEFAULT_FILE_CHUNK
 # how much a commit's copy writes before the hash that follows it reads on
 STEP = 64 << 20
-# reads to hash: fewer calls for the same bytes; hashing 1 GiB in reads
-# of 1 MiB costs a quarter less than in hg's 128 KiB
+# reads to hash: larger than hg's chunks, fewer calls for the same bytes
+# (docs/performance.md)
 READ = 1 << 20
 # linux/fs.h: _IOW(0x94, 9, int)
 FICLONE = 0x40049409
