@@ -38,6 +38,7 @@ from mercurial import (
 from mercurial.node import bin, hex
 
 from . import (
+    bigcopy,
     compat,
     state as statefiles,
 )
@@ -279,7 +280,7 @@ def unedited(repo, lfiles, read=False):
         h = pctx[standin].data().strip()
         if repo.wvfs.tryread(standin).strip() != h:
             continue
-        if lfile in st.clean or lfutil.hashfile(repo.wjoin(lfile)) == h:
+        if lfile in st.clean or bigcopy.hashfile(repo.wjoin(lfile)) == h:
             found.add(lfile)
     return found
 
