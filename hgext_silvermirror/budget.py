@@ -13,9 +13,9 @@ already); ``N``, what the working copy's revision needs and the N most
 recent versions of each big file besides; ``Nd``, that and what any
 snapshot of the last N days needs (``kept``).  Every other content is a
 candidate (``candidates``), dropped only when a host of the resource
-says it holds it (``holders``, largefiles' ``statlfile`` over the sync's
+says it holds it and keeps it (``holders``: ``bigpin`` over the sync's
 kind of connection, or the store of a local-path host), as git-annex
-drops a copy only where another is known.  A content this node's
+drops a copy only where another is known and locked.  A content this node's
 history does not name (one not yet committed, another repository's) is
 never touched.
 
@@ -36,6 +36,7 @@ from mercurial.repo import factory as repo_factory
 
 from . import (
     bigfiles,
+    bigpin,
     confine,
     hosts as hostsmod,
     keep as keepmod,
@@ -74,6 +75,8 @@ class result:
         # (host label, why) of each host that could not answer
         self.unreached = []
         self.freed = []
+        # held by a host, but kept: another node counts on this copy
+        self.relied = []
 
     @property
     def held(self):
@@ -160,19 +163,20 @@ def candidates(repo, policy, read=False):
     if policy[0] == keepmod.ALL:
         return stored, []
     keep, current = kept(repo, policy, read=read)
-    spare = [c for c in stored if c.hash not in keep]
+    # a content another node freed its copy of, counting on this one, stays
+    spare = [c for c in stored if c.hash not in keep and not bigpin.pinned(repo, c.hash)]
     for c in spare:
         c.current = c.hash in current
     return stored, spare
 
 
-def holders(ui, cfg, res, repo, wanted, unreached):
-    """set ``holder`` of each of ``wanted`` a host of ``res`` holds
+def holders(ui, cfg, res, repo, wanted, unreached, pin=True):
+    """set ``holder`` of each of ``wanted`` a host of ``res`` holds,
+    pinned there if ``pin`` (``bigpin``)
 
     Hosts are asked in their order until every content has a holder;
     one that cannot answer goes to ``unreached`` as (label, why).
     """
-    storefactory = bigfiles._lf()[3]
     for entry in res.hosts:
         todo = {c.hash: c for c in wanted if c.holder is None}
         if not todo:
@@ -191,10 +195,8 @@ def holders(ui, cfg, res, repo, wanted, unreached):
             )
             continue
         try:
-            store = storefactory.openstore(repo, conn.peer)
-            for h, there in store.exists(sorted(todo)).items():
-                if there:
-                    todo[h].holder = redact.url(entry.label)
+            for h in bigpin.holding(repo, conn.peer, list(todo), pin=pin):
+                todo[h].holder = redact.url(entry.label)
         except hostsmod.ERRORS as inst:
             unreached.append((redact.url(entry.label), hostsmod.reason(inst)))
         finally:
@@ -217,10 +219,15 @@ def collect(ui, cfg, res, dryrun=False):
         out.stored = len(stored)
         out.storedsize = sum(c.size for c in stored)
         if out.candidates:
-            holders(ui, cfg, res, repo, out.candidates, out.unreached)
+            holders(ui, cfg, res, repo, out.candidates, out.unreached, pin=not dryrun)
         if dryrun or not out.held:
             return out
         for c in out.held:
+            # only now that a host pinned its copy: a node that freed its
+            # own meanwhile, counting on this one, left its pin here
+            if bigpin.pinned(repo, c.hash):
+                out.relied.append(c)
+                continue
             _drop(repo, c.hash)
             out.freed.append(c)
     return out

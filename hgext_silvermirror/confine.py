@@ -334,6 +334,7 @@ _TYPES = {
     b'size': (_count, _(b'a number of bytes')),
     b'block': (_positive, _(b'a number of bytes')),
     b'count': (_count, _(b'a number of blocks')),
+    b'hashes': (_listof(_lfhashval), _(b"a list of largefiles' hashes")),
 }
 
 # the arguments each wire command cannot do without
@@ -343,6 +344,7 @@ REQUIRED = {
     b'smseed': (b'requirements', b'files', b'bytes', b'heads'),
     b'smbigsums': (b'base', b'size'),
     b'smbigdelta': (b'base', b'content', b'size', b'block', b'count'),
+    b'smbigpin': (b'hashes',),
 }
 
 # the longest a host waits for its lock, whatever a peer asks

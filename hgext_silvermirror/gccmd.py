@@ -49,9 +49,14 @@ def mirrorgc(ui, *names, **opts):
               such as ``keep = 30d`` (or ``4w``)
 
     This command frees the other contents, but only those a host of the
-    resource holds: it asks each reachable host in turn. A content no
-    reachable host holds stays, and the command says why; so does every
-    content of a resource whose hosts are all away.
+    resource holds: it asks each reachable host in turn, and the host
+    that holds one keeps it from then on, whatever its own ``keep`` says
+    (it needs push permission there). A content no reachable host holds
+    stays, and the command says why; so does every content of a
+    resource whose hosts are all away, and one that another node freed
+    its own copy of, counting on this one: two nodes that are each
+    other's host, running this command at the same moment, never both
+    free a version.
 
     With ``keep = current`` that includes the content of each big file of
     the working copy that is unedited, as its size and modification time
@@ -115,6 +120,11 @@ def _render(ui, fm, out, dryrun):
         fm.data(freed=c in out.freed, current=c.current)
         if c.holder is None:
             fm.plain(_(b'%s: %s (%s): no host holds it, kept\n') % (name, c.path, c.hash[:12]))
+        elif c in out.relied:
+            fm.plain(
+                _(b'%s: %s (%s): kept, another node freed its copy counting on this one\n')
+                % (name, c.path, c.hash[:12])
+            )
         elif dryrun or ui.verbose:
             fm.plain(
                 _(b'%s: %s (%s): %s, on %s%s\n')
@@ -123,7 +133,7 @@ def _render(ui, fm, out, dryrun):
                     _(b' (the working copy holds it)') if c.current else b'',
                 )
             )
-    held = out.held
+    held = out.held if dryrun else out.freed
     size = util.bytecount(sum(c.size for c in held))
     verb = _(b'would free') if dryrun else _(b'freed')
     if not ui.quiet:

@@ -30,6 +30,7 @@ from . import (
     bigdelta,
     bigfiles,
     bigmerge,
+    bigpin,
     checkout,
     config as configmod,
     firstcontact,
@@ -56,7 +57,7 @@ def _uisetup(ui):
     # the commands below are in ``wire.COMMANDS`` once this module is
     # imported; what each first-contact strategy takes is advertised
     wire.CAPABILITIES.extend(s.CAPABILITY for s in firstcontact.TABLE)
-    wire.CAPABILITIES.append(bigdelta.CAPABILITY)
+    wire.CAPABILITIES.extend((bigdelta.CAPABILITY, bigpin.CAPABILITY))
 
 
 def operation(func):
@@ -225,6 +226,13 @@ def bigput(repo, args, node=None, payload=None):
     """store a big file's content made from one held here and the
     blocks sent"""
     return bigbuild.build(repo, args, payload)
+
+
+@_command(b'smbigpin', b'push')
+def bigkeep(repo, args, node=None):
+    """keep the big contents named that this host holds: a node frees
+    its own copy of them (``bigpin``)"""
+    return {b'held': bigpin.pin(repo, args[b'hashes'])}
 
 
 @_command(b'smstatus', b'pull')

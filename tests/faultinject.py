@@ -12,6 +12,7 @@ a node's hgrc (the remote ``hg serve`` over ssh reads it too), then::
   point = update.after-file:3     # a named point (below)
   action = kill                   # kill | sleep:N | raise:ENOSPC | raise:EACCES
                                   # | interrupt | edit:PATH | unplug:DIR | bug
+                                  # | wait:PATH
   nth = 1                         # fire on the nth time the point is reached
   marker = /tmp/markers           # where <point>.pid is written when it fires
 
@@ -20,7 +21,8 @@ run that repairs an interruption is not interrupted again.  ``edit:PATH``
 writes ``EDIT_TEXT`` to PATH (relative to the repository) as a user
 editing at that instant would; ``unplug:DIR`` renames the directory DIR
 (absolute) to ``DIR-away``, as a disk pulled out at that instant takes
-its tree off the mount point; ``bug`` raises a ValueError, as a bug in
+its tree off the mount point; ``wait:PATH`` waits (60 s at most) until
+PATH exists, for a test to run something at that instant; ``bug`` raises a ValueError, as a bug in
 the extension would.
 
 Points: ``lock.acquired`` (the preamble is about to run, lock held),
@@ -36,7 +38,9 @@ push to an empty host, or an empty repository's first pull),
 first snapshot is made), ``bigfile.upload`` (a largefile's content partly
 sent to a host), ``bigfile.delta`` (the changed blocks of a largefile's
 content partly sent to a host), ``bigfile.fetch`` (a largefile's content
-partly fetched from a host, or copied from the store).
+partly fetched from a host, or copied from the store), ``gc.after-pin``
+(``mirror-gc`` found and pinned its hosts' copies, and frees its own
+next).
 
 ``claim-empty = true`` makes a host report an empty repository after its
 snapshot, as if another node pushed to it just after: the stream it is
@@ -104,6 +108,10 @@ def _act(action, root):
         raise OSError(code, os.strerror(code))
     elif verb == b'bug':
         raise ValueError('injected bug')
+    elif verb == b'wait':
+        deadline = time.monotonic() + 60
+        while not os.path.exists(arg) and time.monotonic() < deadline:
+            time.sleep(0.02)
     elif verb == b'unplug':
         os.rename(arg, arg + b'-away')
     elif verb == b'edit':
@@ -262,6 +270,11 @@ def _copyandhash(orig, instream, outfile):
     return orig(chunks(), outfile)
 
 
+def _holders(orig, ui, *args, **kwargs):
+    orig(ui, *args, **kwargs)
+    reach(ui, b'gc.after-pin')
+
+
 # the ui that copyandhash, which takes none, fires with
 _lfui = []
 
@@ -293,3 +306,6 @@ def extsetup(ui):
     from hgext_silvermirror import bigdelta
 
     extensions.wrapfunction(bigdelta.payload, 'read', _deltaread)
+    from hgext_silvermirror import budget
+
+    extensions.wrapfunction(budget, 'holders', _holders)

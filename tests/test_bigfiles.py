@@ -145,6 +145,35 @@ def test_gc_frees_what_a_host_holds_and_loses_nothing(mkcluster):
     c.check()
 
 
+def test_gc_on_two_nodes_at_once_keeps_a_copy(mkcluster, tmp_path):
+    """alpha and beta, each the other's host, run mirror-gc at the same
+    moment: beta's runs whole while alpha's, which found beta's copies,
+    has yet to free its own; every version stays on one of them"""
+    c = bigcluster(mkcluster, 'ssh', 'keep = current\n')
+    for take in (b'first', b'second'):
+        c.write('alpha', 'photos/beach.jpg', big(b'beach, %s take ' % take))
+        c.sync('alpha', check=0)
+    assert len(stored(c.root('alpha'))) == len(stored(c.root('beta'))) == 2
+    go = str(tmp_path / 'go')
+    proc = c.nodes['alpha'].popen(
+        'mirror-gc', 'docs', *c.faultargs('gc.after-pin', 'wait:' + go),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        c.firedpid('gc.after-pin', timeout=60)
+        beta = c.hg('beta', 'mirror-gc', '-v', check=0)
+    finally:
+        open(go, 'w').close()
+        alpha = proc.communicate(timeout=120)[0]
+    assert proc.returncode == 0, alpha
+    assert b'freed 0' in beta.stdout, out(beta)
+    assert stored(c.root('alpha')) == [] and len(stored(c.root('beta'))) == 2
+    c.hg('beta', 'mirror-gc', check=0)
+    assert len(stored(c.root('beta'))) == 2
+    assert invariants.lost(c.ledger, c.roots()) == []
+    c.check()
+
+
 def test_freed_big_file_turned_small(mkcluster):
     """beta makes the cover alpha freed a small file: the update that
     takes alpha's big file away copies its content back into the store

@@ -444,6 +444,7 @@ def test_read_only_host_refuses_every_change(hostile):
         (b'smbigdelta', {b'base': b'1' * 40, b'content': b'2' * 40, b'size': 1,
                          b'block': bigdelta.MINBLOCK, b'count': 1},
          io.BytesIO(bigdelta.INDEX.pack(0) + b'x')),
+        (b'smbigpin', {b'hashes': [b'1' * 40]}, None),
     ]
     if not hostile.readonly:
         pytest.skip('hg-ssh is not installed (make venv fetches it with chg)')
@@ -495,6 +496,8 @@ def test_big_delta_makes_only_its_declared_content(hostile):
         (b'smbigdelta', {**args, b'size': 5 * block, b'count': 0}, b''),
         (b'smbigdelta', {**args, b'block': 4096}, index(0) + new[:4096]),
         (b'smbigdelta', args, index(0) + new[:100]),
+        (b'smbigpin', {b'hashes': [b'../' + bh[3:]]}, None),
+        (b'smbigpin', {b'hashes': bh}, None),
     ]
     conn = hostile.connect('ssh', name)
     try:
@@ -502,9 +505,13 @@ def test_big_delta_makes_only_its_declared_content(hostile):
         for op, request, payload in bad:
             with pytest.raises(error.Abort):
                 send(conn, op, request, io.BytesIO(payload)) if payload else conn.call(op, request)
-            assert os.listdir(store) == [bh.decode()], (request, payload[:20])
+            assert os.listdir(store) == [bh.decode()], (request, (payload or b"")[:20])
         send(conn, b'smbigdelta', args, io.BytesIO(index(0) + new))
         assert reador(os.path.join(store, nh.decode())) == new
+        # a pin holds only what the store holds
+        held = conn.call(b'smbigpin', {b'hashes': [bh, b'1' * 40]})[b'held']
+        assert held == [bh]
+        assert os.listdir(hostile.repopath(name, '.hg', 'silvermirror', 'pins')) == [bh.decode()]
     finally:
         conn.close()
     assert tree(hostile.sentinel) == hostile.before
