@@ -271,3 +271,29 @@ Each comes back from a host when asked for:
   $ for rev in 10 11; do on alpha hg cat -r $rev beach.jpg | head -c 23; echo; done
   beach, cropped on alpha
   beach, cropped on beta 
+
+A new node takes the library from alpha, which holds its photos in the
+working copy only, once more: alpha answers "not here" for them, and
+they come from beta, which holds them:
+
+  $ on alpha hg mirror-gc -q
+  $ ls .hg/largefiles | grep -v dirstate | wc -l
+  0
+  $ cd $TESTTMP
+  $ mknode gamma
+  $ sed -i "s|^hosts = .*|hosts = alpha beta gamma $TESTTMP/usb/mirror|" alpha/.silvermirror
+  $ cd gamma
+  $ on gamma hg mirror-clone alpha
+  SilverMirror file from alpha
+  photos: created repository in */gamma/photos (glob)
+  photos: alpha: pulled 13 changesets
+  photos: beta: up to date
+  photos: */usb/mirror: up to date (glob)
+  wrote SilverMirror file */gamma/.silvermirror (glob)
+  1 resources, 3 host syncs: 3 synced
+  $ for f in beach.jpg beach.conflict-alpha-19700101-000000.jpg forest.jpg; do
+  >   cmp photos/$f $TESTTMP/alpha/photos/$f
+  > done
+  $ on gamma hg -R photos status
+  $ ls $TESTTMP/alpha/photos/.hg/largefiles | grep -v dirstate | wc -l
+  0
