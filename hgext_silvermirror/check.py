@@ -38,6 +38,7 @@ from . import (
     sync as syncmod,
     wire,
 )
+from .statcache import fsmonitorauto
 
 eh = exthelper.exthelper()
 command = registrar.command
@@ -70,6 +71,9 @@ def configuration(ui):
         cfg = configmod.load(ui, problems=problems)
         resourcesmod.validate_main(ui, cfg, conflicts.handlers)
         resources = resourcesmod.build(ui, cfg, conflicts.handlers)
+        # read when a resource's repository opens: a bad value would stop
+        # the check there
+        fsmonitorauto.mode(ui)
     except error.ConfigError as inst:
         # the file cannot be parsed past this point
         problems.append(inst)
@@ -105,7 +109,12 @@ def _local(ui, cfg, res, node):
     if not os.path.isdir(os.path.join(res.root, b'.hg')):
         f.message = _(b'no repository yet (the first sync makes it)')
     else:
-        repo = repo_factory.repository(ui, res.root)
+        try:
+            repo = repo_factory.repository(ui, res.root)
+        except error.ConfigError as inst:
+            # its hgrc, or what the configuration above says of it
+            f.status, f.message, f.hint = PROBLEM, _(b'not opened: %s') % inst.message, inst.hint
+            return f
         f.state = recovery.state(repo)
         _judge(f, f.state)
     if among:
@@ -145,6 +154,10 @@ def _host(ui, cfg, res, entry, client):
     except wire.HostError as inst:
         # reached, but no SilverMirror there
         f.status, f.message, f.hint = PROBLEM, inst.message, inst.hint
+        return f
+    except error.ConfigError as inst:
+        # a local path's repository, opened with this node's configuration
+        f.status, f.message, f.hint = PROBLEM, _(b'not opened: %s') % inst.message, inst.hint
         return f
     if conn is None:
         f.message = _(b'reachable, no repository yet (the first sync makes it)')

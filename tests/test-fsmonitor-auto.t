@@ -118,6 +118,18 @@ own `[extensions]` line:
   $ on alpha hg status --config silvermirror.fsmonitor=off
   $ on alpha hg config extensions.fsmonitor --config silvermirror.fsmonitor=maybe
   config error at --config: silvermirror.fsmonitor is not auto, on or off ('maybe')
+  (auto (the default) uses Watchman in resources of 10,000 files and more, where it is installed)
+  [30]
+
+mirror-check lists it with the rest, and each repository it could not
+open for it:
+
+  $ on alpha hg mirror-check docs --config silvermirror.fsmonitor=maybe
+  configuration at --config: silvermirror.fsmonitor is not auto, on or off ('maybe')
+    (auto (the default) uses Watchman in resources of 10,000 files and more, where it is installed)
+  docs: not opened: silvermirror.fsmonitor is not auto, on or off ('maybe')
+    (auto (the default) uses Watchman in resources of 10,000 files and more, where it is installed)
+  docs: beta: reachable, * (glob)
   [30]
 
 On a machine without Watchman (here a PATH holding only hg), nothing

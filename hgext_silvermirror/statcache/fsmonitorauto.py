@@ -140,6 +140,8 @@ def mode(ui):
         raise error.ConfigError(
             _(b"silvermirror.fsmonitor is not auto, on or off ('%s')") % value,
             ui.configsource(b'silvermirror', b'fsmonitor') or None,
+            hint=_(b'auto (the default) uses Watchman in resources of 10,000 '
+                   b'files and more, where it is installed'),
         )
     return b'on' if on else b'off'
 
