@@ -28,11 +28,22 @@ host keeps: a read-only host is no host to count on.
 import errno
 import os
 
+from mercurial.i18n import _
+
 from . import (
     bigfiles,
     confine,
+    hosts as hostsmod,
     wire,
 )
+
+class Refused(Exception):
+    """a host that holds contents cannot keep them for this node"""
+
+    def __init__(self, why):
+        super().__init__(why)
+        self.why = why
+
 
 CAPABILITY = b'silvermirror-bigpin'
 # under .hg: one empty file per pinned content, named by its hash
@@ -80,7 +91,11 @@ def holding(repo, peer, hashes, pin=True):
     """the hashes of ``hashes`` the host at ``peer`` holds, pinned there
     if ``pin`` and the host pins (else only asked, as ``statlfile`` does)"""
     if pin and (peer.local() is not None or peer.capable(CAPABILITY)):
-        reply = wire.call(peer, b'smbigpin', {b'hashes': sorted(hashes)})
+        try:
+            reply = wire.call(peer, b'smbigpin', {b'hashes': sorted(hashes)})
+        except (wire.HostError, OSError) as inst:
+            # a read-only account or disk: it may lose what it holds
+            raise Refused(_(b'cannot keep contents for this node: %s') % hostsmod.reason(inst))
         return set(reply.get(b'held', [])) & set(hashes)
     store = bigfiles._lf()[3].openstore(repo, peer)
     return {h for h, there in store.exists(sorted(hashes)).items() if there}

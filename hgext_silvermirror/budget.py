@@ -175,7 +175,8 @@ def holders(ui, cfg, res, repo, wanted, unreached, pin=True):
     pinned there if ``pin`` (``bigpin``)
 
     Hosts are asked in their order until every content has a holder;
-    one that cannot answer goes to ``unreached`` as (label, why).
+    one that cannot answer, or keep what it holds, goes to ``unreached``
+    as (label, why).
     """
     for entry in res.hosts:
         todo = {c.hash: c for c in wanted if c.holder is None}
@@ -187,20 +188,24 @@ def holders(ui, cfg, res, repo, wanted, unreached, pin=True):
                 create=False,
             )
         except hostsmod.ERRORS as inst:
-            unreached.append((redact.url(entry.label), hostsmod.reason(inst)))
+            _away(unreached, entry, hostsmod.reason(inst))
             continue
         if conn is None:
-            unreached.append(
-                (redact.url(entry.label), _(b'no repository of the resource there'))
-            )
+            _away(unreached, entry, _(b'no repository of the resource there'))
             continue
         try:
             for h in bigpin.holding(repo, conn.peer, list(todo), pin=pin):
                 todo[h].holder = redact.url(entry.label)
+        except bigpin.Refused as inst:
+            unreached.append((redact.url(entry.label), inst.why))
         except hostsmod.ERRORS as inst:
-            unreached.append((redact.url(entry.label), hostsmod.reason(inst)))
+            _away(unreached, entry, hostsmod.reason(inst))
         finally:
             conn.close()
+
+
+def _away(unreached, entry, why):
+    unreached.append((redact.url(entry.label), _(b'unreachable: %s') % why))
 
 
 def collect(ui, cfg, res, dryrun=False):

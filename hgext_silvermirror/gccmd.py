@@ -142,5 +142,5 @@ def _render(ui, fm, out, dryrun):
             % (name, out.stored, util.bytecount(out.storedsize), policy, verb, len(held), size)
         )
     for label, why in out.unreached:
-        fm.plain(_(b'%s: %s: unreachable: %s\n') % (name, label, why))
+        fm.plain(_(b'%s: %s: %s\n') % (name, label, why))
     return bool(out.unheld and out.unreached)

@@ -65,6 +65,32 @@ content of a new photo:
   44f9da9db52d0fdf41be001bdcd8e6bc3802d906
   7124580b3e5338478ca8242da32999edc10f6d0f
 
+alpha keeps only the current photos.  mirror-gc frees a content only
+where a host keeps it for alpha from then on, which takes push
+permission: the read-only hub holds the old beach, but cannot keep it,
+so it stays:
+
+  $ sed -i "s/:$HUBPORT\//:$ROPORT\//" $TESTTMP/alpha/.silvermirror
+  $ echo 'keep = current' >> $TESTTMP/alpha/.silvermirror
+  $ on alpha hg mirror-gc photos
+  photos: beach.jpg (7124580b3e53): no host holds it, kept
+  photos: beach.jpg (44f9da9db52d): no host holds it, kept
+  photos: lake.jpg (e2d0e3b540d8): no host holds it, kept
+  photos: 3 big contents stored, 6.68 MB; keep = current: freed 0, 0 bytes
+  photos: http://alice:***@127.0.0.1:*/: cannot keep contents for this node: http://alice:***@127.0.0.1:*/photos refuses pushes (authorization failed) (glob)
+  [1]
+
+The hub that allows pushes keeps both beaches; the lake, which went to
+no hub, stays here:
+
+  $ sed -i "s/:$ROPORT\//:$HUBPORT\//" $TESTTMP/alpha/.silvermirror
+  $ on alpha hg mirror-gc photos
+  photos: lake.jpg (e2d0e3b540d8): no host holds it, kept
+  photos: 3 big contents stored, 6.68 MB; keep = current: freed 2, 5.25 MB
+  $ ls $TESTTMP/hub/photos/.hg/silvermirror/pins
+  44f9da9db52d0fdf41be001bdcd8e6bc3802d906
+  7124580b3e5338478ca8242da32999edc10f6d0f
+
 Stop the hubs (only the processes this test started):
 
   $ kill `cat $TESTTMP/hub.pid` `cat $TESTTMP/ro.pid`
