@@ -83,9 +83,21 @@ def size(repo, fctx):
     path, exists = lfutil.findstorepath(repo, h)
     if not exists:
         if not lfutil.inusercache(repo.ui, h):
-            return None
+            return _inworkingcopy(repo, fctx.path(), h)
         path = lfutil.usercachepath(repo.ui, h)
     return os.stat(path).st_size
+
+
+def _inworkingcopy(repo, standin, h):
+    """the size of content ``h`` where the working copy holds it unedited
+    (``keep = current`` freed the store's copy), or None"""
+    lfile = _lfutil().splitstandin(standin)
+    parent = repo[b'.']
+    if standin not in parent or bigfiles.hashof(parent[standin]) != h:
+        return None
+    if lfile not in bigfiles.unedited(repo, [lfile]):
+        return None
+    return repo.wvfs.lstat(lfile).st_size
 
 
 def same(repo, path, fctx):

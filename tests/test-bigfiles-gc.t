@@ -66,6 +66,15 @@ gc, as the disk holds it:
   $ ls .hg/largefiles | grep -v dirstate | wc -l
   0
 
+mirror-restore lists the size of each version here: the old one is
+still in hg's cache of big files, which the disk's copy shares; the
+current one, even out of that cache, is in the working copy:
+
+  $ rm $TESTTMP/alpha/.cache/largefiles/`cat .hglf/forest.jpg`
+  $ on alpha hg mirror-restore --list forest.jpg -T '{rev} {size}\n'
+  0 1999998
+  3 1999995
+
 The old versions are still in history, and come back from beta when
 asked for.  mirror-restore lists them; a size is not known when the
 content is not here (nor in hg's cache of big files, where alpha clears
