@@ -62,6 +62,8 @@ def makeway(repo, parent, turned):
     Caller holds the update's guard: a run that dies here leaves the next
     preamble to finish the update; the versions removed are in history.
     """
+    if not turned:
+        return
     lfutil = _lfutil()
     if bigfiles.dirty(repo, [lfutil.standin(f) for f in turned]):
         raise error.Abort(_(b'local changes were made during the sync'))

@@ -148,7 +148,7 @@ def update(repo, node):
     # hostsmod.quiet: largefiles says what it wrote, the sync's report does
     with repo.ui.configoverride(overrides, b'silvermirror'), recovery.guard(
         repo, b'update', target.node()
-    ), hostsmod.quiet(repo.ui):
+    ) as guard, hostsmod.quiet(repo.ui):
         # refused before any file is written: the guard has nothing to
         # leave for the next preamble
         try:
@@ -162,7 +162,7 @@ def update(repo, node):
         # inside the guard: a run that dies before the write-back leaves
         # the next preamble to redo it
         snapshotmod.keepuntracked(repo, parents[0], target)
-    unsettled.note(repo, target, files)
+    unsettled.note(repo, target, files, guard.written)
     bigfiles.settle(repo, files, timestamp.get_fs_now(repo.vfs))
     materializedirs(repo, snapshotmod.recordeddirs(parents[0]), snapshotmod.recordeddirs(target))
     return b'updated'

@@ -193,8 +193,11 @@ def checkstable(repo, res):
     """stop before a sync builds on orphan or divergent changesets
 
     Merging or pushing them would spread the instability to every host;
-    the user resolves it with evolve first.
+    the user resolves it with evolve first.  Without obsolescence markers
+    no changeset is unstable, and the revsets are not computed.
     """
+    if not repo.obsstore:
+        return
     unstable = repo.revs(b'orphan() or contentdivergent() or phasedivergent()')
     if unstable:
         raise error.StateError(

@@ -127,8 +127,14 @@ def test_the_files_an_update_wrote_are_not_read_again_through_the_manifest(oldfi
     push()
     _change(a)
     push()
-    # written on the host in the second its dirstate recorded it: noted,
-    # then checked against that file node before the next status
+    # written on the host in the second its dirstate recorded it: noted
+    # with the SHA-1 of the text written, then checked against it before
+    # the next status
+    note = os.path.join(b, '.hg', 'silvermirror', 'recheck')
+    if os.path.exists(note):
+        with open(note, 'rb') as fp:
+            fields = fp.read().split(b'\0')
+        assert fields[fields.index(b'd1/f001.txt') - 1].startswith(b'd')
     _nextsecond()
     with counting() as w:
         push()
@@ -181,3 +187,30 @@ def test_a_note_for_another_parent_is_dropped(oldfiles):
         recheck.settle(repo)
         assert not repo.vfs.exists(state.RECHECK)
         assert recheck._unsettled(ds.get_entry(f))
+
+
+def test_a_file_committed_within_its_second_is_settled_by_its_times(oldfiles):
+    from hgext_silvermirror import state
+
+    a, b, push = oldfiles
+    push()
+    path = os.path.join(a, 'd2', 'f002.txt')
+    with open(path, 'w') as fp:
+        fp.write('edit 1\n')
+    push()
+    if not _written_this_second(a, b'd2/f002.txt'):
+        pytest.skip('the commit was recorded after its second ended')
+    # the note carries the size, mode and mtime in nanoseconds hg's entry
+    # had: the next snapshot need not read the file back from the store
+    note = nodes.repository(a).vfs.read(state.RECHECK).split(b'\0')
+    assert note[note.index(b'd2/f002.txt') - 1].startswith(b's')
+    # an edit of the same size afterwards has a later mtime: looked up
+    with open(path, 'w') as fp:
+        fp.write('edit 2\n')
+    _nextsecond()
+    push()
+    with open(os.path.join(b, 'd2', 'f002.txt')) as fp:
+        assert fp.read() == 'edit 2\n'
+    with counting() as w:
+        push()
+    assert w.lookups[a] == 0

@@ -17,7 +17,20 @@ has in the new parent (``.hg/silvermirror/recheck``), and before its status
 the next snapshot compares each with that node itself, as hg's look-up
 would, and records the clean ones.  The note holds only while the working
 copy's parent is the one it names; it is read once and removed.
+
+Most notes carry a proof that spares the look-up its reads.  A file the
+commit recorded has, in hg's dirstate entry, an mtime in nanoseconds that
+precedes the moment taken before the commit read it: any later write
+gives the file a later mtime, so the same size, mode and mtime in
+nanoseconds show the recorded content, the rule of hg's dirstate-v2 (a v1
+dirstate cannot keep nanoseconds).  A file the update wrote has no mtime
+(hg drops it within the second), but the update's guard knows the SHA-1
+of the text it wrote: the file is read and hashed, without the revlog.
+Without a proof, or when it does not hold, the file is compared with its
+file node as before.
 """
+
+import hashlib
 
 from mercurial import node as nodemod
 from mercurial.dirstateutils import timestamp
@@ -32,6 +45,8 @@ from .. import state
 MAXFILES = 1000
 
 _MTIMEBITS = parsers.DIRSTATE_V2_HAS_MTIME | parsers.DIRSTATE_V2_MTIME_SECOND_AMBIGUOUS
+# the first field of a note: its format, then the parent
+_FORMAT = b'2:'
 
 
 def _unsettled(entry):
@@ -41,29 +56,48 @@ def _unsettled(entry):
     return bool((entry.v2_data()[0] & _MTIMEBITS) ^ parsers.DIRSTATE_V2_HAS_MTIME)
 
 
-def note(repo, ctx, files):
+def note(repo, ctx, files, written=None):
     """note which of ``files`` (committed to, or updated to, ``ctx``) hg
-    will read again; caller holds the wlock and ``ctx`` is the parent"""
+    will read again; caller holds the wlock and ``ctx`` is the parent
+
+    ``written``: {path: SHA-1 of the text an update wrote} (its guard's).
+    """
     ds = repo.dirstate
-    found = [f for f in files if _unsettled(ds.get_entry(f))]
+    found = [(f, ds.get_entry(f)) for f in files]
+    found = [(f, e) for f, e in found if _unsettled(e)]
     if not found or len(found) > MAXFILES:
         repo.vfs.tryunlink(state.RECHECK)
         return
-    fields = [ctx.hex()]
-    for f in found:
-        fields.extend([nodemod.hex(ctx.filenode(f)), ctx.flags(f), f])
+    fields = [_FORMAT + ctx.hex()]
+    written = written or {}
+    for f, entry in found:
+        proof = _proof(entry, written.get(f))
+        fields.extend([nodemod.hex(ctx.filenode(f)), ctx.flags(f), proof, f])
     state.writeraw(repo, state.RECHECK, b'\0'.join(fields))
 
 
+def _proof(entry, digest):
+    """what shows, at the next snapshot, that the file still holds the
+    noted version without reading it back from the store: b'' if nothing"""
+    flags, size, seconds, nanos = entry.v2_data()
+    if flags & _MTIMEBITS == _MTIMEBITS and entry.mode:
+        # hg's entry: an mtime in nanoseconds before the commit's moment
+        return b's%d:%d:%d' % (entry.mode, size, seconds * 10**9 + nanos)
+    if digest is not None:
+        return b'd' + nodemod.hex(digest)
+    return b''
+
+
 def _parse(data):
-    """``(parent, [(file node, flags, path)])``, or ``(None, [])`` if damaged"""
+    """``(parent, [(file node, flags, proof, path)])``, or ``(None, [])``
+    if damaged or of another format"""
     fields = data.split(b'\0')
-    if len(fields) < 4 or (len(fields) - 1) % 3:
+    if len(fields) < 5 or (len(fields) - 1) % 4 or not fields[0].startswith(_FORMAT):
         return None, []
     try:
-        return nodemod.bin(fields[0]), [
-            (nodemod.bin(fields[i]), fields[i + 1], fields[i + 2])
-            for i in range(1, len(fields), 3)
+        return nodemod.bin(fields[0][len(_FORMAT):]), [
+            (nodemod.bin(fields[i]), fields[i + 1], fields[i + 2], fields[i + 3])
+            for i in range(1, len(fields), 4)
         ]
     except ValueError:
         return None, []
@@ -83,16 +117,30 @@ def settle(repo):
     wctx = repo[None]
     boundary = timestamp.get_fs_now(repo.vfs)
     with ds.running_status(repo):
-        for fnode, flags, f in entries:
+        for fnode, flags, proof, f in entries:
             if not _unsettled(ds.get_entry(f)):
                 continue
             try:
-                if wctx.flags(f) != flags or repo.filectx(f, fileid=fnode).cmp(wctx[f]):
+                if not _holds(repo, wctx, f, flags, proof) and (
+                    wctx.flags(f) != flags
+                    or repo.filectx(f, fileid=fnode).cmp(wctx[f])
+                ):
                     continue
             except OSError:
                 continue
             # as hg's look-up: the times read after the content
             recordclean(repo, f, boundary)
+
+
+def _holds(repo, wctx, f, flags, proof):
+    """does ``proof`` (``_proof``) show ``f`` unchanged? False: look it up"""
+    if proof.startswith(b's'):
+        st = repo.wvfs.lstat(f)
+        mode, size, mtime = (int(v) for v in proof[1:].split(b':'))
+        return (st.st_mode, st.st_size, st.st_mtime_ns) == (mode, size, mtime)
+    if proof.startswith(b'd') and not flags and wctx.flags(f) == flags:
+        return hashlib.sha1(wctx[f].data()).hexdigest().encode('ascii') == proof[1:]
+    return False
 
 
 def recordclean(repo, f, boundary, dirstate=None):
