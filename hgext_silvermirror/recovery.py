@@ -37,6 +37,7 @@ from mercurial import (
     merge as mergemod,
     mergestate as mergestatemod,
 )
+from mercurial.dirstateutils import timestamp
 from mercurial.node import bin, hex
 
 from . import (
@@ -299,6 +300,8 @@ class _guardstate:
     def check(self, path, incoming):
         """keep the file as a copy if someone changed it since ``base``"""
         repo = self.repo
+        if path not in self.written and _asrecorded(repo, path):
+            return
         try:
             data = _content(repo, path)
         except OSError:
@@ -321,6 +324,31 @@ class _guardstate:
             _(b'%s changed during the sync; that version is kept as %s\n')
             % (path, copy)
         )
+
+
+# what hg's status compares of a file's mode: its type and exec bit
+_MODEBITS = 0o170100
+
+
+def _asrecorded(repo, path):
+    """is ``path`` as the dirstate recorded it clean, by hg's status rule?
+
+    Its size, type, exec bit and mtime (a whole second before the status
+    that recorded it) unchanged: any write since has a later mtime.  Then
+    it holds the parent's version and is not read.
+    """
+    entry = repo.dirstate.get_entry(path)
+    if not (entry.tracked and entry.p1_tracked and entry.maybe_clean):
+        return False
+    try:
+        st = repo.wvfs.lstat(path)
+    except OSError:
+        return False
+    return (
+        entry.size == st.st_size
+        and not (entry.mode ^ st.st_mode) & _MODEBITS
+        and entry.mtime_likely_equal_to(timestamp.mtime_of(st))
+    )
 
 
 def _digest(data):
