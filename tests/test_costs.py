@@ -214,3 +214,21 @@ def test_a_file_committed_within_its_second_is_settled_by_its_times(oldfiles):
     with counting() as w:
         push()
     assert w.lookups[a] == 0
+
+
+def test_the_update_guard_reads_only_files_not_as_recorded(oldfiles):
+    from mercurial import ui as uimod
+
+    from hgext_silvermirror import recovery
+
+    a, _b, push = oldfiles
+    push()
+    push()
+    repo = nodes.repository(a, ui=uimod.ui.load())
+    with repo.wlock():
+        # recorded clean, untouched since: holds the parent's version
+        assert recovery._asrecorded(repo, b'd1/f001.txt')
+        # an edit of the same size: its mtime is past the recorded one
+        with open(os.path.join(a, 'd1', 'f001.txt'), 'w') as fp:
+            fp.write('file X\n')
+        assert not recovery._asrecorded(repo, b'd1/f001.txt')
