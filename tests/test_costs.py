@@ -183,7 +183,9 @@ def test_a_note_for_another_parent_is_dropped(oldfiles):
             ds.set_possibly_dirty(f)
         recheck.note(repo, repo[b'.'], [f])
         assert repo.vfs.exists(state.RECHECK)
-        repo.vfs.write(state.RECHECK, b'0' * 40 + repo.vfs.read(state.RECHECK)[40:])
+        # the same note, naming another parent
+        first, rest = repo.vfs.read(state.RECHECK).split(b'\0', 1)
+        repo.vfs.write(state.RECHECK, first[:-40] + b'0' * 40 + b'\0' + rest)
         recheck.settle(repo)
         assert not repo.vfs.exists(state.RECHECK)
         assert recheck._unsettled(ds.get_entry(f))
