@@ -16,7 +16,8 @@ gigabyte).  The wrappers here (``install``) do with fewer passes:
   names, even if the file changes meanwhile; so does largefiles' own
   copy of a committed file missing there (``_copytostoreabsolute``);
 - a host hashes what it receives as it writes it (``_putlfile``);
-- a push over ssh sends frames of ``CHUNK`` (``_put``);
+- a push over ssh sends frames of ``wire.FRAME`` (``_put``), as every
+  payload of SilverMirror's own commands goes;
 - the working copy's file is written from the store (``_copyfromcache``)
   and read back to check it, as hg checks it, unless this process
   checked that store file as it wrote it (``checked``: a host's update
@@ -42,16 +43,16 @@ from mercurial.i18n import _
 from mercurial import (
     extensions,
     pycompat,
-    sshpeer,
     util,
     wireprotov1server,
 )
 from mercurial.node import hex
 from mercurial.utils import hashutil
 
-from . import compat, confine
+from . import compat, confine, wire
 
-# frames of an upload; larger writes to a file cost the kernel more here
+# chunks of a copy through Python; larger writes to a file cost the kernel
+# more here
 CHUNK = util.DEFAULT_FILE_CHUNK
 # how much a commit's copy writes before the hash that follows it reads on
 STEP = 64 << 20
@@ -288,24 +289,9 @@ def _copyfromcache(orig, repo, hash, filename):
     return True
 
 
-class frames:
-    """a file whose every read returns up to ``CHUNK``
-
-    sshpeer sends a push's payload in frames of what each read of 4 KiB
-    returns."""
-
-    def __init__(self, fp):
-        self._fp = fp
-
-    def read(self, size=-1):
-        return self._fp.read(max(size, CHUNK) if size >= 0 else size)
-
-
 def _put(orig, self, hash, fd):
-    """an upload over ssh, in frames of ``CHUNK``"""
-    if isinstance(self.remote, sshpeer.sshv1peer):
-        fd = frames(fd)
-    return orig(self, hash, fd)
+    """an upload over ssh, in frames of ``wire.FRAME``"""
+    return orig(self, hash, wire.framed(self.remote, fd))
 
 
 def _putlfile(orig, repo, proto, sha):

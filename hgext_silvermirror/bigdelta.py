@@ -168,7 +168,7 @@ def _against(peer, path, h, base):
             return None
         args = {b'base': base, b'content': h, b'size': size, b'block': block, b'count': len(changed)}
         sent = payload(fp, block, size, changed)
-        wire.call(peer, b'smbigdelta', args, payload=bigcopy.frames(sent))
+        wire.call(peer, b'smbigdelta', args, payload=sent)
         return sent.tell()
 
 

@@ -23,6 +23,7 @@ from mercurial.i18n import _
 from mercurial import (
     error,
     exthelper,
+    sshpeer,
     util,
     wireprototypes,
     wireprotov1server,
@@ -46,6 +47,31 @@ ARGS = b'request'
 COMMANDS = {}
 # what a host advertises beside ``silvermirror=PROTOCOL``
 CAPABILITIES = []
+
+
+# the frames of a payload over ssh: hg's sshpeer sends what each of its
+# reads of 4 KiB returns, and each frame costs a poll of the pipes and two
+# writes here and a line read on the host (a first mirror sends every
+# file, then the store: twice the tree)
+FRAME = util.DEFAULT_FILE_CHUNK
+
+
+class frames:
+    """a file whose every read returns up to ``FRAME``
+
+    sshpeer sends a push's payload in frames of what each read of 4 KiB
+    returns."""
+
+    def __init__(self, fp):
+        self._fp = fp
+
+    def read(self, size=-1):
+        return self._fp.read(max(size, FRAME) if size >= 0 else size)
+
+
+def framed(peer, fp):
+    """``fp`` as it goes to ``peer``: in frames of ``FRAME`` over ssh"""
+    return frames(fp) if isinstance(peer, sshpeer.sshv1peer) else fp
 
 
 class HostError(error.Abort):
@@ -200,7 +226,7 @@ def call(peer, name, args, node=None, payload=None):
     if payload is not None:
         # ssh: the host answers at once (a refusal) or after the payload
         _ret, data = compat.callpush(
-            peer, name, payload, request=base64.b64encode(encode(args))
+            peer, name, framed(peer, payload), request=base64.b64encode(encode(args))
         )
         return _reply(name, decode(data))
     # the wire-protocol v1 call, as hgext/largefiles does for its commands
