@@ -270,9 +270,10 @@ def _local(ui, cfg, res, opts, repo, result, entries):
             if opts.direction == b'push' and snap.pending:
                 filling = firstcontact.alongside(repo, reaching.reached, cfg.timeout)
             with filling(repo, snap.files) if filling else contextlib.nullcontext():
-                snapshotmod.record(
-                    repo, snap, configmod.nodename(ui), message=opts.message
-                )
+                with firstcontact.firstcommit(repo):
+                    snapshotmod.record(
+                        repo, snap, configmod.nodename(ui), message=opts.message
+                    )
     except BaseException as inst:
         reaching.abandon()
         if not isinstance(inst, snapshotmod.MassDeletion):

@@ -14,9 +14,9 @@ import os
 import pytest
 
 # hg's commands register revset predicates so; a bare API user must too
-from mercurial import error, hg, initialization, util  # noqa: F401
+from mercurial import error, hg, initialization, util, verify  # noqa: F401
 
-from hgext_silvermirror import checkout, snapshot, state
+from hgext_silvermirror import checkout, firstcontact, snapshot, state
 from hgext_silvermirror.firstcontact import firstcheckout, streamstore
 
 FILES = {
@@ -187,3 +187,23 @@ def test_a_host_that_cannot_take_them_refuses_before_reading(sender, host, why):
     data = payload(repo, files)
     reply = receive(host, data)
     assert not reply[b'prefilled'] and data.tell() == 0
+
+
+def test_the_first_commit_alone_compresses_at_the_faster_level(sender, host):
+    """zstd level 1 while an empty repository commits, unless the user
+    chose a level; the store stays one that any hg reads"""
+    repo, files = sender
+
+    def level(r):
+        return r.svfs.options[b'feature-config'].compression_engine_options[b'zstd.level']
+
+    with firstcontact.firstcommit(repo):
+        assert level(repo) == firstcontact.FIRSTLEVEL
+        commitall(repo, files)
+    assert level(repo) is None
+    assert verify.verify(repo) == 0
+    with firstcontact.firstcommit(repo):
+        assert level(repo) is None
+    host.ui.setconfig(b'storage', b'revlog.zstd.level', b'9')
+    with firstcontact.firstcommit(host):
+        assert level(host) is None

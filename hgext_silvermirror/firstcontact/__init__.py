@@ -24,7 +24,10 @@ Whatever none of them can carry goes through hg's own push.  ``sidesok``
 says whether two histories that never met may be joined.
 """
 
+import contextlib
+
 from mercurial.node import bin, hex, nullrev
+from mercurial.repo import vfs_options
 
 from .. import (
     bigfiles,
@@ -54,6 +57,35 @@ def recover(repo):
     for strategy in TABLE:
         repaired.extend(strategy.recover(repo))
     return repaired
+
+
+# zstd's level for the commit of a resource's first snapshot, where the
+# user set none (hg's default is 3): that commit starts a revlog, with a
+# compressor of its own, for every file, and at level 1 compressing a
+# small file costs about half as much for about the same size
+FIRSTLEVEL = 1
+
+
+@contextlib.contextmanager
+def firstcommit(repo):
+    """the store's options while the first snapshot of ``repo`` is committed
+
+    A write option only: any hg reads the revlogs written so.
+    """
+    key = (b'storage', b'revlog.zstd.level')
+    if not shape.empty(repo) or repo.ui.hasconfig(*key):
+        yield
+        return
+    svfs = repo.svfs
+    old = svfs.options
+    with repo.ui.configoverride({key: FIRSTLEVEL}, b'silvermirror'):
+        svfs.options = vfs_options.resolve_store_vfs_options(
+            repo.ui, repo.requirements, repo.features
+        )
+    try:
+        yield
+    finally:
+        svfs.options = old
 
 
 def alongside(repo, reached, timeout):
