@@ -234,18 +234,8 @@ def record(repo, res, node, message=None, user=None):
             for path in res.untracked:
                 repo.dirstate.set_untracked(path)
     if res.unknown or res.deleted:
-        big = set(res.big)
-        rest = [p for p in res.unknown if p not in big] + res.deleted
-        uipathfn = scmutil.getuipathfn(repo, legacyrelativevalue=True)
-        # a rename is a deleted file found again: without a deletion, hg
-        # would still read and hash every new file (an initial snapshot)
-        opts = bigfiles.addremoveopts(repo)
-        opts[b'similarity'] = b'100' if res.deleted else b'0'
         with repo.dirstate.changing_files(repo):
-            bigfiles.addlarge(repo, res.big)
-            if rest:
-                m = matchmod.exact(rest)
-                scmutil.addremove(repo, m, b'', uipathfn, opts)
+            _track(repo, res)
     with ui.configoverride({(b'ui', b'allowemptycommit'): True}, b'silvermirror'):
         res.node = commit(
             repo,
@@ -258,31 +248,35 @@ def record(repo, res, node, message=None, user=None):
     return res
 
 
-def snapshot(
-    repo,
-    node,
-    ignore=(),
-    message=None,
-    user=None,
-    maxdelete=configmod.DEFAULT_MAXDELETE,
-    force=False,
-    dryrun=False,
-    children=(),
-    bigfile=None,
-):
+def _track(repo, res):
+    """track the new files ``scan`` found, forget the deleted ones
+
+    Only new files: they are tracked as hg's add would, without the walk
+    of each that addremove does again (the scan just listed them).
+    """
+    big = set(res.big)
+    rest = [p for p in res.unknown if p not in big] + res.deleted
+    bigfiles.addlarge(repo, res.big)
+    if not res.deleted and not bigfiles.enabled(repo):
+        for p in rest:
+            scmutil.checkportable(repo.ui, p)
+            repo.dirstate.set_tracked(p)
+    elif rest:
+        uipathfn = scmutil.getuipathfn(repo, legacyrelativevalue=True)
+        # a rename is a deleted file found again: without a deletion, hg
+        # would still read and hash every new file (an initial snapshot)
+        opts = bigfiles.addremoveopts(repo)
+        opts[b'similarity'] = b'100' if res.deleted else b'0'
+        scmutil.addremove(repo, matchmod.exact(rest), b'', uipathfn, opts)
+
+
+def snapshot(repo, node, message=None, user=None, dryrun=False, **scanargs):
     """commit what changed in the working copy (``scan``, then ``record``)
 
-    A dry run records nothing.  Caller holds the wlock.
+    ``scanargs`` are ``scan``'s.  A dry run records nothing.  Caller holds
+    the wlock.
     """
-    res = scan(
-        repo,
-        ignore=ignore,
-        maxdelete=maxdelete,
-        force=force,
-        dryrun=dryrun,
-        children=children,
-        bigfile=bigfile,
-    )
+    res = scan(repo, dryrun=dryrun, **scanargs)
     if not dryrun:
         record(repo, res, node, message=message, user=user)
     return res
