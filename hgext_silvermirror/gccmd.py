@@ -90,7 +90,8 @@ def mirrorgc(ui, *names, **opts):
           hg mirror-gc docs
 
     Returns 0 when every content the policy lets go was freed (or would
-    be, with ``-n``), 1 when a host could not be reached and some stayed.
+    be, with ``-n``), 1 when a host could not be reached, or could not
+    keep what it holds, and some stayed.
     """
     cfg, resources = runmod.loadconfig(ui)
     if not cfg.exists:
