@@ -113,14 +113,19 @@ def _local(ui, cfg, res, node):
             repo = repo_factory.repository(ui, res.root)
         except error.ConfigError as inst:
             # its hgrc, or what the configuration above says of it
-            f.status, f.message, f.hint = PROBLEM, _(b'not opened: %s') % inst.message, inst.hint
-            return f
+            return _notopened(f, inst)
         f.state = recovery.state(repo)
         _judge(f, f.state)
     if among:
         f.message = _(b'this node (%s) is among its hosts; %s') % (node, f.message)
     elif not syncmod.meantfor(cfg, res, node):
         f.message = _(b'this node (%s) is not among its hosts; %s') % (node, f.message)
+    return f
+
+
+def _notopened(f, inst):
+    """``f``, a repository whose configuration stopped it opening"""
+    f.status, f.message, f.hint = PROBLEM, _(b'not opened: %s') % inst.message, inst.hint
     return f
 
 
@@ -157,8 +162,7 @@ def _host(ui, cfg, res, entry, client):
         return f
     except error.ConfigError as inst:
         # a local path's repository, opened with this node's configuration
-        f.status, f.message, f.hint = PROBLEM, _(b'not opened: %s') % inst.message, inst.hint
-        return f
+        return _notopened(f, inst)
     if conn is None:
         f.message = _(b'reachable, no repository yet (the first sync makes it)')
         return f

@@ -251,16 +251,15 @@ def record(repo, res, node, message=None, user=None):
 def _track(repo, res):
     """track the new files ``scan`` found, forget the deleted ones
 
-    Only new files: they are tracked as hg's add would, without the walk
-    of each that addremove does again (the scan just listed them).
+    Only new files: hg's add tracks them (its checks of each: there, a
+    file or a link, portable), without the walk of the whole match that
+    addremove does again (the scan just listed them).
     """
     big = set(res.big)
     rest = [p for p in res.unknown if p not in big] + res.deleted
     bigfiles.addlarge(repo, res.big)
     if not res.deleted and not bigfiles.enabled(repo):
-        for p in rest:
-            scmutil.checkportable(repo.ui, p)
-            repo.dirstate.set_tracked(p)
+        repo[None].add(rest)
     elif rest:
         uipathfn = scmutil.getuipathfn(repo, legacyrelativevalue=True)
         # a rename is a deleted file found again: without a deletion, hg
