@@ -38,6 +38,7 @@ from mercurial import (
     mergestate as mergestatemod,
 )
 from mercurial.dirstateutils import timestamp
+from mercurial.pure import parsers
 from mercurial.node import bin, hex
 
 from . import (
@@ -331,14 +332,21 @@ _MODEBITS = 0o170100
 
 
 def _asrecorded(repo, path):
-    """is ``path`` as the dirstate recorded it clean, by hg's status rule?
+    """is ``path`` unchanged since the dirstate recorded it clean?
 
-    Its size, type, exec bit and mtime (a whole second before the status
-    that recorded it) unchanged: any write since has a later mtime.  Then
+    hg's status rule (size, type, exec bit and mtime as recorded) cannot
+    see a rewrite that puts the old mtime back (``touch -r``, ``cp -p``,
+    ``rsync -t``), and a guard that trusted it would overwrite that edit.
+    The inode's change time is set by every write and every ``utime`` and
+    cannot be set back: an entry hg recorded with an unambiguous mtime was
+    checked in a later second than that mtime's, so a change time within
+    the mtime's own second shows nothing has touched the file since.  Then
     it holds the parent's version and is not read.
     """
     entry = repo.dirstate.get_entry(path)
     if not (entry.tracked and entry.p1_tracked and entry.maybe_clean):
+        return False
+    if entry.v2_data()[0] & parsers.DIRSTATE_V2_MTIME_SECOND_AMBIGUOUS:
         return False
     try:
         st = repo.wvfs.lstat(path)
@@ -348,6 +356,7 @@ def _asrecorded(repo, path):
         entry.size == st.st_size
         and not (entry.mode ^ st.st_mode) & _MODEBITS
         and entry.mtime_likely_equal_to(timestamp.mtime_of(st))
+        and st.st_ctime_ns // 10**9 == st.st_mtime_ns // 10**9
     )
 
 

@@ -206,9 +206,12 @@ def test_a_file_committed_within_its_second_is_settled_by_its_times(oldfiles):
     # had: the next snapshot need not read the file back from the store
     note = nodes.repository(a).vfs.read(state.RECHECK).split(b'\0')
     assert note[note.index(b'd2/f002.txt') - 1].startswith(b's')
-    # an edit of the same size afterwards has a later mtime: looked up
+    # an edit of the same size afterwards, even one that puts the mtime
+    # back, has a later change time: looked up
+    st = os.stat(path)
     with open(path, 'w') as fp:
         fp.write('edit 2\n')
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     _nextsecond()
     push()
     with open(os.path.join(b, 'd2', 'f002.txt')) as fp:
@@ -220,17 +223,30 @@ def test_a_file_committed_within_its_second_is_settled_by_its_times(oldfiles):
 
 def test_the_update_guard_reads_only_files_not_as_recorded(oldfiles):
     from mercurial import ui as uimod
+    from mercurial.dirstateutils import timestamp
 
     from hgext_silvermirror import recovery
 
     a, _b, push = oldfiles
     push()
+    f = b'd1/f001.txt'
+    path = os.path.join(a, 'd1', 'f001.txt')
+    with open(path, 'w') as fp:
+        fp.write('file Y\n')
+    _nextsecond()
     push()
     repo = nodes.repository(a, ui=uimod.ui.load())
     with repo.wlock():
         # recorded clean, untouched since: holds the parent's version
-        assert recovery._asrecorded(repo, b'd1/f001.txt')
+        assert recovery._asrecorded(repo, f)
         # an edit of the same size: its mtime is past the recorded one
-        with open(os.path.join(a, 'd1', 'f001.txt'), 'w') as fp:
+        st = os.stat(path)
+        with open(path, 'w') as fp:
             fp.write('file X\n')
-        assert not recovery._asrecorded(repo, b'd1/f001.txt')
+        assert not recovery._asrecorded(repo, f)
+        # one that puts the mtime back passes hg's status rule, not the
+        # change time
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        entry = repo.dirstate.get_entry(f)
+        assert entry.mtime_likely_equal_to(timestamp.mtime_of(os.lstat(path)))
+        assert not recovery._asrecorded(repo, f)

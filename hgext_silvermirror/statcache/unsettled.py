@@ -20,10 +20,11 @@ copy's parent is the one it names; it is read once and removed.
 
 Most notes carry a proof that spares the look-up its reads.  A file the
 commit recorded has, in hg's dirstate entry, an mtime in nanoseconds that
-precedes the moment taken before the commit read it: any later write
-gives the file a later mtime, so the same size, mode and mtime in
-nanoseconds show the recorded content, the rule of hg's dirstate-v2 (a v1
-dirstate cannot keep nanoseconds).  A file the update wrote has no mtime
+precedes the moment taken before the commit read it.  A later write gives
+the file a later mtime, but ``utime`` can put the old one back, so the
+proof also asks for a change time (set by every write and every ``utime``,
+and never set back) no later than that mtime: then the same size and mode
+show the recorded content (a v1 dirstate cannot keep nanoseconds).  A file the update wrote has no mtime
 (hg drops it within the second), but the update's guard knows the SHA-1
 of the text it wrote: the file is read and hashed, without the revlog.
 Without a proof, or when it does not hold, the file is compared with its
@@ -137,7 +138,11 @@ def _holds(repo, wctx, f, flags, proof):
     if proof.startswith(b's'):
         st = repo.wvfs.lstat(f)
         mode, size, mtime = (int(v) for v in proof[1:].split(b':'))
-        return (st.st_mode, st.st_size, st.st_mtime_ns) == (mode, size, mtime)
+        return (st.st_mode, st.st_size, st.st_mtime_ns) == (
+            mode,
+            size,
+            mtime,
+        ) and st.st_ctime_ns <= mtime
     if proof.startswith(b'd') and not flags and wctx.flags(f) == flags:
         return hashlib.sha1(wctx[f].data()).hexdigest().encode('ascii') == proof[1:]
     return False
