@@ -257,11 +257,11 @@ def unedited(repo, lfiles, read=False):
     """those of the largefiles ``lfiles`` whose working-copy file holds
     the content of the working copy's parent
 
-    largefiles' dirstate says so by size and mtime (a sync records what
-    it wrote or committed: ``settle``), and the working copy's standin is
-    still the parent's.  A file that dirstate cannot vouch for (written by
-    an update, or in the last second) is hashed with ``read``, else
-    counts as edited.
+    largefiles' dirstate says so by size, mtime and change time (a sync
+    records what it wrote or committed: ``settle``), and the working
+    copy's standin is still the parent's.  A file that dirstate cannot
+    vouch for (written by an update, or in the last second, or given its
+    old mtime back) is hashed with ``read``, else counts as edited.
     """
     if not lfiles or not enabled(repo):
         return set()
@@ -272,17 +272,27 @@ def unedited(repo, lfiles, read=False):
         unsure, st, _boundary = lfdirstate.status(
             matchmod.exact(lfiles), subrepos=[], ignored=False, clean=True, unknown=False
         )
+    clean = {f for f in st.clean if _untouched(repo, lfdirstate, f)}
+    unsure = unsure + [f for f in st.clean if f not in clean]
     found = set()
-    for lfile in st.clean + (unsure if read else []):
+    for lfile in sorted(clean) + (unsure if read else []):
         standin = lfutil.standin(lfile)
         if standin not in pctx:
             continue
         h = pctx[standin].data().strip()
         if repo.wvfs.tryread(standin).strip() != h:
             continue
-        if lfile in st.clean or bigcopy.hashfile(repo.wjoin(lfile)) == h:
+        if lfile in clean or bigcopy.hashfile(repo.wjoin(lfile)) == h:
             found.add(lfile)
     return found
+
+
+def _untouched(repo, lfdirstate, lfile):
+    try:
+        st = repo.wvfs.lstat(lfile)
+    except OSError:
+        return False
+    return unsettled.untouched(lfdirstate.get_entry(lfile), st)
 
 
 def dropstandins(repo, files):
@@ -310,7 +320,10 @@ def dirty(repo, files):
     """has a largefile among the standins ``files`` uncommitted changes?
 
     The working copy's standin is refreshed only at a commit, so hg's own
-    check of the files an update writes does not see such an edit.
+    check of the files an update writes does not see such an edit, and
+    the update's write guard does not see largefiles' writes: a file the
+    size and mtime call clean is hashed unless its change time vouches
+    for it too (``unedited``).
     """
     if not enabled(repo):
         return False
@@ -319,8 +332,21 @@ def dirty(repo, files):
     if not lfiles:
         return False
     with status(repo):
-        st = repo.status(match=matchmod.exact(lfiles))
-    return bool(st.modified or st.added or st.removed or st.deleted)
+        st = repo.status(match=matchmod.exact(lfiles), clean=True)
+    if st.modified or st.added or st.removed or st.deleted:
+        return True
+    pctx = repo[b'.']
+    # a path a small file holds here is hg's to check
+    clean = [f for f in st.clean if lfutil.standin(f) in pctx]
+    unseen = set(clean) - unedited(repo, clean, read=True)
+    if unseen:
+        # the next snapshot's status hashes them, and commits the edit
+        with repo.dirstate.running_status(repo):
+            lfdirstate = lfutil.openlfdirstate(repo.ui, repo)
+            for lfile in unseen:
+                lfdirstate.set_possibly_dirty(lfile)
+            lfdirstate.write(repo.currenttransaction())
+    return bool(unseen)
 
 
 def hashof(fctx):

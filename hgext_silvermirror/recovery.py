@@ -37,8 +37,6 @@ from mercurial import (
     merge as mergemod,
     mergestate as mergestatemod,
 )
-from mercurial.dirstateutils import timestamp
-from mercurial.pure import parsers
 from mercurial.node import bin, hex
 
 from . import (
@@ -49,6 +47,7 @@ from . import (
     snapshot as snapshotmod,
     state as statefiles,
 )
+from .statcache import unsettled
 
 
 
@@ -327,37 +326,14 @@ class _guardstate:
         )
 
 
-# what hg's status compares of a file's mode: its type and exec bit
-_MODEBITS = 0o170100
-
-
 def _asrecorded(repo, path):
-    """is ``path`` unchanged since the dirstate recorded it clean?
-
-    hg's status rule (size, type, exec bit and mtime as recorded) cannot
-    see a rewrite that puts the old mtime back (``touch -r``, ``cp -p``,
-    ``rsync -t``), and a guard that trusted it would overwrite that edit.
-    The inode's change time is set by every write and every ``utime`` and
-    cannot be set back: an entry hg recorded with an unambiguous mtime was
-    checked in a later second than that mtime's, so a change time within
-    the mtime's own second shows nothing has touched the file since.  Then
-    it holds the parent's version and is not read.
-    """
-    entry = repo.dirstate.get_entry(path)
-    if not (entry.tracked and entry.p1_tracked and entry.maybe_clean):
-        return False
-    if entry.v2_data()[0] & parsers.DIRSTATE_V2_MTIME_SECOND_AMBIGUOUS:
-        return False
+    """is ``path`` unchanged since the dirstate recorded it clean? Then it
+    holds the parent's version and is not read (``unsettled.untouched``)"""
     try:
         st = repo.wvfs.lstat(path)
     except OSError:
         return False
-    return (
-        entry.size == st.st_size
-        and not (entry.mode ^ st.st_mode) & _MODEBITS
-        and entry.mtime_likely_equal_to(timestamp.mtime_of(st))
-        and st.st_ctime_ns // 10**9 == st.st_mtime_ns // 10**9
-    )
+    return unsettled.untouched(repo.dirstate.get_entry(path), st)
 
 
 def _digest(data):

@@ -13,6 +13,7 @@ import re
 import shutil
 import signal
 import subprocess
+import time
 
 import pytest
 
@@ -124,6 +125,24 @@ def test_clobbered_version_comes_back_by_the_reports_hint(mkcluster):
     c.hg('alpha', *hint.group(1).split(), check=0)
     with open(os.path.join(c.root('alpha'), 'lake.jpg'), 'rb') as fp:
         assert fp.read() == big(b'lake at dusk ')
+    c.sync('alpha', check=0)
+    c.check()
+
+
+def test_rewrite_that_puts_size_and_mtime_back_is_not_overwritten(mkcluster):
+    """beta's photo replaced by another of the same size whose times are
+    put back (``cp -p``): alpha's edit does not overwrite it unseen"""
+    c = bigcluster(mkcluster, 'local')
+    c.write('alpha', 'beach.jpg', big(b'beach, first take '))
+    c.sync('alpha', check=0)
+    # a sync of beta's in a later second records the photo's size and mtime
+    time.sleep(1.05 - time.time() % 1)
+    c.sync('beta', check=0)
+    path = os.path.join(c.root('beta'), 'beach.jpg')
+    st = os.stat(path)
+    c.write('beta', 'beach.jpg', big(b'beach, retouched on beta '))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    c.write('alpha', 'beach.jpg', big(b'beach, cropped on alpha '))
     c.sync('alpha', check=0)
     c.check()
 

@@ -148,6 +148,34 @@ def _holds(repo, wctx, f, flags, proof):
     return False
 
 
+# what hg's status compares of a file's mode: its type and exec bit
+_MODEBITS = 0o170100
+
+
+def untouched(entry, st):
+    """is the file ``st`` describes unchanged since ``entry`` (of hg's
+    dirstate or largefiles') recorded it clean?
+
+    hg's status rule (size, type, exec bit and mtime as recorded) cannot
+    see a rewrite that puts the old mtime back (``touch -r``, ``cp -p``,
+    ``rsync -t``), and a sync that trusted it would overwrite that edit.
+    The inode's change time is set by every write and every ``utime`` and
+    cannot be set back: an entry recorded with an unambiguous mtime was
+    checked in a later second than that mtime's, so a change time within
+    the mtime's own second shows nothing has touched the file since.
+    """
+    if not (entry.tracked and entry.p1_tracked and entry.maybe_clean):
+        return False
+    if entry.v2_data()[0] & parsers.DIRSTATE_V2_MTIME_SECOND_AMBIGUOUS:
+        return False
+    return (
+        entry.size == st.st_size
+        and not (entry.mode ^ st.st_mode) & _MODEBITS
+        and entry.mtime_likely_equal_to(timestamp.mtime_of(st))
+        and st.st_ctime_ns // 10**9 == st.st_mtime_ns // 10**9
+    )
+
+
 def recordclean(repo, f, boundary, dirstate=None):
     """record ``f`` clean with its size and mtime, if that mtime is before
     ``boundary`` beyond a doubt (else hg reads the file again next time);
