@@ -41,6 +41,7 @@ import time
 
 from mercurial.i18n import _
 from mercurial import (
+    encoding,
     extensions,
     pycompat,
     util,
@@ -304,27 +305,49 @@ def _putlfile(orig, repo, proto, sha):
 def _receive(repo, proto, sha):
     """hg's putlfile, but what it receives is hashed as it is written
 
-    A content that cannot be stored (a full disk), or does not match its
-    hash, raises: ``confine`` answers with the reason."""
+    The payload is read to its end whatever happens, so the connection
+    stays in step; a content that cannot be stored (a full disk) or does
+    not match its hash raises ``confine.Unstored``, which ``confine``
+    answers with the reason."""
     from mercurial import wireprototypes
 
     with proto.mayberedirectstdio() as output:
         fd, tmp = tempfile(repo)
         try:
-            hasher = hashutil.sha1()
-            size = 0
-            with os.fdopen(fd, 'wb') as tmpfp:
-                for p in proto.getpayload():
-                    hasher.update(p)
-                    tmpfp.write(p)
-                    size += len(p)
-            if hex(hasher.digest()) != sha:
-                raise OSError(0, pycompat.sysstr(_(b'largefile contents do not match hash')))
+            tmpfp = os.fdopen(fd, 'wb')
+            got, size, failed = _take(proto.getpayload(), tmpfp)
+            try:
+                tmpfp.close()
+            except OSError as inst:
+                failed = failed or inst
+            if failed is not None:
+                why = failed.strerror or str(failed)
+                raise confine.Unstored(encoding.strtolocal(why))
+            if got != sha:
+                raise confine.Unstored(_(b'largefile contents do not match hash'))
             enter(repo, tmp, sha)
             repo.ui.log(b'silvermirror', b'big file %s received whole: %d bytes\n', sha, size)
         finally:
             util.tryunlink(tmp)
     return wireprototypes.pushres(0, output.getvalue() if output else b'')
+
+
+def _take(chunks, fp):
+    """write ``chunks`` to the new file ``fp``, hashing them: (sha1 hex,
+    size, the OSError that stopped the writes or None), all read; the
+    caller's close may fail too"""
+    hasher = hashutil.sha1()
+    size = 0
+    failed = None
+    for p in chunks:
+        size += len(p)
+        if failed is None:
+            hasher.update(p)
+            try:
+                fp.write(p)
+            except OSError as inst:
+                failed = inst
+    return hex(hasher.digest()), size, failed
 
 
 # a temporary file of the store whose writer died: ``.new-PID-...~``

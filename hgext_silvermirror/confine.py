@@ -150,11 +150,21 @@ def _hashargument(name, orig, repo, proto, sha):
         return orig(repo, proto, sha)
     except error.Abort as inst:
         return _refuse(name, proto, inst.message)
+    except Unstored as inst:
+        return _refuse(name, proto, _unstored(sha, inst.args[0]), unread=False)
     except OSError as inst:
         # hg's putlfile lets a full disk's error escape as it cleans up:
         # the host's hg would stop, and the client read nothing
         why = encoding.strtolocal(inst.strerror or str(inst))
-        return _refuse(name, proto, _(b'cannot store largefile %s: %s') % (sha, why))
+        return _refuse(name, proto, _unstored(sha, why))
+
+
+class Unstored(Exception):
+    """a content whose upload was read whole was not stored (its reason)"""
+
+
+def _unstored(sha, why):
+    return _(b'cannot store largefile %s: %s') % (sha, why)
 
 
 def putlfile(store, repo, proto, sha):
@@ -163,13 +173,16 @@ def putlfile(store, repo, proto, sha):
     return _hashargument(b'putlfile', store, repo, proto, sha)
 
 
-def _refuse(name, proto, why):
-    """the error reply to a largefile command, ``why`` in it"""
+def _refuse(name, proto, why, unread=True):
+    """the error reply to a largefile command, ``why`` in it; ``unread``:
+    a putlfile's payload is still to be read"""
     if name == b'putlfile':
         # what the peer sends after the request: read, so that the
-        # connection stays in step, and dropped
-        for _chunk in proto.getpayload():
-            pass
+        # connection stays in step, and dropped (read twice, the ssh
+        # protocol would wait for a payload that never comes)
+        if unread:
+            for _chunk in proto.getpayload():
+                pass
         if proto.name == wireprototypes.SSHV1:
             # an ssh client shows only the reply of putlfile (an
             # out-of-band error goes to the remote output a sync hides)

@@ -16,6 +16,7 @@ import base64
 import hashlib
 import io
 import os
+import re
 import socket
 import stat
 import subprocess
@@ -598,7 +599,15 @@ try:
             fp.flush()
             # what largefiles' own client sends: a file that knows its size
             fd = httpconnection.httpsendfile(u, fp.name, 'rb')
-            out = b'%d' % peer.putlfile(sha, fd)
+            try:
+                out = b'%d' % peer.putlfile(sha, fd)
+            except Exception as inst:
+                if op != 'put+stat':
+                    raise
+                out = b'refused: %s' % str(inst).encode()
+        if op == 'put+stat':
+            # the same connection, still in step
+            out += b' then %d' % peer.statlfile(sha)
 except Exception as inst:
     out = b'refused: %s' % str(inst).encode()
 finally:
@@ -629,6 +638,28 @@ def test_largefile_hashes_name_no_path(hostile, transport):
         assert b"is not a largefile's hash" in proc.stdout, (op, proc.stdout)
         assert b'Traceback' not in proc.stderr, proc.stderr
         assert tree(hostile.sentinel) == hostile.before, op
+    hostile.nobug()
+    hostile.sync(transport, name)
+
+
+@pytest.mark.parametrize('transport', TRANSPORTS)
+def test_largefile_that_does_not_match_its_hash(hostile, transport):
+    """a content sent under another's hash is refused once read whole, and
+    the connection stays in step: an answer, not a wait"""
+    name = hostile.fresh()
+    with open(hostile.repopath(name, '.hg', 'hgrc'), 'a') as fp:
+        fp.write('[extensions]\nlargefiles =\n')
+    sha = hashlib.sha1(b'not what is sent\n').hexdigest()
+    proc = subprocess.run(
+        [sys.executable, '-c', LFPEER, hostile.url(transport, name), 'put+stat', sha],
+        env=hostile.alpha.env, capture_output=True, timeout=60,
+    )
+    refused = re.search(br'\b[1-9]\d* then 2\Z', proc.stdout) or (
+        b'do not match hash' in proc.stdout and proc.stdout.endswith(b' then 2')
+    )
+    assert refused, proc.stdout
+    assert b'Traceback' not in proc.stderr, proc.stderr
+    assert not os.path.exists(hostile.repopath(name, '.hg', 'largefiles', sha))
     hostile.nobug()
     hostile.sync(transport, name)
 
