@@ -15,6 +15,8 @@ same, only slower:
 ``unsettled``
     the files a sync wrote in the second it recorded them, with their
     file node, so the next status need not read the parent's manifest;
+    and the rule (size, mtime and change time) by which a file recorded
+    clean is trusted unchanged without being read;
 ``fsmonitorstate``
     fsmonitor's state across the re-reads of a dirstate in one process;
 ``fsmonitorauto``

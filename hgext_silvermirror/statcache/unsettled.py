@@ -22,13 +22,17 @@ Most notes carry a proof that spares the look-up its reads.  A file the
 commit recorded has, in hg's dirstate entry, an mtime in nanoseconds that
 precedes the moment taken before the commit read it.  A later write gives
 the file a later mtime, but ``utime`` can put the old one back, so the
-proof also asks for a change time (set by every write and every ``utime``,
-and never set back) no later than that mtime: then the same size and mode
-show the recorded content (a v1 dirstate cannot keep nanoseconds).  A file the update wrote has no mtime
-(hg drops it within the second), but the update's guard knows the SHA-1
-of the text it wrote: the file is read and hashed, without the revlog.
-Without a proof, or when it does not hold, the file is compared with its
-file node as before.
+proof also asks for a change time (set by every write and every
+``utime``, and never set back) no later than that mtime: then the same
+size and mode show the recorded content (a v1 dirstate cannot keep
+nanoseconds).  A file the update wrote has no mtime (hg drops it within
+the second), but the update's guard knows the SHA-1 of the text it
+wrote: the file is read and hashed, without the revlog.  Without a
+proof, or when it does not hold, the file is compared with its file
+node as before.
+
+``untouched`` is the same rule for any entry recorded clean: what the
+update's write guard and the checks of big files trust without reading.
 """
 
 import hashlib
@@ -138,11 +142,8 @@ def _holds(repo, wctx, f, flags, proof):
     if proof.startswith(b's'):
         st = repo.wvfs.lstat(f)
         mode, size, mtime = (int(v) for v in proof[1:].split(b':'))
-        return (st.st_mode, st.st_size, st.st_mtime_ns) == (
-            mode,
-            size,
-            mtime,
-        ) and st.st_ctime_ns <= mtime
+        same = (st.st_mode, st.st_size, st.st_mtime_ns) == (mode, size, mtime)
+        return same and st.st_ctime_ns <= mtime
     if proof.startswith(b'd') and not flags and wctx.flags(f) == flags:
         return hashlib.sha1(wctx[f].data()).hexdigest().encode('ascii') == proof[1:]
     return False
