@@ -126,6 +126,7 @@ def pushall(ui, repo, conns, timeout):
         def update(item):
             pushupdate.send(*item, head=head, timeout=timeout)
 
+        made.ready()
         hostsmod.parallel(ui, update, todo)
     finally:
         made.close()

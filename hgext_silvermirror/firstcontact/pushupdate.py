@@ -54,6 +54,8 @@ CAPABILITY = b'silvermirror-deliver'
 COMMAND = b'smdeliver'
 # a bundle up to this size stays in memory; a larger one is spooled to disk
 INMEMORY = 32 << 20
+# what a streamed bundle's read gathers at most before returning
+STREAMED = 32 << 10
 
 
 def summary(repo):
@@ -124,15 +126,25 @@ def capable(repo, peer, reply, head):
 
 
 class bundles:
-    """the bundles of one sync, one per set of host heads and capabilities"""
+    """the bundles of one sync, one per set of host heads and capabilities
+
+    A bundle that one host over ssh takes, and no other host any bundle,
+    is made as that host reads it: the host applies the first changesets
+    while this node makes the last ones.  Any other is spooled before the
+    hosts are served, each reading it on its own (several hosts are served
+    in threads, which must not make changegroups of one repository at
+    once; a local path's host runs in this process, with nothing to
+    overlap).
+    """
 
     def __init__(self, repo, head):
         self._repo = repo.unfiltered()
         self._head = head
         self._made = {}
+        self._takers = []
 
     def get(self, peer, hostheads):
-        """a ``spooled`` bundle of what the host lacks, or None if nothing
+        """a ``delivery`` of what the host lacks, or None if nothing
 
         ``hostheads`` are the host's heads, all known here.
         """
@@ -141,7 +153,16 @@ class bundles:
         key = (tuple(common), repr(sorted(caps.items())))
         if key not in self._made:
             self._made[key] = self._make(peer, caps, common)
+        if self._made[key] is not None:
+            self._takers.append((self._made[key], peer.local() is None))
         return self._made[key]
+
+    def ready(self):
+        """spool what will not be streamed, before the hosts are served"""
+        if len(self._takers) == 1 and self._takers[0][1]:
+            return
+        for b, _remote in self._takers:
+            b.spool()
 
     def _make(self, peer, caps, common):
         repo = self._repo
@@ -174,13 +195,14 @@ class bundles:
             part.addparam(b'treemanifest', b'1')
         if repository.REPO_FEATURE_SIDE_DATA in repo.features:
             part.addparam(b'exp-sidedata', b'1')
-        return spooled(bundler.getchunks(), len(outgoing.missing))
+        return delivery(bundler.getchunks(), len(outgoing.missing))
 
     def close(self):
         for b in self._made.values():
             if b is not None:
                 b.close()
         self._made.clear()
+        self._takers = []
 
 
 def _racecheck(repo, bundler, common, head):
@@ -195,6 +217,71 @@ def _racecheck(repo, bundler, common, head):
             bundler.newpart(b'check:updated-heads', data=iter(replaced))
     else:
         bundler.newpart(b'check:heads', data=iter(common))
+
+
+class delivery:
+    """a bundle made as its one reader reads it (``streamed``), or
+    ``spool``-ed first for several"""
+
+    def __init__(self, chunks, changesets):
+        self.changesets = changesets
+        self._chunks = chunks
+        self._spooled = None
+
+    def spool(self):
+        if self._spooled is None:
+            self._spooled = spooled(self._chunks, self.changesets)
+
+    def open(self):
+        if self._spooled is not None:
+            return self._spooled.open()
+        if self._chunks is None:
+            raise error.ProgrammingError(b'a streamed bundle is read once')
+        chunks, self._chunks = self._chunks, None
+        return streamed(chunks)
+
+    def close(self):
+        if self._spooled is not None:
+            self._spooled.close()
+        self._chunks = None
+
+
+class streamed:
+    """a bundle's chunks as a file whose reads return what is made, up to
+    ``STREAMED`` (bundle2's payload chunks are 32 KiB, each after a 4-byte
+    size), instead of waiting until the size asked for is made"""
+
+    def __init__(self, chunks):
+        self._chunks = iter(chunks)
+        self._left = b''
+
+    def read(self, size=-1):
+        if size is None or size < 0:
+            data, self._left = self._left + b''.join(self._chunks), b''
+            return data
+        want = min(size, STREAMED)
+        kept, got = [self._left], len(self._left)
+        while got < want:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            kept.append(chunk)
+            got += len(chunk)
+        data = b''.join(kept)
+        self._left = data[size:]
+        return data[:size]
+
+    def close(self):
+        # a bundle left half made (the host went away) lets go of the
+        # revlogs it was reading
+        getattr(self._chunks, 'close', lambda: None)()
+        self._left = b''
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 class spooled:
