@@ -11,10 +11,11 @@ import subprocess
 
 import pytest
 
-from mercurial import exchange, extensions
+from mercurial import error, exchange, extensions
 
 from hgext_silvermirror.firstcontact import pushupdate
 
+import cluster
 import nodes
 
 
@@ -162,3 +163,54 @@ def test_a_phase_made_public_here_reaches_the_host_at_once(pushed_once):
     assert len(pushes) == 1
     public = ('log', '-r', 'public()', '-T', '{node}\n')
     assert hgcmd(env, b, *public) == hgcmd(env, a, *public) != b''
+
+
+@pytest.fixture
+def ssh_pair(mkcluster, testenv, monkeypatch):
+    """``r`` on ``a`` (this process) with ``b`` as its host over ssh,
+    mirrored once"""
+    monkeypatch.setenv('HGRCPATH', testenv[1]['HGRCPATH'])
+    monkeypatch.setenv('HGUSER', 'test')
+    c = mkcluster('ssh', names=('a', 'b'), resource='r', runner=cluster.inprocess)
+    c.setup()
+    return c
+
+
+def test_one_ssh_host_reads_the_bundle_as_it_is_made(ssh_pair):
+    """nothing spooled: the host applies the first chunks while the last
+    are made; a bundle left half made (a failure here) leaves the host as
+    it was, and the next sync delivers it"""
+    c = ssh_pair
+    # past bundle2's 32 KiB chunks, incompressible
+    data = os.urandom(150000).hex().encode()
+    c.write('a', 'large.txt', data)
+    before = c.history('b')
+    reads = []
+
+    def failing(orig, self, size=-1):
+        if reads:
+            raise error.StorageError(b'a revlog could not be read')
+        reads.append(orig(self, size))
+        return reads[-1]
+
+    with extensions.wrappedfunction(pushupdate.streamed, 'read', failing):
+        out = cluster.output(c.sync('a', check=1))
+    assert 'r: b: failed' in out and 'could not be read' in out
+    assert c.history('b') == before
+    assert c.verify(c.root('b'))[0] == 0
+    assert not os.path.exists(os.path.join(c.root('b'), 'large.txt'))
+
+    reads = []
+
+    def counting(orig, self, size=-1):
+        reads.append(orig(self, size))
+        return reads[-1]
+
+    with calls(pushupdate, 'spooled') as made, extensions.wrappedfunction(
+        pushupdate.streamed, 'read', counting
+    ):
+        c.sync('a', check=0)
+    assert made == []
+    assert len([r for r in reads if r]) > 2
+    assert max(len(r) for r in reads) < 2 * pushupdate.STREAMED
+    assert read(c.root('b'), 'large.txt') == data.decode()
