@@ -161,11 +161,14 @@ def _storeof(repo, peer, close):
 
 
 def over(repo, peers):
-    """an ``anystore`` over the open ``peers`` [(label, peer)], in order"""
-    openstore = bigfiles._lf()[3].openstore
+    """an ``anystore`` over the open ``peers`` [(label, peer)], in order
+
+    Largefiles' modules are imported when a store is first opened: a sync
+    with no big file to fetch never does.
+    """
 
     def opener(peer):
-        return lambda: contextlib.nullcontext(openstore(repo, peer))
+        return lambda: contextlib.nullcontext(bigfiles._lf()[3].openstore(repo, peer))
 
     sources = [(label, opener(peer)) for label, peer in peers]
     # the sync says what is missing, in its report of the host

@@ -97,6 +97,28 @@ def test_one_file_changed_walks_each_side_once(oldfiles):
     assert w.lookups[a] == 0
 
 
+def test_a_sync_without_big_files_loads_none_of_largefiles(oldfiles):
+    """largefiles' modules (and hg's convert, which they import) cost a
+    process that has not loaded them about 10 ms: chg's forked command
+    runs every sync so"""
+    from hgext_silvermirror import bigcopy, bigfiles
+
+    a, _b, push = oldfiles
+    push()
+    _change(a)
+    loads = []
+
+    def counted(orig):
+        loads.append(orig)
+        return orig()
+
+    with extensions.wrappedfunction(bigfiles, '_lf', counted), extensions.wrappedfunction(
+        bigcopy, '_lf', counted
+    ):
+        push()
+    assert loads == []
+
+
 def _hg_status(root):
     """``hg status`` as a user would run it, in this process"""
     from mercurial import ui as uimod
