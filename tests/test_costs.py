@@ -10,6 +10,8 @@ the design from sliding back.
 import collections
 import contextlib
 import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -272,3 +274,21 @@ def test_the_update_guard_reads_only_files_not_as_recorded(oldfiles):
         entry = repo.dirstate.get_entry(f)
         assert entry.mtime_likely_equal_to(timestamp.mtime_of(os.lstat(path)))
         assert not recovery._asrecorded(repo, f)
+
+
+@pytest.mark.parametrize('demandimport', [True, False])
+def test_fsmonitor_loads_with_chgs_server_not_with_a_plain_hg(demandimport):
+    """chg's server imports with demandimport off: fsmonitor's modules are
+    then loaded once there, not in each sync's forked command; a plain hg
+    does not load them for a resource that does not use them"""
+    probe = (
+        'import sys, hgdemandimport\n'
+        'if %r: hgdemandimport.enable()\n'
+        'import hgext_silvermirror\n'
+        'print("hgext.fsmonitor.watchmanclient" in sys.modules)\n' % demandimport
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ('HGDEMANDIMPORT', 'CHGINTERNALMARK')}
+    out = subprocess.run(
+        [sys.executable, '-c', probe], env=env, capture_output=True, check=True, timeout=60
+    ).stdout
+    assert out.strip() == (b'False' if demandimport else b'True')
