@@ -101,8 +101,8 @@ def test_one_file_changed_walks_each_side_once(oldfiles):
 
 def test_a_sync_without_big_files_loads_none_of_largefiles(oldfiles):
     """largefiles' modules (and hg's convert, which they import) cost a
-    process that has not loaded them about 10 ms: chg's forked command
-    runs every sync so"""
+    process that has not loaded them time at every sync: chg's forked
+    command runs every sync so"""
     from hgext_silvermirror import bigcopy, bigfiles
 
     a, _b, push = oldfiles

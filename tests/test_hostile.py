@@ -645,7 +645,10 @@ def test_largefile_hashes_name_no_path(hostile, transport):
 @pytest.mark.parametrize('transport', TRANSPORTS)
 def test_largefile_that_does_not_match_its_hash(hostile, transport):
     """a content sent under another's hash is refused once read whole, and
-    the connection stays in step: an answer, not a wait"""
+    the connection stays in step: an answer, not a wait
+
+    Whichever putlfile serves it: hg's own under ``confine``'s checks, in
+    a server no sync has set up yet, or SilverMirror's (``bigcopy``)."""
     name = hostile.fresh()
     with open(hostile.repopath(name, '.hg', 'hgrc'), 'a') as fp:
         fp.write('[extensions]\nlargefiles =\n')

@@ -62,7 +62,7 @@ def recover(repo):
 # zstd's level for the commit of a resource's first snapshot, where the
 # user set none (hg's default is 3): that commit starts a revlog, with a
 # compressor of its own, for every file, and at level 1 compressing a
-# small file costs about half as much for about the same size
+# small file costs much less for about the same size (docs/performance.md)
 FIRSTLEVEL = 1
 
 

@@ -56,14 +56,14 @@ from . import fsmonitorstate
 
 # chg's server imports with hg's demandimport off, so hg's fsmonitor (and
 # Watchman's client) becomes part of the server, loaded once, instead of
-# in the command each sync forks from it (some 5 ms a sync, on each
-# side); a plain hg's demandimport leaves it unloaded until a resource
-# enables it
+# in the command each sync forks from it; a plain hg's demandimport
+# leaves it unloaded until a resource enables it.  Only the load is
+# wanted, not the name.
 from hgext import fsmonitor
 
-eh = exthelper.exthelper()
+del fsmonitor
 
-_PRELOADED = (fsmonitor,)
+eh = exthelper.exthelper()
 
 # what one tracked file takes in a v1 dirstate: its 17-byte header and a
 # path of some 30 bytes
