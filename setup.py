@@ -9,7 +9,9 @@ setup(
     long_description=open('README').read(),
     license='GPL-2.0-or-later',
     python_requires='>=3.11',
-    # the silvermirror command, outside the package: it starts before hg
+    # the silvermirror command: a shell script that runs chg, else this
+    # module, outside the package (it starts before hg)
+    scripts=['bin/silvermirror'],
     py_modules=['silvermirror_cli'],
     packages=[
         'hgext_silvermirror',
@@ -30,7 +32,6 @@ setup(
     },
     entry_points={
         'console_scripts': [
-            'silvermirror = silvermirror_cli:main',
             'silvermirrord = hgext_silvermirror.daemon:main',
         ],
         HANDLERS: [

@@ -5,8 +5,9 @@
 
 """``silvermirror`` run in this process, where no chg serves it
 
-The command line itself (``silvermirror_cli``, outside this package)
-maps ``silvermirror`` onto the hg commands and runs chg when it can.
+The command line itself (``bin/silvermirror``, a shell script) maps
+``silvermirror`` onto the hg commands and runs chg when it can, else
+``silvermirror_cli``, outside this package, which calls ``run``.
 Here hg runs in-process with the extension enabled, whether or not the
 user's hgrc enables it.
 """

@@ -80,3 +80,19 @@ The silvermirror command runs through chg too, when it finds one (here
   $ on alpha silvermirror push -q
   $ python3 "$TESTDIR/nodes.py" chgservers "$TESTTMP/.run"
   1
+
+Without chg (chg's own `CHGDISABLE`), the same command runs hg in its own
+process; its first word names the hg command:
+
+  $ echo six >> notes.txt
+  $ CHGDISABLE=1 on alpha silvermirror status docs | grep uncommitted
+    uncommitted changes: 1
+  $ CHGDISABLE=1 on alpha silvermirror push -q
+  $ python3 "$TESTDIR/nodes.py" chgservers "$TESTTMP/.run"
+  1
+  $ cat $TESTTMP/beta/docs/notes.txt | tail -1
+  six
+  $ CHGDISABLE=1 on alpha silvermirror --help | head -1
+  hg mirror-push [OPTION]... [RESOURCE]...
+  $ on alpha silvermirror help | head -1
+  hg mirror-push [OPTION]... [RESOURCE]...
