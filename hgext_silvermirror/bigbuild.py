@@ -28,6 +28,7 @@ from mercurial.node import hex
 from mercurial.utils import hashutil
 
 from . import bigcopy, bigdelta, wire
+from .collision import refusing
 
 
 def _lfutil():
@@ -119,17 +120,19 @@ def _fill(src, dst, changed, args, cloned):
     try:
         hasher = hashutil.sha1()
         at = 0
-        for start, end in kept + [(size, size)]:
-            # the blocks received before this kept range, then the range
-            _hashrange(hasher, dst.fileno(), at, start, size)
-            _hashrange(hasher, (dst if cloned else src).fileno(), start, end, basesize if not cloned else size)
-            at = end
+        with refusing():
+            for start, end in kept + [(size, size)]:
+                # the blocks received before this kept range, then the range
+                _hashrange(hasher, dst.fileno(), at, start, size)
+                _hashrange(hasher, (dst if cloned else src).fileno(), start, end, basesize if not cloned else size)
+                at = end
+            got = hex(hasher.digest())
     finally:
         if worker.is_alive():
             worker.join()
     if failed:
         raise failed[0]
-    return hex(hasher.digest())
+    return got
 
 
 def _kept(changed, blocks, block, size):

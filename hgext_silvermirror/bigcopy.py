@@ -51,6 +51,7 @@ from mercurial.node import hex
 from mercurial.utils import hashutil
 
 from . import compat, confine, wire
+from .collision import Collision, refusing
 
 # chunks of a copy through Python; larger writes to a file cost the kernel
 # more here
@@ -121,10 +122,10 @@ def copyrange(src, dst, start, end):
 def hashfile(path):
     """the sha1 (hex) of the file ``path``, as largefiles' ``hashfile``"""
     hasher = hashutil.sha1()
-    with open(path, 'rb') as fp:
+    with open(path, 'rb') as fp, refusing():
         for chunk in util.filechunkiter(fp, READ):
             hasher.update(chunk)
-    return hex(hasher.digest())
+        return hex(hasher.digest())
 
 
 def copyhash(src, path):
@@ -142,7 +143,7 @@ def copyhash(src, path):
         worker.start()
         try:
             hasher = hashutil.sha1()
-            with open(path, 'rb') as written:
+            with open(path, 'rb') as written, refusing():
                 for end in iter(steps.get, None):
                     if isinstance(end, BaseException):
                         raise end
@@ -151,11 +152,11 @@ def copyhash(src, path):
                         if not data:
                             break
                         hasher.update(data)
+                return hex(hasher.digest())
         finally:
             # an interrupted hash stops the copy at its next step
             stop.set()
             worker.join()
-    return hex(hasher.digest())
 
 
 def _copysteps(src, dst, steps, stop):
@@ -235,8 +236,22 @@ def _updatestandin(orig, repo, lfile, standin):
     if not repo.wvfs.isfile(lfile) or repo.wvfs.islink(lfile):
         return orig(repo, lfile, standin)
     path = repo.wjoin(lfile)
-    h = store(repo, path)
+    try:
+        h = store(repo, path)
+    except Collision:
+        raise Collision(lfile) from None
     lfutil.writestandin(repo, standin, h, lfutil.getexecutable(path))
+
+
+def _hashfile(orig, file):
+    """largefiles' hash of a file: none for a content hg refuses to hash,
+    as for a missing file (its status calls the file modified, and the
+    commit leaves it out: ``Collision``)"""
+    try:
+        with refusing():
+            return orig(file)
+    except Collision:
+        return b''
 
 
 def _copytostoreabsolute(orig, repo, file, hash):
@@ -320,6 +335,8 @@ def _receive(repo, proto, sha):
                 tmpfp.close()
             except OSError as inst:
                 failed = failed or inst
+            if isinstance(failed, Collision):
+                raise confine.Unstored(failed.message)
             if failed is not None:
                 why = failed.strerror or str(failed)
                 raise confine.Unstored(encoding.strtolocal(why))
@@ -334,20 +351,25 @@ def _receive(repo, proto, sha):
 
 def _take(chunks, fp):
     """write ``chunks`` to the new file ``fp``, hashing them: (sha1 hex,
-    size, the OSError that stopped the writes or None), all read; the
-    caller's close may fail too"""
+    size, the ``OSError`` or ``Collision`` that stopped the writes, or
+    None), all read; the caller's close may fail too"""
     hasher = hashutil.sha1()
     size = 0
     failed = None
     for p in chunks:
         size += len(p)
         if failed is None:
-            hasher.update(p)
             try:
+                with refusing():
+                    hasher.update(p)
                 fp.write(p)
-            except OSError as inst:
+            except (OSError, Collision) as inst:
                 failed = inst
-    return hex(hasher.digest()), size, failed
+    try:
+        with refusing():
+            return hex(hasher.digest()), size, failed
+    except Collision as inst:
+        return None, size, failed or inst
 
 
 # a temporary file of the store whose writer died: ``.new-PID-...~``
@@ -409,6 +431,7 @@ def install():
         return
     lfutil, wirestore = _lf()
     extensions.wrapfunction(lfutil, 'updatestandin', _updatestandin)
+    extensions.wrapfunction(lfutil, 'hashfile', _hashfile)
     extensions.wrapfunction(lfutil, 'copyfromcache', _copyfromcache)
     extensions.wrapfunction(lfutil, 'copytostoreabsolute', _copytostoreabsolute)
     extensions.wrapfunction(wirestore.wirestore, compat.LFPUT, _put)

@@ -28,6 +28,7 @@ Pushing uploads through the extension's own pre-push hook.
 
 from mercurial.i18n import _
 from mercurial import (
+    cmdutil,
     error,
     extensions,
     match as matchmod,
@@ -42,6 +43,7 @@ from . import (
     compat,
     state as statefiles,
 )
+from .collision import Collision
 from .statcache import bigsettle, unsettled
 
 # the hgrc line that includes ``state.BIGFILES``
@@ -152,6 +154,15 @@ def addlarge(repo, paths):
         overrides.addlargefiles(
             repo.ui, repo, False, matchmod.exact(paths), uipathfn, large=True, lfsize=b'inf'
         )
+
+
+def forget(repo, lfiles):
+    """stop tracking the new largefiles ``lfiles`` that ``addlarge``
+    added: they stay on disk, unknown again; caller holds the wlock"""
+    uipathfn = scmutil.getuipathfn(repo, legacyrelativevalue=True)
+    quiet = repo.ui.configoverride({(b'ui', b'quiet'): True}, b'silvermirror')
+    with quiet, repo.dirstate.changing_files(repo):
+        cmdutil.forget(repo.ui, repo, matchmod.exact(lfiles), b'', uipathfn, True, False, False)
 
 
 def contents(repo, revs):
@@ -282,9 +293,17 @@ def unedited(repo, lfiles, read=False):
         h = pctx[standin].data().strip()
         if repo.wvfs.tryread(standin).strip() != h:
             continue
-        if lfile in clean or bigcopy.hashfile(repo.wjoin(lfile)) == h:
+        if lfile in clean or _holds(repo.wjoin(lfile), h):
             found.add(lfile)
     return found
+
+
+def _holds(path, h):
+    """does the file ``path`` hold the content ``h``?"""
+    try:
+        return bigcopy.hashfile(path) == h
+    except Collision:
+        return False
 
 
 def _untouched(repo, lfdirstate, lfile):

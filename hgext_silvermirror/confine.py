@@ -48,6 +48,8 @@ from mercurial import (
 from mercurial.node import bin, hex
 from mercurial.utils import hashutil, stringutil
 
+from .collision import Collision, refusing
+
 
 def auditor(repo):
     """hg's auditor of working-copy paths, on the real file system
@@ -147,7 +149,11 @@ def _hashargument(name, orig, repo, proto, sha):
         # (hg's http server checks the permission first; over ssh,
         # ``hg-ssh --read-only`` refuses through the hook)
         mayopen(repo, b'putlfile')
-        return orig(repo, proto, sha)
+        with refusing():
+            return orig(repo, proto, sha)
+    except Collision:
+        # found once the payload was read whole, whichever putlfile read it
+        return _refuse(name, proto, _unstored(sha, Collision.REASON), unread=False)
     except error.Abort as inst:
         return _refuse(name, proto, inst.message)
     except Unstored as inst:

@@ -36,6 +36,7 @@ from . import (
     ignorefile,
     state as statefiles,
 )
+from .collision import Collision
 from .statcache import dirlistings, unsettled
 
 NODE_EXTRA = b'silvermirror-node'
@@ -225,7 +226,6 @@ def record(repo, res, node, message=None, user=None):
     ui = repo.ui
     if message is None:
         message = b'mirror: snapshot on %s' % node
-    changed = res.files
     extra = {NODE_EXTRA: node}
     if res.untracked:
         extra[UNTRACKED_EXTRA] = b'\0'.join(res.untracked)
@@ -237,15 +237,34 @@ def record(repo, res, node, message=None, user=None):
         with repo.dirstate.changing_files(repo):
             _track(repo, res)
     with ui.configoverride({(b'ui', b'allowemptycommit'): True}, b'silvermirror'):
-        res.node = commit(
-            repo,
-            text=message,
-            user=user or username(ui, node),
-            match=matchmod.exact(changed),
-            extra=dirsextra(res.emptydirs, extra, repo),
-        )
+        while res.pending:
+            try:
+                res.node = commit(
+                    repo,
+                    text=message,
+                    user=user or username(ui, node),
+                    match=matchmod.exact(res.files),
+                    extra=dirsextra(res.emptydirs, extra, repo),
+                )
+                break
+            except Collision as inst:
+                _leaveout(repo, res, inst)
     _notechecked(repo, res.checked % repo[b'.'].hex())
     return res
+
+
+def _leaveout(repo, res, collision):
+    """leave out of the snapshot a big file whose content hg refuses to
+    hash, as an unreadable one: it stays on disk, and is not mirrored"""
+    path = collision.path
+    if path not in res.added and path not in res.modified:
+        raise collision
+    res.skipped.append((path, collision.REASON))
+    if path in res.added:
+        res.added.remove(path)
+        bigfiles.forget(repo, [path])
+    else:
+        res.modified.remove(path)
 
 
 def _track(repo, res):

@@ -20,6 +20,7 @@ import pytest
 import invariants
 import nodes
 from cluster import output as out
+from shattered import SHATTERED
 
 BIG = 2 << 20
 
@@ -145,6 +146,30 @@ def test_rewrite_that_puts_size_and_mtime_back_is_not_overwritten(mkcluster):
     c.write('alpha', 'beach.jpg', big(b'beach, cropped on alpha '))
     c.sync('alpha', check=0)
     c.check()
+
+
+def test_collision_attack_is_left_out_new_or_as_an_edit(mkcluster):
+    """a big file whose content is a SHA-1 collision attack, new or put
+    over a photo, is left out with the reason, not a crash: the rest
+    syncs, the file stays here, and no version is lost"""
+    c = bigcluster(mkcluster, 'ssh')
+    c.write('alpha', 'beach.jpg', big(b'beach, first take '))
+    c.write('alpha', 'papers/shattered.pdf', SHATTERED + big(b'the rest of the paper '))
+    for edited in (False, True):
+        if edited:
+            c.write('alpha', 'beach.jpg', SHATTERED + big(b'a beach that is not '))
+        p = c.sync('alpha', check=1)
+        for f in ('papers/shattered.pdf',) + (('beach.jpg',) if edited else ()):
+            assert 'docs: skipped %s: its content is a SHA-1 collision attack' % f in out(p)
+        assert 'Traceback' not in out(p) and 'internal error' not in out(p)
+        beta = c.nodes['beta']
+        assert beta.read('docs/beach.jpg') == big(b'beach, first take ')
+        assert not os.path.exists(os.path.join(c.root('beta'), 'papers', 'shattered.pdf'))
+        assert invariants.lost(c.ledger, c.roots()) == []
+    assert c.nodes['alpha'].read('docs/beach.jpg').startswith(SHATTERED)
+    # as they were left: the edit uncommitted, the new file untracked
+    st = c.hg('alpha', 'status', '-R', c.root('alpha'), check=0).stdout
+    assert st == b'M beach.jpg\n? papers/shattered.pdf\n'
 
 
 def test_gc_frees_what_a_host_holds_and_loses_nothing(mkcluster):

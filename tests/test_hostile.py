@@ -33,6 +33,7 @@ from mercurial.node import hex
 import conftest
 import nodes
 import sshd as sshdmod
+from shattered import SHATTERED
 from hgext_silvermirror import bigdelta, hosts, resources, wire
 from hgext_silvermirror.firstcontact import firstcheckout
 
@@ -578,7 +579,7 @@ def test_history_naming_files_outside_is_refused(hostile, mkrepo):
 # the peer's side of hg's largefiles wire commands, in a process of its
 # own: loading largefiles wraps hg's commands for the whole process
 LFPEER = r'''
-import io, sys, tempfile
+import io, os, sys, tempfile
 from mercurial import extensions, httpconnection, initialization, ui as uimod
 from mercurial.repo import factory
 u = uimod.ui.load()
@@ -595,7 +596,8 @@ try:
         out = b'%d' % peer.statlfile(sha)
     else:
         with tempfile.NamedTemporaryFile() as fp:
-            fp.write(b'planted\n')
+            content = os.environ.get('SM_LFPEER_CONTENT')
+            fp.write(open(content, 'rb').read() if content else b'planted\n')
             fp.flush()
             # what largefiles' own client sends: a file that knows its size
             fd = httpconnection.httpsendfile(u, fp.name, 'rb')
@@ -661,6 +663,29 @@ def test_largefile_that_does_not_match_its_hash(hostile, transport):
         b'do not match hash' in proc.stdout and proc.stdout.endswith(b' then 2')
     )
     assert refused, proc.stdout
+    assert b'Traceback' not in proc.stderr, proc.stderr
+    assert not os.path.exists(hostile.repopath(name, '.hg', 'largefiles', sha))
+    hostile.nobug()
+    hostile.sync(transport, name)
+
+
+@pytest.mark.parametrize('transport', TRANSPORTS)
+def test_largefile_that_is_a_collision_attack(hostile, transport, tmp_path):
+    """a content crafted to share its SHA-1 with another (SHAttered),
+    sent under that SHA-1, is refused once read whole and not stored; the
+    connection stays in step, and the host's hg does not stop"""
+    name = hostile.fresh()
+    with open(hostile.repopath(name, '.hg', 'hgrc'), 'a') as fp:
+        fp.write('[extensions]\nlargefiles =\n')
+    content = tmp_path / 'shattered.pdf'
+    content.write_bytes(SHATTERED)
+    sha = hashlib.sha1(SHATTERED).hexdigest()
+    proc = subprocess.run(
+        [sys.executable, '-c', LFPEER, hostile.url(transport, name), 'put+stat', sha],
+        env=dict(hostile.alpha.env, SM_LFPEER_CONTENT=str(content)),
+        capture_output=True, timeout=60,
+    )
+    assert proc.stdout.endswith(b' then 2') and not proc.stdout.startswith(b'0 '), proc.stdout
     assert b'Traceback' not in proc.stderr, proc.stderr
     assert not os.path.exists(hostile.repopath(name, '.hg', 'largefiles', sha))
     hostile.nobug()
