@@ -330,7 +330,7 @@ def _receive(repo, proto, sha):
         fd, tmp = tempfile(repo)
         try:
             tmpfp = os.fdopen(fd, 'wb')
-            got, size, failed = _take(proto.getpayload(), tmpfp)
+            got, size, failed = take(proto.getpayload(), tmpfp)
             try:
                 tmpfp.close()
             except OSError as inst:
@@ -349,7 +349,7 @@ def _receive(repo, proto, sha):
     return wireprototypes.pushres(0, output.getvalue() if output else b'')
 
 
-def _take(chunks, fp):
+def take(chunks, fp):
     """write ``chunks`` to the new file ``fp``, hashing them: (sha1 hex,
     size, the ``OSError`` or ``Collision`` that stopped the writes, or
     None), all read; the caller's close may fail too"""

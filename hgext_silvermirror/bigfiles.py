@@ -58,6 +58,11 @@ def _lf():
     return lfcommands, lfutil, overrides, storefactory
 
 
+def lfutil():
+    """hg's largefiles' ``lfutil``, once the extension is loaded"""
+    return _lf()[1]
+
+
 def loaded():
     """is hg's largefiles extension loaded in this process?"""
     try:

@@ -31,6 +31,7 @@ from . import (
     bigfiles,
     bigmerge,
     bigpin,
+    bigstage,
     checkout,
     config as configmod,
     firstcontact,
@@ -57,7 +58,7 @@ def _uisetup(ui):
     # the commands below are in ``wire.COMMANDS`` once this module is
     # imported; what each first-contact strategy takes is advertised
     wire.CAPABILITIES.extend(s.CAPABILITY for s in firstcontact.TABLE)
-    wire.CAPABILITIES.extend((bigdelta.CAPABILITY, bigpin.CAPABILITY))
+    wire.CAPABILITIES.extend((bigdelta.CAPABILITY, bigpin.CAPABILITY, bigstage.CAPABILITY))
 
 
 def operation(func):
@@ -226,6 +227,13 @@ def bigput(repo, args, node=None, payload=None):
     """store a big file's content made from one held here and the
     blocks sent"""
     return bigbuild.build(repo, args, payload)
+
+
+@_command(b'smbigstage', b'push', payload=True)
+def bigahead(repo, args, node=None, payload=None):
+    """store a big file's content sent ahead of the push that names it,
+    under the hash this host finds"""
+    return bigstage.receive(repo, args, payload)
 
 
 @_command(b'smbigpin', b'push')

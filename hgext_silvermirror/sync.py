@@ -39,6 +39,7 @@ from . import (
     bigfiles,
     bigmerge,
     bigsource,
+    bigstage,
     checkout,
     config as configmod,
     conflicts,
@@ -267,10 +268,14 @@ def _local(ui, cfg, res, opts, repo, result, entries):
             bigfile=res.bigfile,
         )
         if not opts.dryrun:
+            ahead = []
             if opts.direction == b'push' and snap.pending:
                 filling = firstcontact.alongside(repo, reaching.reached, cfg.timeout)
+                ahead = bigstage.wanted(repo, snap)
             with filling(repo, snap.files) if filling else contextlib.nullcontext():
-                with firstcontact.firstcommit(repo):
+                with firstcontact.firstcommit(repo), bigstage.alongside(
+                    repo, reaching.reached, ahead
+                ):
                     snapshotmod.record(
                         repo, snap, configmod.nodename(ui), message=opts.message
                     )

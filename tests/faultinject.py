@@ -36,7 +36,7 @@ the sync's own work after it is not), ``update.after-file:K``, ``merge.after-fil
 push to an empty host, or an empty repository's first pull),
 ``prefill.after-file:K`` (K files written by an empty host while the
 first snapshot is made), ``bigfile.upload`` (a largefile's content partly
-sent to a host), ``bigfile.delta`` (the changed blocks of a largefile's
+sent to a host, by the push or ahead of it), ``bigfile.delta`` (the changed blocks of a largefile's
 content partly sent to a host), ``bigfile.fetch`` (a largefile's content
 partly fetched from a host, or copied from the store), ``gc.after-pin``
 (``mirror-gc`` found and pinned its hosts' copies, and frees its own
@@ -237,19 +237,40 @@ def _put(orig, self, *args, **kwargs):
 
 
 def _sendfile(orig, ui, filename):
-    fp = orig(ui, filename)
-    read = fp.read
-    sent = [0]
+    return _uploading(ui, orig(ui, filename))
 
-    def reading(*args, **kwargs):
-        data = read(*args, **kwargs)
-        sent[0] += len(data)
-        if sent[0] >= 65536:
-            reach(ui, b'bigfile.upload')
+
+def _staged(orig, conn, fp):
+    return orig(conn, _uploading(conn.peer.ui, fp))
+
+
+class _uploading:
+    """a file being sent, whose reads fire ``bigfile.upload`` once 64 KiB
+    went out"""
+
+    def __init__(self, ui, fp):
+        self._ui = ui
+        self._fp = fp
+        self._sent = 0
+
+    def read(self, *args, **kwargs):
+        data = self._fp.read(*args, **kwargs)
+        self._sent += len(data)
+        if self._sent >= 65536:
+            reach(self._ui, b'bigfile.upload')
         return data
 
-    fp.read = reading
-    return fp
+    def __getattr__(self, name):
+        return getattr(self._fp, name)
+
+    def __len__(self):
+        return len(self._fp)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return self._fp.__exit__(*exc)
 
 
 def _deltaread(orig, self, size=None):
@@ -303,9 +324,10 @@ def extsetup(ui):
     _lfui.append(ui)
     extensions.wrapfunction(lfutil, 'httpsendfile', _sendfile)
     extensions.wrapfunction(lfutil, 'copyandhash', _copyandhash)
-    from hgext_silvermirror import bigdelta
+    from hgext_silvermirror import bigdelta, bigstage
 
     extensions.wrapfunction(bigdelta.payload, 'read', _deltaread)
+    extensions.wrapfunction(bigstage, 'send', _staged)
     from hgext_silvermirror import budget
 
     extensions.wrapfunction(budget, 'holders', _holders)

@@ -4,7 +4,8 @@ Over ssh, a content whose base the host holds goes as the blocks that
 differ (``bigdelta``, ``bigbuild``): an append, an edit in place and a
 truncation each reach the other node byte for byte, and the host's log
 (hg's blackbox, ``ui.log``) shows what it received; a base the host no
-longer holds makes the content go whole, with no error.  A sync killed
+longer holds makes the content go whole, with no error.  A new file goes
+while this node commits it (``bigstage``), once.  A sync killed
 while it sends a delta leaves every repository valid, and the next one
 finishes.
 """
@@ -31,14 +32,16 @@ def content(size, seed=1):
 
 def received(c, name):
     """[(how, bytes)] the host ``name`` logged, in order: ``delta`` for a
-    content built from a base, ``whole`` for one received whole"""
+    content built from a base, ``whole`` for one the push sent whole,
+    ``ahead`` for a new file's, sent while it was committed"""
     path = os.path.join(c.root(name), '.hg', 'blackbox.log')
     try:
         text = open(path).read()
     except FileNotFoundError:
         return []
-    found = re.findall(r'big file \w+ (built from \w+|received whole): (\d+) bytes', text)
-    return [('whole' if how == 'received whole' else 'delta', int(n)) for how, n in found]
+    found = re.findall(r'big file \w+ (built from \w+|received whole|received ahead): (\d+) bytes', text)
+    kinds = {'received whole': 'whole', 'received ahead': 'ahead'}
+    return [(kinds.get(how, 'delta'), int(n)) for how, n in found]
 
 
 def synced(c, data):
@@ -59,7 +62,7 @@ def test_edits_send_what_changed(mkcluster):
     with open(c.nodes['beta'].path('.hgrc'), 'a') as fp:
         fp.write(BLACKBOX)
     data = content(5 * MB)
-    assert synced(c, data) == [('whole', 5 * MB)]
+    assert synced(c, data) == [('ahead', 5 * MB)]
     data += content(4096, 2)
     (how, n), = synced(c, data)
     assert how == 'delta' and n < len(data) // 10, n
@@ -76,6 +79,27 @@ def test_edits_send_what_changed(mkcluster):
         os.unlink(path)
     data += b'one more line\n'
     assert synced(c, data) == [('whole', len(data))]
+    c.check()
+
+
+def test_new_file_goes_ahead_and_a_renamed_one_sends_nothing(mkcluster):
+    """a new film reaches the host while alpha commits it (``bigstage``),
+    and the push does not send it again; moved to another directory, it
+    sends nothing at all"""
+    c = bigcluster(mkcluster, 'ssh')
+    with open(c.nodes['beta'].path('.hgrc'), 'a') as fp:
+        fp.write(BLACKBOX)
+    data = content(3 * MB)
+    assert synced(c, data) == [('ahead', 3 * MB)]
+    c.write('alpha', 'films/film.mov', data)
+    c.ledger.delete(c.root('alpha'), 'film.mov')
+    before = len(received(c, 'beta'))
+    proc = c.sync('alpha', check=0)
+    assert 'failed' not in out(proc), out(proc)
+    assert received(c, 'beta')[before:] == []
+    with open(os.path.join(c.root('beta'), 'films', 'film.mov'), 'rb') as fp:
+        assert fp.read() == data
+    assert not os.path.exists(os.path.join(c.root('beta'), 'film.mov'))
     c.check()
 
 

@@ -447,6 +447,7 @@ def test_read_only_host_refuses_every_change(hostile):
                          b'block': bigdelta.MINBLOCK, b'count': 1},
          io.BytesIO(bigdelta.INDEX.pack(0) + b'x')),
         (b'smbigpin', {b'hashes': [b'1' * 40]}, None),
+        (b'smbigstage', {b'size': 1}, io.BytesIO(b'x')),
     ]
     if not hostile.readonly:
         pytest.skip('hg-ssh is not installed (make venv fetches it with chg)')
@@ -475,7 +476,8 @@ def test_big_delta_makes_only_its_declared_content(hostile):
     blocks a peer sends: a base that is not a hash, a result that is not
     the declared content, blocks out of order or past the length, a
     length the blocks sent do not pay for, a block size the host would
-    not choose: each is refused and the store holds only its base"""
+    not choose: each is refused and the store holds only its base; so is
+    a content sent ahead (``smbigstage``) that is not what it announced"""
     name = hostile.fresh()
     with open(hostile.repopath(name, '.hg', 'hgrc'), 'a') as fp:
         fp.write('[extensions]\nlargefiles =\n')
@@ -500,6 +502,11 @@ def test_big_delta_makes_only_its_declared_content(hostile):
         (b'smbigdelta', args, index(0) + new[:100]),
         (b'smbigpin', {b'hashes': [b'../' + bh[3:]]}, None),
         (b'smbigpin', {b'hashes': bh}, None),
+        # a content sent ahead: fewer bytes than announced, no size, one
+        # hg's SHA-1 refuses
+        (b'smbigstage', {b'size': len(new) + 1}, new),
+        (b'smbigstage', {b'size': b'9'}, new),
+        (b'smbigstage', {b'size': len(SHATTERED)}, SHATTERED),
     ]
     conn = hostile.connect('ssh', name)
     try:
@@ -510,6 +517,11 @@ def test_big_delta_makes_only_its_declared_content(hostile):
             assert os.listdir(store) == [bh.decode()], (request, (payload or b"")[:20])
         send(conn, b'smbigdelta', args, io.BytesIO(index(0) + new))
         assert reador(os.path.join(store, nh.decode())) == new
+        # sent ahead, a content is kept under the hash the host finds
+        ahead = b'sent ahead\n' * 1000
+        reply = send(conn, b'smbigstage', {b'size': len(ahead)}, io.BytesIO(ahead))
+        assert reply[b'content'] == hashlib.sha1(ahead).hexdigest().encode()
+        assert reador(os.path.join(store, hashlib.sha1(ahead).hexdigest())) == ahead
         # a pin holds only what the store holds
         held = conn.call(b'smbigpin', {b'hashes': [bh, b'1' * 40]})[b'held']
         assert held == [bh]
