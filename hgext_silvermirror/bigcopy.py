@@ -61,6 +61,8 @@ STEP = 64 << 20
 # reads to hash: larger than hg's chunks, fewer calls for the same bytes
 # (docs/performance.md)
 READ = 1 << 20
+# the received chunks waiting for their write: a few MiB of memory
+TAKEAHEAD = 32
 # linux/fs.h: _IOW(0x94, 9, int)
 FICLONE = 0x40049409
 # what says a file system or kernel cannot clone or copy in place
@@ -352,24 +354,49 @@ def _receive(repo, proto, sha):
 def take(chunks, fp):
     """write ``chunks`` to the new file ``fp``, hashing them: (sha1 hex,
     size, the ``OSError`` or ``Collision`` that stopped the writes, or
-    None), all read; the caller's close may fail too"""
+    None), all read; the caller's close may fail too
+
+    The writes run in a thread (``_writes``), which a write lets this one
+    go on meanwhile: the kernel's part of a write (finding pages for it)
+    overlaps the reading and hashing of what follows."""
     hasher = hashutil.sha1()
     size = 0
-    failed = None
-    for p in chunks:
-        size += len(p)
-        if failed is None:
-            try:
-                with refusing():
-                    hasher.update(p)
-                fp.write(p)
-            except (OSError, Collision) as inst:
-                failed = inst
+    refused = None
+    pending = queue.Queue(TAKEAHEAD)
+    failed = []
+    writer = threading.Thread(target=_writes, args=(pending, fp, failed), daemon=True)
+    writer.start()
+    try:
+        for p in chunks:
+            size += len(p)
+            if refused is None and not failed:
+                try:
+                    with refusing():
+                        hasher.update(p)
+                except Collision as inst:
+                    refused = inst
+                    continue
+                pending.put(p)
+    finally:
+        pending.put(None)
+        writer.join()
+    failed = failed[0] if failed else refused
     try:
         with refusing():
             return hex(hasher.digest()), size, failed
     except Collision as inst:
         return None, size, failed or inst
+
+
+def _writes(pending, fp, failed):
+    """write to ``fp`` what ``pending`` gives until None; the first error
+    in ``failed``, after which the rest is dropped"""
+    for p in iter(pending.get, None):
+        if not failed:
+            try:
+                fp.write(p)
+            except OSError as inst:
+                failed.append(inst)
 
 
 # a temporary file of the store whose writer died: ``.new-PID-...~``
