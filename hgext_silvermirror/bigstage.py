@@ -19,9 +19,10 @@ Only the new files, and none when a big file went away in the same
 snapshot (it may have been renamed: a rename sends nothing); an edit
 goes as the blocks that changed (``bigdelta``).  A host that refuses
 one, or a staging that fails, costs nothing but the time: the push
-uploads as it always did.  A content the file no longer holds when the
-commit reads it stays in the host's store under its own hash, unnamed
-by any changeset, as any content ``mirror-gc`` frees.
+uploads as it always did.  A file rewritten at the same size between
+the two reads leaves the content sent ahead in the host's store under
+its own hash, named by no changeset; ``mirror-gc`` leaves such contents
+alone (a host cannot tell them from another repository's).
 """
 
 import os
