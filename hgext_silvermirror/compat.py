@@ -111,6 +111,23 @@ def callpush(peer, name, fp, **args):
     return peer._callpush(name, fp, **args)
 
 
+def sshstdio(proto):
+    """the file descriptors an ssh server reads its client on and answers
+    it on (``proto``, its protocol handler), where it has them
+
+    hg 7.2: ``sshv1protocolhandler._fin`` and ``_fout``; the server moved
+    them off 0 and 1 (``ui.protectedfinout``) and no public form gives
+    them.
+    """
+    fds = []
+    for fp in (getattr(proto, '_fin', None), getattr(proto, '_fout', None)):
+        try:
+            fds.append(fp.fileno())
+        except (AttributeError, OSError, ValueError):
+            pass
+    return fds
+
+
 def lockprefix():
     """how hg names this host (and pid namespace) in a lock's content
 

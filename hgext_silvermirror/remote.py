@@ -27,7 +27,7 @@ from mercurial import (
 )
 from mercurial.utils import procutil
 
-from . import compat
+from . import compat, pipesize
 
 eh = exthelper.exthelper()
 
@@ -75,17 +75,20 @@ def refused(remotecmd, why):
 def _connection(
     orig, ui, sshcmd, args, remotecmd, path, sshenv=None, remotehidden=False
 ):
-    """hg's, for ``remotecmd`` as given; the host's choice for ``DEFAULT``"""
+    """hg's, for ``remotecmd`` as given; the host's choice for ``DEFAULT``;
+    its pipes widened (``pipesize``)"""
     if remotecmd != DEFAULT:
-        return orig(
+        proc, stdin, stdout, stderr = orig(
             ui, sshcmd, args, remotecmd, path, sshenv, remotehidden=remotehidden
         )
-    serve = b'-R %s serve --stdio%s' % (
-        procutil.shellquote(path),
-        b' --hidden' if remotehidden else b'',
-    )
-    cmd = b'%s %s %s' % (sshcmd, args, procutil.shellquote(line(remotecmd, serve)))
-    ui.debug(b'running %s\n' % cmd)
-    # unbuffered, as hg's own: the peer polls the pipes
-    stdin, stdout, stderr, proc = procutil.popen4(cmd, bufsize=0, env=sshenv)
+    else:
+        serve = b'-R %s serve --stdio%s' % (
+            procutil.shellquote(path),
+            b' --hidden' if remotehidden else b'',
+        )
+        cmd = b'%s %s %s' % (sshcmd, args, procutil.shellquote(line(remotecmd, serve)))
+        ui.debug(b'running %s\n' % cmd)
+        # unbuffered, as hg's own: the peer polls the pipes
+        stdin, stdout, stderr, proc = procutil.popen4(cmd, bufsize=0, env=sshenv)
+    pipesize.widen(stdin.fileno(), stdout.fileno())
     return proc, stdin, stdout, stderr

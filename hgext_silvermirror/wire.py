@@ -34,6 +34,7 @@ from . import (
     compat,
     config as configmod,
     confine,
+    pipesize,
 )
 
 eh = exthelper.exthelper()
@@ -159,6 +160,9 @@ def _serve(func, takes=False, name=b'SilverMirror', permission=b'pull'):
     command that needs push permission, the host's hooks asked first"""
 
     def serve(repo, proto, data):
+        if proto.name == wireprototypes.SSHV1:
+            # the pipes from sshd, as the client widened its own
+            pipesize.widen(*compat.sshstdio(proto))
         kwargs = {}
         if takes:
             kwargs['payload'] = payload(proto)

@@ -13,6 +13,7 @@ case of a worker.
 """
 
 import base64
+import fcntl
 import hashlib
 import io
 import os
@@ -702,6 +703,50 @@ def test_largefile_that_is_a_collision_attack(hostile, transport, tmp_path):
     assert not os.path.exists(hostile.repopath(name, '.hg', 'largefiles', sha))
     hostile.nobug()
     hostile.sync(transport, name)
+
+
+def _pipesizes(pid):
+    """the capacity of each pipe the process ``pid`` holds open"""
+    sizes = []
+    for fd in os.listdir('/proc/%d/fd' % pid):
+        path = '/proc/%d/fd/%s' % (pid, fd)
+        try:
+            if not os.readlink(path).startswith('pipe:'):
+                continue
+            f = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        except OSError:
+            continue
+        try:
+            sizes.append(fcntl.fcntl(f, fcntl.F_GETPIPE_SZ))
+        finally:
+            os.close(f)
+    return sizes
+
+
+def test_ssh_pipes_hold_a_mebibyte_on_each_side(hostile):
+    """the pipes between hg and ssh are widened on both sides of a
+    connection (``pipesize``): a big file's frames then flow while a
+    process hashes"""
+    name = hostile.fresh()
+    # the tests' remote command: hg itself, no chg server between
+    conn = hostile.connect('ssh', name)
+    try:
+        conn.call(b'smstatus', {b'common': []})
+        ssh = conn.peer._subprocess.pid
+        assert sorted(_pipesizes(ssh))[-2:] == [1 << 20, 1 << 20]
+        served = []
+        for pid in filter(str.isdigit, os.listdir('/proc')):
+            try:
+                with open('/proc/%s/cmdline' % pid, 'rb') as fp:
+                    argv = fp.read().split(b'\0')
+            except OSError:
+                continue
+            if b'--stdio' in argv and os.fsencode(name) in argv:
+                served.append(int(pid))
+        assert len(served) == 1, served
+        assert _pipesizes(served[0]).count(1 << 20) >= 2
+    finally:
+        conn.close()
 
 
 def test_read_only_host_takes_no_largefile(hostile):
