@@ -126,7 +126,10 @@ def receive(repo, args, payload):
     fd, tmp = bigcopy.tempfile(repo)
     try:
         with os.fdopen(fd, 'wb') as fp:
-            h, got, failed = bigcopy.take(util.filechunkiter(payload, bigcopy.CHUNK), fp)
+            # a local path's caller hands the file itself
+            frames = getattr(payload, 'chunks', None)
+            chunks = frames() if frames else util.filechunkiter(payload, bigcopy.CHUNK)
+            h, got, failed = bigcopy.take(chunks, fp)
         if failed is not None:
             why = getattr(failed, 'message', None) or stringutil.forcebytestr(failed)
             raise wire.HostError(_(b'content not stored: %s') % why)

@@ -134,6 +134,16 @@ class payload:
     def tell(self):
         return self._open().tell()
 
+    def chunks(self):
+        """the payload as the client's frames come, not joined or split
+        again (a big file's content); once, instead of ``read``"""
+        if self._buf is not None:
+            raise error.ProgrammingError(b'a payload read is not read again in frames')
+        frames = self._proto.getpayload()
+        # what ``drain`` reads: the frames the caller left
+        self._buf = util.chunkbuffer(frames)
+        return frames
+
     def drain(self):
         """read what a failed command left, so the connection stays in step"""
         if self._buf is None:
