@@ -161,13 +161,23 @@ def addlarge(repo, paths):
         )
 
 
-def forget(repo, lfiles):
-    """stop tracking the new largefiles ``lfiles`` that ``addlarge``
-    added: they stay on disk, unknown again; caller holds the wlock"""
+def leaveout(repo, res, collision):
+    """leave out of the snapshot ``res`` the big file whose content hg
+    refused to hash (``Collision``), as an unreadable file: it stays on
+    disk, not mirrored; a new one is untracked again (``addlarge`` added
+    it).  Caller holds the wlock."""
+    path = collision.path
+    if path not in res.added and path not in res.modified:
+        raise collision
+    res.skipped.append((path, collision.REASON))
+    if path in res.modified:
+        res.modified.remove(path)
+        return
+    res.added.remove(path)
     uipathfn = scmutil.getuipathfn(repo, legacyrelativevalue=True)
     quiet = repo.ui.configoverride({(b'ui', b'quiet'): True}, b'silvermirror')
     with quiet, repo.dirstate.changing_files(repo):
-        cmdutil.forget(repo.ui, repo, matchmod.exact(lfiles), b'', uipathfn, True, False, False)
+        cmdutil.forget(repo.ui, repo, matchmod.exact([path]), b'', uipathfn, True, False, False)
 
 
 def contents(repo, revs):

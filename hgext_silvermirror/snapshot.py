@@ -248,23 +248,9 @@ def record(repo, res, node, message=None, user=None):
                 )
                 break
             except Collision as inst:
-                _leaveout(repo, res, inst)
+                bigfiles.leaveout(repo, res, inst)
     _notechecked(repo, res.checked % repo[b'.'].hex())
     return res
-
-
-def _leaveout(repo, res, collision):
-    """leave out of the snapshot a big file whose content hg refuses to
-    hash, as an unreadable one: it stays on disk, and is not mirrored"""
-    path = collision.path
-    if path not in res.added and path not in res.modified:
-        raise collision
-    res.skipped.append((path, collision.REASON))
-    if path in res.added:
-        res.added.remove(path)
-        bigfiles.forget(repo, [path])
-    else:
-        res.modified.remove(path)
 
 
 def _track(repo, res):
