@@ -53,8 +53,9 @@ def wanted(repo, snap):
 class alongside:
     """the new big files of a snapshot, sent to the hosts ``reached()``
     gives (as (hostresult, connection, reply)) while the snapshot's
-    ``record`` runs inside this context; a host whose connection broke
-    meanwhile is marked failed"""
+    ``record`` runs inside this context, until it is done (the file on
+    its way then finishes, and the push sends the others); a host whose
+    connection broke meanwhile is marked failed"""
 
     def __init__(self, repo, reached, files):
         self._repo = repo
@@ -62,6 +63,7 @@ class alongside:
         self._files = files
         self._thread = None
         self._broken = []
+        self._stop = threading.Event()
 
     def __enter__(self):
         if self._files:
@@ -70,9 +72,16 @@ class alongside:
         return self
 
     def __exit__(self, exctype, exc, tb):
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        if self._thread is None:
+            return False
+        self._stop.set()
+        if exctype is not None:
+            # the snapshot failed or was interrupted: its caller closes
+            # the connections (``reach.abandon``), which ends a transfer
+            # under way at once, rather than waiting for it here
+            return False
+        self._thread.join()
+        self._thread = None
         for hr, inst in self._broken:
             hr.failed(inst)
         return False
@@ -90,6 +99,9 @@ class alongside:
             return
         for hr, conn in targets:
             for f in self._files:
+                if self._stop.is_set():
+                    # the commit is done: the push sends the others
+                    return
                 try:
                     with open(self._repo.wjoin(f), 'rb') as fp:
                         h = send(conn, fp)

@@ -51,17 +51,24 @@ def stored(root):
     return glob.glob(os.path.join(root, '.hg', 'largefiles', '[0-9a-f]' * 40))
 
 
-@pytest.mark.parametrize('point', ['bigfile.upload', 'bigfile.fetch'])
-def test_kill_mid_transfer(mkcluster, point):
-    """alpha killed while it sends beta a photo, or fetches beta's edit"""
+@pytest.mark.parametrize(
+    'point, action',
+    [('bigfile.upload', 'kill'), ('bigfile.upload', 'interrupt'), ('bigfile.fetch', 'kill')],
+)
+def test_kill_mid_transfer(mkcluster, point, action):
+    """alpha killed (or interrupted) while it sends beta a photo, or
+    killed while it fetches beta's edit"""
     c = bigcluster(mkcluster, 'ssh')
     c.write('alpha', 'photos/beach.jpg', big(b'beach, first take '))
     if point == 'bigfile.fetch':
         c.sync('alpha', check=0)
         c.write('beta', 'photos/beach.jpg', big(b'beach, cropped on beta '))
     c.write('alpha', 'notes.txt', b'the photos of the summer\n')
-    proc = c.sync('alpha', fault=(point, 'kill'))
-    assert proc.returncode == -signal.SIGKILL, out(proc)
+    proc = c.sync('alpha', fault=(point, action))
+    if action == 'kill':
+        assert proc.returncode == -signal.SIGKILL, out(proc)
+    else:
+        assert proc.returncode == 255 and 'interrupted' in out(proc), out(proc)
     again = c.sync('alpha', check=0)
     assert 'failed' not in out(again), out(again)
     c.check()
