@@ -53,9 +53,9 @@ def wanted(repo, snap):
 class alongside:
     """the new big files of a snapshot, sent to the hosts ``reached()``
     gives (as (hostresult, connection, reply)) while the snapshot's
-    ``record`` runs inside this context, until it is done (the file on
-    its way then finishes, and the push sends the others); a host whose
-    connection broke meanwhile is marked failed"""
+    ``record`` runs inside this context, which waits for them at its end
+    (the push would send them anyway) unless the snapshot failed; a host
+    whose connection broke meanwhile is marked failed"""
 
     def __init__(self, repo, reached, files):
         self._repo = repo
@@ -74,11 +74,11 @@ class alongside:
     def __exit__(self, exctype, exc, tb):
         if self._thread is None:
             return False
-        self._stop.set()
         if exctype is not None:
             # the snapshot failed or was interrupted: its caller closes
             # the connections (``reach.abandon``), which ends a transfer
             # under way at once, rather than waiting for it here
+            self._stop.set()
             return False
         self._thread.join()
         self._thread = None
@@ -100,7 +100,6 @@ class alongside:
         for hr, conn in targets:
             for f in self._files:
                 if self._stop.is_set():
-                    # the commit is done: the push sends the others
                     return
                 try:
                     with open(self._repo.wjoin(f), 'rb') as fp:
