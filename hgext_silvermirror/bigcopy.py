@@ -61,8 +61,9 @@ STEP = 64 << 20
 # reads to hash: larger than hg's chunks, fewer calls for the same bytes
 # (docs/performance.md)
 READ = 1 << 20
-# the received chunks waiting for their write: a few MiB of memory
-TAKEAHEAD = 32
+# the received frames waiting for their write (``wire.FRAME`` each): a few
+# MiB of memory
+TAKEAHEAD = 8
 # linux/fs.h: _IOW(0x94, 9, int)
 FICLONE = 0x40049409
 # what says a file system or kernel cannot clone or copy in place

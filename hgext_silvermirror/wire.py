@@ -53,8 +53,11 @@ CAPABILITIES = []
 # the frames of a payload over ssh: hg's sshpeer sends what each of its
 # reads of 4 KiB returns, and each frame costs a poll of the pipes and two
 # writes here and a line read on the host (a first mirror sends every
-# file, then the store: twice the tree)
-FRAME = util.DEFAULT_FILE_CHUNK
+# file, then the store: twice the tree).  As large as a pipe holds
+# (``pipesize``): a thread that sends a big file beside a commit that
+# hashes gets Python's lock between two of the hash's reads, and writes
+# a whole frame in one call without it
+FRAME = 1 << 20
 
 
 class frames:
