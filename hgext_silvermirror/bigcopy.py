@@ -322,34 +322,43 @@ def _putlfile(orig, repo, proto, sha):
 
 def _receive(repo, proto, sha):
     """hg's putlfile, but what it receives is hashed as it is written
-
-    The payload is read to its end whatever happens, so the connection
-    stays in step; a content that cannot be stored (a full disk) or does
-    not match its hash raises ``confine.Unstored``, which ``confine``
-    answers with the reason."""
+    (``keep``); ``confine`` answers ``confine.Unstored`` with the reason"""
     from mercurial import wireprototypes
 
     with proto.mayberedirectstdio() as output:
-        fd, tmp = tempfile(repo)
-        try:
-            tmpfp = os.fdopen(fd, 'wb')
-            got, size, failed = take(proto.getpayload(), tmpfp)
-            try:
-                tmpfp.close()
-            except OSError as inst:
-                failed = failed or inst
-            if isinstance(failed, Collision):
-                raise confine.Unstored(failed.message)
-            if failed is not None:
-                why = failed.strerror or str(failed)
-                raise confine.Unstored(encoding.strtolocal(why))
-            if got != sha:
-                raise confine.Unstored(_(b'largefile contents do not match hash'))
-            enter(repo, tmp, sha)
-            repo.ui.log(b'silvermirror', b'big file %s received whole: %d bytes\n', sha, size)
-        finally:
-            util.tryunlink(tmp)
+        _h, size = keep(repo, proto.getpayload(), sha=sha)
+        repo.ui.log(b'silvermirror', b'big file %s received whole: %d bytes\n', sha, size)
     return wireprototypes.pushres(0, output.getvalue() if output else b'')
+
+
+def keep(repo, chunks, sha=None, size=None):
+    """store what ``chunks`` give in ``repo``'s store under its SHA-1:
+    (that SHA-1, its size)
+
+    Every chunk is read whatever happens, so a connection stays in step.
+    A content that cannot be stored (a full disk, a collision attack), or
+    is not the ``sha`` or ``size`` announced, raises ``confine.Unstored``
+    with the reason and leaves nothing behind."""
+    fd, tmp = tempfile(repo)
+    try:
+        fp = os.fdopen(fd, 'wb')
+        got, n, failed = take(chunks, fp)
+        try:
+            fp.close()
+        except OSError as inst:
+            failed = failed or inst
+        if isinstance(failed, Collision):
+            raise confine.Unstored(Collision.REASON)
+        if failed is not None:
+            raise confine.Unstored(encoding.strtolocal(failed.strerror or str(failed)))
+        if sha is not None and got != sha:
+            raise confine.Unstored(_(b'largefile contents do not match hash'))
+        if size is not None and n != size:
+            raise confine.Unstored(_(b'%d bytes of %d announced') % (n, size))
+        enter(repo, tmp, got)
+    finally:
+        util.tryunlink(tmp)
+    return got, n
 
 
 def take(chunks, fp):

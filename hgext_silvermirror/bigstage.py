@@ -32,7 +32,7 @@ from mercurial.i18n import _
 from mercurial import sshpeer, util
 from mercurial.utils import stringutil
 
-from . import bigcopy, bigfiles, hosts as hostsmod, wire
+from . import bigcopy, bigfiles, confine, hosts as hostsmod, wire
 
 # what a host that takes staged contents advertises
 CAPABILITY = b'smbigstage'
@@ -134,21 +134,12 @@ def receive(repo, args, payload):
     size = args.get(b'size')
     if not isinstance(size, int):
         raise wire.HostError(_(b'no size given'))
-    fd, tmp = bigcopy.tempfile(repo)
+    # a local path's caller hands the file itself
+    frames = getattr(payload, 'chunks', None)
+    chunks = frames() if frames else util.filechunkiter(payload, bigcopy.CHUNK)
     try:
-        with os.fdopen(fd, 'wb') as fp:
-            # a local path's caller hands the file itself
-            frames = getattr(payload, 'chunks', None)
-            chunks = frames() if frames else util.filechunkiter(payload, bigcopy.CHUNK)
-            h, got, failed = bigcopy.take(chunks, fp)
-        if failed is not None:
-            why = getattr(failed, 'message', None) or stringutil.forcebytestr(failed)
-            raise wire.HostError(_(b'content not stored: %s') % why)
-        if got != size:
-            raise wire.HostError(_(b'content not stored: %d bytes of %d') % (got, size))
-        if not bigfiles.lfutil().instore(repo, h):
-            bigcopy.enter(repo, tmp, h)
-    finally:
-        util.tryunlink(tmp)
+        h, got = bigcopy.keep(repo, chunks, size=size)
+    except confine.Unstored as inst:
+        raise wire.HostError(_(b'content not stored: %s') % inst.args[0])
     repo.ui.log(b'silvermirror', b'big file %s received ahead: %d bytes\n', h, got)
     return {b'content': h}
