@@ -171,6 +171,7 @@ from . import (
     remote,
     restorecmd,
     wire,
+    zstdcontext,
 )
 from .statcache import fsmonitorauto, fsmonitorstate
 
@@ -198,6 +199,7 @@ for _module in (
     confine,
     bigsource,
     bigrestock,
+    zstdcontext,
 ):
     eh.merge(_module.eh)
 
