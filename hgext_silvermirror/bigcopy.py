@@ -21,7 +21,8 @@ gigabyte).  The wrappers here (``install``) do with fewer passes:
 - the working copy's file is written from the store (``_copyfromcache``)
   and read back to check it, as hg checks it, unless this process
   checked that store file as it wrote it (``checked``: a host's update
-  right after the push that brought the content).
+  right after the push that brought the content), or renamed into place
+  where this process wrote it as the content arrived (``bigplace``).
 
 A copy is a copy-on-write clone where the file system makes one (XFS,
 Btrfs: the store and the working copy share blocks), else the kernel's
@@ -50,7 +51,7 @@ from mercurial import (
 from mercurial.node import hex
 from mercurial.utils import hashutil
 
-from . import compat, confine, wire
+from . import bigplace, compat, confine, wire
 from .collision import Collision, refusing
 
 # chunks of a copy through Python; larger writes to a file cost the kernel
@@ -292,6 +293,9 @@ def _copyfromcache(orig, repo, hash, filename):
         return False
     wvfs = repo.wvfs
     wvfs.makedirs(wvfs.dirname(wvfs.join(filename)))
+    if bigplace.put(hash, wvfs.join(filename), 0o666 & ~util.umask):
+        repo.ui.log(b'silvermirror', b'big file %s placed as it arrived\n', hash)
+        return True
     # as hg's: written in place, unlinked if it does not match
     with open(path, 'rb') as srcfd, wvfs(filename, b'wb') as destfd:
         trusted = _checked.get(hash) == _statkey(path)
@@ -331,18 +335,19 @@ def _receive(repo, proto, sha):
     return wireprototypes.pushres(0, output.getvalue() if output else b'')
 
 
-def keep(repo, chunks, sha=None, size=None):
+def keep(repo, chunks, sha=None, size=None, beside=None):
     """store what ``chunks`` give in ``repo``'s store under its SHA-1:
     (that SHA-1, its size)
 
     Every chunk is read whatever happens, so a connection stays in step.
     A content that cannot be stored (a full disk, a collision attack), or
     is not the ``sha`` or ``size`` announced, raises ``confine.Unstored``
-    with the reason and leaves nothing behind."""
+    with the reason and leaves nothing behind.  ``beside``: a
+    ``bigplace.Beside`` that gets a copy for the working copy."""
     fd, tmp = tempfile(repo)
     try:
         fp = os.fdopen(fd, 'wb')
-        got, n, failed = take(chunks, fp)
+        got, n, failed = take(chunks, beside(fp) if beside else fp)
         try:
             fp.close()
         except OSError as inst:
@@ -356,8 +361,12 @@ def keep(repo, chunks, sha=None, size=None):
         if size is not None and n != size:
             raise confine.Unstored(_(b'%d bytes of %d announced') % (n, size))
         enter(repo, tmp, got)
+        if beside:
+            beside.keep(got)
     finally:
         util.tryunlink(tmp)
+        if beside:
+            beside.drop()
     return got, n
 
 

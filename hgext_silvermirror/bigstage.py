@@ -13,7 +13,9 @@ commit: a host that hashes what it receives can keep a content under the
 hash it finds itself, which no peer claims.  So while this node commits
 a snapshot, each ssh host reached gets the snapshot's new big files
 (``smbigstage``), on the other CPU, and the push that follows finds them
-there (largefiles' ``statlfile``) and sends them no more.
+there (largefiles' ``statlfile``) and sends them no more.  The host
+writes the working copy's file as well while the content arrives, for
+its update to rename into place (``bigplace``).
 
 Only the new files, and none when a big file went away in the same
 snapshot (it may have been renamed: a rename sends nothing); an edit
@@ -32,7 +34,7 @@ from mercurial.i18n import _
 from mercurial import sshpeer, util
 from mercurial.utils import stringutil
 
-from . import bigcopy, bigfiles, confine, hosts as hostsmod, wire
+from . import bigcopy, bigfiles, bigplace, confine, hosts as hostsmod, wire
 
 # what a host that takes staged contents advertises
 CAPABILITY = b'smbigstage'
@@ -138,8 +140,19 @@ def receive(repo, args, payload):
     frames = getattr(payload, 'chunks', None)
     chunks = frames() if frames else util.filechunkiter(payload, bigcopy.CHUNK)
     try:
-        h, got = bigcopy.keep(repo, chunks, size=size)
+        h, got = bigcopy.keep(repo, chunks, size=size, beside=_beside(repo, size))
     except confine.Unstored as inst:
         raise wire.HostError(_(b'content not stored: %s') % inst.args[0])
     repo.ui.log(b'silvermirror', b'big file %s received ahead: %d bytes\n', h, got)
     return {b'content': h}
+
+
+def _beside(repo, size):
+    """the working copy's copy to write as the content arrives
+    (``bigplace``), where there is room for it"""
+    fd, path = bigcopy.tempfile(repo)
+    if bigplace.worthwhile(os.path.dirname(path), size):
+        return bigplace.Beside(fd, path, bigcopy.clone)
+    os.close(fd)
+    util.tryunlink(path)
+    return None

@@ -15,6 +15,7 @@ import os
 import random
 import re
 import signal
+import stat
 import subprocess
 import time
 
@@ -91,6 +92,13 @@ def test_new_file_goes_ahead_and_a_renamed_one_sends_nothing(mkcluster):
         fp.write(BLACKBOX)
     data = content(3 * MB)
     assert synced(c, data) == [('ahead', 3 * MB)]
+    # beta wrote its working copy's file as the content arrived: the
+    # update renamed it into place, with the mode a copy would have
+    with open(os.path.join(c.root('beta'), '.hg', 'blackbox.log')) as fp:
+        assert 'placed as it arrived' in fp.read()
+    mode = [stat.S_IMODE(os.stat(os.path.join(c.root('beta'), *p)).st_mode) for p in (['film.mov'], ['.hg', 'requires'])]
+    assert mode[0] == mode[1], mode
+    assert glob.glob(os.path.join(c.root('beta'), '.hg', 'largefiles', '.*~')) == []
     c.write('alpha', 'films/film.mov', data)
     c.ledger.delete(c.root('alpha'), 'film.mov')
     before = len(received(c, 'beta'))
