@@ -203,8 +203,9 @@ def enter(repo, tmp, h):
     os.chmod(tmp, 0o666 & ~util.umask if mode is None else mode & 0o666)
     path = lfutil.storepath(repo, h)
     util.rename(tmp, path)
-    checked(path, h)
     lfutil.linktousercache(repo, h)
+    # after the link, which changes the file's change time
+    checked(path, h)
 
 
 def store(repo, path, expected=None):
@@ -273,14 +274,9 @@ def _copytostoreabsolute(orig, repo, file, hash):
 _checked = {}
 
 
-def _statkey(path):
-    st = os.stat(path)
-    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
-
-
 def checked(path, hash):
     """``path`` in the store was just checked to hold ``hash``"""
-    _checked[hash] = _statkey(path)
+    _checked[hash] = bigplace.statkey(path)
 
 
 def _copyfromcache(orig, repo, hash, filename):
@@ -298,7 +294,7 @@ def _copyfromcache(orig, repo, hash, filename):
         return True
     # as hg's: written in place, unlinked if it does not match
     with open(path, 'rb') as srcfd, wvfs(filename, b'wb') as destfd:
-        trusted = _checked.get(hash) == _statkey(path)
+        trusted = _checked.get(hash) == bigplace.statkey(path)
         copy(srcfd, destfd)
     if trusted:
         return True

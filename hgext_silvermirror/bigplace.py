@@ -15,8 +15,8 @@ update renames that file into place instead of copying (``put``).
 
 Only what this process wrote and checked: the second file gets the same
 frames as the store's, whose SHA-1 the host computed, and it is used only
-if nothing touched it since (its device, inode, size and mtime as they
-were when the content was checked).  A write that fails (a full disk)
+if nothing touched it since (its device, inode, size, mtime and change
+time as they were when the content was checked).  A write that fails (a full disk)
 drops the second file at once, never the store's; without room for both
 copies none is made.  An unused file (the push failed, the update wrote
 nothing) keeps its temporary name, ``.new-PID-...~`` in the store, and
@@ -34,9 +34,11 @@ MARGIN = 64 << 20
 _placed = {}
 
 
-def _statkey(path):
+def statkey(path):
+    """what changes when anything writes to ``path`` or replaces it: its
+    change time too, which no ``utime`` puts back"""
     st = os.stat(path)
-    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
 def worthwhile(storedir, size):
@@ -105,7 +107,7 @@ class Beside:
             self.drop()
             return
         self._fp = None
-        _placed[h] = (self.path, _statkey(self.path))
+        _placed[h] = (self.path, statkey(self.path))
         self._kept = True
 
 
@@ -116,7 +118,7 @@ def put(h, dest, mode):
     if path is None:
         return False
     try:
-        if _statkey(path) != key:
+        if statkey(path) != key:
             raise OSError
         os.chmod(path, mode)
         os.rename(path, dest)
