@@ -103,3 +103,9 @@ startwatchman() {
 stopwatchman() {
   kill "$(cat "$TESTTMP/watchman/pid")"
 }
+
+# wait for the wall clock's next second: a file written in the current
+# second has no mtime hg's status trusts (at most a second)
+nextsecond() {
+  python3 -c 'import time; time.sleep(1.01 - time.time() % 1)'
+}

@@ -28,7 +28,11 @@ versions to the hosts.
 
 mirror-status tells what the history of big files uses here, beyond the
 photos themselves: all four versions, the two in the working copy too.
+It reads no photo: a second after they were written, their size and
+times show them unedited (within that second they count as edited, as
+hg's own status cannot trust an mtime of the current second).
 
+  $ nextsecond
   $ on alpha hg mirror-status | grep 'big files'
     big files: 4 contents, 9.63 MB; keep = current: mirror-gc may free 4, 9.63 MB
 
@@ -54,11 +58,14 @@ host, holds them all:
   $ on alpha hg mirror-gc
   photos: 0 big contents stored, 0 bytes; keep = current: freed 0, 0 bytes
 
-An edit and a sync: the new version is stored and sent, the one it
-replaced is on beta and the disk already.  The new one goes at the next
-gc, as the disk holds it:
+An edit and, a second later, a sync: the new version is stored and
+sent, the one it replaced is on beta and the disk already.  The new one
+goes at the next gc, as the disk holds it, and the working copy's file
+is known unedited from its size and times (a file the sync recorded in
+the second it was written in would be read again by the next status):
 
   $ photo forest.jpg 'forest at noon ' 2000000
+  $ nextsecond
   $ on alpha hg mirror-push -q
   $ ls .hg/largefiles | grep -v dirstate | wc -l
   1
