@@ -288,6 +288,9 @@ def _copyfromcache(orig, repo, hash, filename):
     if path is None:
         return False
     wvfs = repo.wvfs
+    # hg's audit of the path before anything is made on it (a rename is
+    # no vfs write, and the directories are made first)
+    wvfs.audit(filename)
     wvfs.makedirs(wvfs.dirname(wvfs.join(filename)))
     if bigplace.put(hash, wvfs.join(filename), 0o666 & ~util.umask):
         repo.ui.log(b'silvermirror', b'big file %s placed as it arrived\n', hash)

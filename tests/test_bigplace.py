@@ -79,3 +79,28 @@ def test_no_copy_without_room_for_two(tmp_path):
     free = st.f_bavail * st.f_frsize
     assert bigplace.worthwhile(str(tmp_path), 1 << 20)
     assert not bigplace.worthwhile(str(tmp_path), free // 2)
+
+
+def test_the_update_never_renames_through_a_symlink(tmp_path):
+    """the rename is audited as hg's write would be, before a directory
+    is made: a directory of the working copy that is a link to elsewhere
+    is refused"""
+    import pytest
+    from mercurial import error, hg, ui as uimod
+
+    root = tmp_path / 'repo'
+    repo = hg.repository(uimod.ui.load(), str(root).encode(), create=True)
+    outside = tmp_path / 'outside'
+    outside.mkdir()
+    os.symlink(str(outside), str(root / 'photos'))
+    h = 'a' * 40
+    store = root / '.hg' / 'largefiles'
+    store.mkdir()
+    (store / h).write_bytes(b'content')
+    beside, path = _beside(tmp_path)
+    _receive(tmp_path, beside, [b'content'], h.encode())
+    with pytest.raises(error.Abort):
+        bigcopy._copyfromcache(None, repo, h.encode(), b'photos/2026/film.mov')
+    assert os.listdir(outside) == []
+    # the copy stays for nothing: the sweep of the store removes it
+    assert os.path.exists(path)
