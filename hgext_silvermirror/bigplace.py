@@ -121,7 +121,7 @@ def put(h, dest, mode):
         if statkey(path) != key:
             raise OSError
         os.chmod(path, mode)
-        os.rename(path, dest)
+        util.rename(path, dest)
     except OSError:
         util.tryunlink(path)
         return False

@@ -104,7 +104,9 @@ class alongside:
                 if self._stop.is_set():
                     return
                 try:
-                    with open(self._repo.wjoin(f), 'rb') as fp:
+                    # a file made a link since the scan is not followed
+                    fd = os.open(self._repo.wjoin(f), os.O_RDONLY | os.O_NOFOLLOW)
+                    with os.fdopen(fd, 'rb') as fp:
                         h = send(conn, fp)
                 except wire.HostError as inst:
                     ui.debug(b'%s: not sent ahead: %s\n' % (f, inst.message))

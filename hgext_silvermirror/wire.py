@@ -168,14 +168,20 @@ def _request(name, data):
     return confine.checkargs(name, args)
 
 
+# has this process widened the pipes of the ssh connection it serves?
+_widened = []
+
+
 def _serve(func, takes=False, name=b'SilverMirror', permission=b'pull'):
     """the wire command running ``func``: its request checked, and, for a
     command that needs push permission, the host's hooks asked first"""
 
     def serve(repo, proto, data):
-        if proto.name == wireprototypes.SSHV1:
-            # the pipes from sshd, as the client widened its own
+        if proto.name == wireprototypes.SSHV1 and not _widened:
+            # the pipes from sshd, as the client widened its own: once,
+            # for the connection this process serves
             pipesize.widen(*compat.sshstdio(proto))
+            _widened.append(True)
         kwargs = {}
         if takes:
             kwargs['payload'] = payload(proto)
