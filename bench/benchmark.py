@@ -332,20 +332,17 @@ class Setup:
         for name in ['nodea'] + self.FANOUT:
             self.homes[name] = nodes.mknode(self.dir, name, self.env)
         self._wrappers()
-        self._installed(args.chg)
+        self._installed(args.chg, args.remote_rss)
         with open(os.path.join(self.dir, '.hgrc'), 'w') as fp:
             base = nodes.basehgrc(self.dir, self.env)
             # what a user has: no developer warnings, no remote command
-            # (each host runs what it has: chg, else hg), unless the
-            # remote hg's peak RSS is asked for (GNU time around it)
+            # (each host runs what it has: chg, else hg)
             fp.write(''.join(l for l in base.splitlines(True) if not l.startswith('remotecmd')))
             fp.write(
                 '[devel]\nall-warnings = false\n'
                 '[silvermirror]\nssh-control = %s\n'
                 % ('true' if args.ssh_control else 'false')
             )
-            if args.remote_rss:
-                fp.write('[ui]\nremotecmd = %s\n' % self.hgremote)
             fp.write('[silvermirror]\nfsmonitor = %s\n' % args.fsmonitor)
             if args.watchman_sock:
                 # every hg of every node, here and as a host, asks the
@@ -364,14 +361,21 @@ class Setup:
         os.makedirs(self.hgenv['XDG_RUNTIME_DIR'], mode=0o700, exist_ok=True)
         self.chgenv = self.hgenv
 
-    def _installed(self, chg):
+    def _installed(self, chg, remote_rss):
         """what each node has installed: hg, and chg unless ``--no-chg``
-        (its ``bin`` is on its PATH over ssh)"""
-        names = ('hg', 'chg') if chg and os.path.exists(CHG) else ('hg',)
+        (its ``bin`` is on its PATH over ssh)
+
+        With ``remote_rss`` its hg is hg under GNU time, and it has no chg
+        (around chg, GNU time would measure the client, not the resident
+        hg): a host runs it as it would without the benchmark, chosen by
+        the host's shell (no ``ui.remotecmd``).
+        """
+        names = ('hg', 'chg') if chg and os.path.exists(CHG) and not remote_rss else ('hg',)
         for home in self.homes.values():
             os.makedirs(os.path.join(home, 'bin'))
             for name in names:
-                os.symlink(os.path.join(VENV_BIN, name), os.path.join(home, 'bin', name))
+                target = self.hgremote if remote_rss else os.path.join(VENV_BIN, name)
+                os.symlink(target, os.path.join(home, 'bin', name))
 
     def _env(self):
         env = {

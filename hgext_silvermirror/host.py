@@ -35,6 +35,7 @@ from . import (
     checkout,
     config as configmod,
     firstcontact,
+    hostrepo,
     identity,
     locks,
     privacy,
@@ -128,11 +129,12 @@ def prepare(repo, args, node=None):
         # as it was at the last sync: others may have pushed since
         repo.invalidate()
         bigfile = args.get(b'bigfile')
+        created = not args.get(b'dryrun') and hostrepo.taken(repo)
         if not args.get(b'dryrun') and (
             bigfiles.configure(repo, bigfile) or bigfile and not bigfiles.enabled(repo)
         ):
             # the server loads largefiles with the repository: a new one
-            return {b'protocol': wire.PROTOCOL, b'reopen': True}
+            return {b'protocol': wire.PROTOCOL, b'reopen': True, b'created': created}
         bigmerge.guard()
         repaired = recovery.preamble(repo)
         snapshotmod.ensureconfig(repo)
@@ -157,6 +159,7 @@ def prepare(repo, args, node=None):
             b'parent': repo[b'.'].hex(),
             b'joinable': firstcontact.sidesok(repo),
             b'empty': shape.empty(repo),
+            b'created': created,
         }
         reply.update(pushupdate.summary(repo))
         return reply

@@ -41,6 +41,7 @@ from mercurial.utils import (
 
 from . import (
     diskvfs,
+    hostrepo,
     recovery,
     redact,
     remote,
@@ -230,13 +231,17 @@ def _scheme(url):
     return url.split(b'://', 1)[0]
 
 
-def connect(ui, entry, timeout, batch, create=True):
-    """a ``connection`` to ``entry``, creating the repository if allowed"""
+def connect(ui, entry, timeout, batch, create=True, bigfile=None):
+    """a ``connection`` to ``entry``, creating the repository if allowed
+
+    A repository created is set up for big files from ``bigfile`` bytes
+    (``hostrepo``).
+    """
     scheme = _scheme(entry.url)
     if scheme == b'file':
-        return _connectlocal(ui, entry, create)
+        return _connectlocal(ui, entry, create, bigfile)
     if scheme == b'ssh':
-        return _connectssh(ui, entry, timeout, batch, create)
+        return _connectssh(ui, entry, timeout, batch, create, bigfile)
     if scheme in (b'http', b'https'):
         return _connecthttp(ui, entry, timeout)
     raise Unreachable(
@@ -259,7 +264,7 @@ def _checkcaps(entry, peer):
         )
 
 
-def _connectlocal(ui, entry, create):
+def _connectlocal(ui, entry, create, bigfile):
     path = util.expandpath(entry.url)
     if path.startswith(b'file://'):
         path = path[7:]
@@ -275,7 +280,7 @@ def _connectlocal(ui, entry, create):
             return None
         if os.path.exists(path) and not os.path.isdir(path):
             raise wire.HostError(_(b'%s is not a directory') % path)
-        repo_factory.repository(ui, path, create=True)
+        hostrepo.make(ui, path, bigfile)
         created = True
     try:
         # a shell that a disk pulled out mid-sync left: the disk is away
@@ -327,14 +332,15 @@ def _tryssh(ui, opts, url):
     return peer, None
 
 
-def _connectssh(ui, entry, timeout, batch, create):
-    opts = {
-        b'ssh': sshcommand(ui, timeout, batch, entry.url),
-        b'remotecmd': remote.chosen(ui),
-    }
+def _connectssh(ui, entry, timeout, batch, create, bigfile):
+    chosen = remote.chosen(ui)
+    opts = {b'ssh': sshcommand(ui, timeout, batch, entry.url), b'remotecmd': chosen}
+    if create and chosen == remote.DEFAULT:
+        # one command makes a missing repository and serves it (hostrepo)
+        opts[b'remotecmd'] = remote.making(sshbase(entry.label), bigfile)
     peer, why = _tryssh(ui, opts, entry.url)
     if peer is None and remote.refused(opts[b'remotecmd'], why):
-        opts[b'remotecmd'] = b'hg'
+        opts[b'remotecmd'] = chosen = b'hg'
         peer, why = _tryssh(ui, opts, entry.url)
     created = False
     if peer is None:
@@ -343,6 +349,7 @@ def _connectssh(ui, entry, timeout, batch, create):
             raise Unreachable(why)
         if not create:
             return None
+        opts[b'remotecmd'] = chosen
         _checksshbase(ui, entry, opts[b'ssh'], timeout)
         ok, reason = _sshrun(ui, entry, opts[b'ssh'], timeout, b'init')
         if not ok:

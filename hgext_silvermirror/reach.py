@@ -134,7 +134,7 @@ def reach(ui, cfg, res, opts, hr, entry):
     elif conn is not None:
         conn.close()
     try:
-        conn = _connect(ui, cfg, entry, create=not opts.dryrun)
+        conn = _connect(ui, cfg, entry, create=not opts.dryrun, bigfile=res.bigfile)
     except hostsmod.Unreachable as inst:
         hr.fail(UNREACHABLE, inst)
         hr.reachable = False
@@ -150,7 +150,10 @@ def reach(ui, cfg, res, opts, hr, entry):
     try:
         if opts.dryrun:
             return conn, None
-        return prepare(ui, cfg, res, opts, conn, entry)
+        conn, reply = prepare(ui, cfg, res, opts, conn, entry)
+        # made by the host's shell in the same command (hostrepo)
+        hr.created = hr.created or bool(reply.get(b'created'))
+        return conn, reply
     except hostsmod.ERRORS as inst:
         hr.failed(inst)
         # a host that answered (busy, refusing) kept the connection good
@@ -161,13 +164,14 @@ def reach(ui, cfg, res, opts, hr, entry):
     return None
 
 
-def _connect(ui, cfg, entry, create):
+def _connect(ui, cfg, entry, create, bigfile=None):
     return hostsmod.connect(
         ui,
         entry,
         cfg.timeout,
         batch=not cfg.password or not ui.interactive(),
         create=create,
+        bigfile=bigfile,
     )
 
 
@@ -182,9 +186,11 @@ def prepare(ui, cfg, res, opts, conn, entry):
     reply = conn.call(b'smprepare', args)
     if not reply.get(b'reopen'):
         return conn, reply
+    created = reply.get(b'created')
     conn.close()
     conn = _connect(ui, cfg, entry, create=False)
     reply = conn.call(b'smprepare', args) if conn is not None else {b'reopen': True}
+    reply[b'created'] = created or reply.get(b'created')
     if reply.get(b'reopen'):
         if conn is not None:
             conn.close()

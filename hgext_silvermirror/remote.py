@@ -14,7 +14,8 @@ host without chg costs no extra round trip and shows no error: ``sh -c``
 argument to it) runs ``chg`` found on the host's ``PATH`` with
 ``CHGHG`` naming the ``hg`` found there, the very hg that would run
 without chg, else ``hg``.  A ``ui.remotecmd`` the user set runs as hg
-runs it.
+runs it.  A sync that may create the repository (``making``) has the
+same shell make it first where it is missing (``hostrepo``).
 
 hg quotes ``ui.remotecmd`` for the remote shell, so the default cannot
 be written there: SilverMirror's ssh connections name ``DEFAULT`` instead,
@@ -35,12 +36,38 @@ eh = exthelper.exthelper()
 # set none: never run as it is (``line`` replaces it)
 DEFAULT = b'silvermirror-chg-or-hg'
 
-# the host's shell: chg serving the hg of its PATH, else that hg
-RESOLVE = (
+# the host's shell: ``$c``, chg serving the hg of its PATH, else that hg
+_CHOOSE = (
     b'h=$(command -v hg) && c=$(command -v chg) && '
-    b'CHGHG=${CHGHG:-$h} && export CHGHG && exec "$c" "$@"; '
-    b'exec hg "$@"'
+    b'CHGHG=${CHGHG:-$h} && export CHGHG || c=hg; '
 )
+RESOLVE = _CHOOSE + b'exec "$c" "$@"; exec hg "$@"'
+# the same, after making the repository ``$1`` when it has none, with the
+# base ``$2`` and the big-file size ``$3`` (``hostrepo``); what that
+# prints is dropped: where it fails, the serve finds no repository and
+# the client's own steps say why
+MAKE = (
+    b'p=$1 b=$2 n=$3; shift 3; '
+    + _CHOOSE
+    + b'[ -d "$p/.hg" ] || "$c" debugmirrorinit --base "$b" --bigfile "$n" -- "$p" '
+    b'</dev/null >/dev/null 2>&1; '
+    b'exec "$c" "$@"; exec hg "$@"'
+)
+
+
+class making(bytes):
+    """``DEFAULT`` for a connection that makes a missing repository
+
+    A ``remotecmd`` reaches hg's ``_makeconnection`` through the peer's
+    ui untouched, so the base (or None) and the big-file size (or None)
+    travel with it.  It equals ``DEFAULT``: everything else treats it so.
+    """
+
+    def __new__(cls, base, bigfile):
+        self = super().__new__(cls, DEFAULT)
+        self.base = base or b''
+        self.bigfile = b'%d' % bigfile if bigfile else b''
+        return self
 
 
 def chosen(ui):
@@ -50,11 +77,17 @@ def chosen(ui):
     return DEFAULT
 
 
-def line(remotecmd, args):
+def line(remotecmd, args, path=None):
     """what the host's login shell runs: hg (``remotecmd``) with ``args``
 
-    ``args`` is quoted for a POSIX shell already.
+    ``args`` is quoted for a POSIX shell already.  A ``making`` command
+    first makes the repository ``path`` if it is missing.
     """
+    if isinstance(remotecmd, making) and path is not None:
+        made = b' '.join(
+            procutil.shellquote(a) for a in (path, remotecmd.base, remotecmd.bigfile)
+        )
+        return b"sh -c '%s' hg %s %s" % (MAKE, made, args)
     if remotecmd == DEFAULT:
         return b"sh -c '%s' hg %s" % (RESOLVE, args)
     return b'%s %s' % (procutil.shellquote(remotecmd), args)
@@ -86,7 +119,7 @@ def _connection(
             procutil.shellquote(path),
             b' --hidden' if remotehidden else b'',
         )
-        cmd = b'%s %s %s' % (sshcmd, args, procutil.shellquote(line(remotecmd, serve)))
+        cmd = b'%s %s %s' % (sshcmd, args, procutil.shellquote(line(remotecmd, serve, path)))
         ui.debug(b'running %s\n' % cmd)
         # unbuffered, as hg's own: the peer polls the pipes
         stdin, stdout, stderr, proc = procutil.popen4(cmd, bufsize=0, env=sshenv)

@@ -46,6 +46,9 @@ The files, what each holds and the module that writes it:
 ``BIGSETTLE``
     the big files written in the second they were recorded: [parent
     node, [path, size, mtime ns, ctime ns, inode]...] (statcache)
+``CREATED``
+    True: a host's repository made by a sync's first contact, until a
+    sync reports it (hostrepo)
 
 Four files keep another format, for a reason each:
 
@@ -79,6 +82,7 @@ IGNORE = b'silvermirror/ignore'
 DIRS, RECHECK = b'silvermirror/dirs', b'silvermirror/recheck'
 BIGFETCHED = b'silvermirror/bigfetched'
 BIGSETTLE = b'silvermirror/bigsettle'
+CREATED = b'silvermirror/created'
 BIGFILES = b'silvermirror/bigfiles.rc'
 # a directory that hg fills
 ORIG = b'silvermirror/orig'

@@ -40,11 +40,14 @@ beta's chg server stays for the next sync (until an hour without one, or
   $ python3 "$TESTDIR/nodes.py" chgservers "$TESTTMP/gamma"
   0
 
-One command per host, which the host's shell resolves:
+One command per host, which the host's shell resolves; where a first sync
+finds no repository, the same command makes it (`hg debugmirrorinit`, given
+the base directory that must be there and the big-file size) before it
+serves it:
 
   $ echo two >> notes.txt
   $ on alpha hg mirror-push --debug 2>&1 | grep 'running .* gamma '
-  running ssh * gamma 'sh -c '\''h=$(command -v hg) && c=$(command -v chg) && CHGHG=${CHGHG:-$h} && export CHGHG && exec "$c" "$@"; exec hg "$@"'\'' hg -R docs serve --stdio' (glob)
+  running ssh * gamma 'sh -c '\''p=$1 b=$2 n=$3; shift 3; h=$(command -v hg) && c=$(command -v chg) && CHGHG=${CHGHG:-$h} && export CHGHG || c=hg; [ -d "$p/.hg" ] || "$c" debugmirrorinit --base "$b" --bigfile "$n" -- "$p" </dev/null >/dev/null 2>&1; exec "$c" "$@"; exec hg "$@"'\'' hg docs '\'''\'' '\'''\'' -R docs serve --stdio' (glob)
   $ cat $TESTTMP/beta/docs/notes.txt $TESTTMP/gamma/docs/notes.txt
   one
   two
