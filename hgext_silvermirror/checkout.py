@@ -79,6 +79,16 @@ def mergeddirs(base, local, other):
     return (local & other) | (local - base) | (other - base)
 
 
+def warm(repo):
+    """read the working copy's parent manifest ahead of an update
+
+    A host reads it while the client still commits what it will deliver:
+    the update then finds it in hg's manifest cache, and reads the new
+    manifest as the one delta from it that the delivery stored.
+    """
+    repo[b'.'].manifest()
+
+
 def touched(ctx, target):
     """the files an update from ``ctx`` to ``target`` writes or removes"""
     return sorted(ctx.manifest().diff(target.manifest()))

@@ -342,6 +342,7 @@ _TYPES = {
     b'bigfile': (_size, _(b'a number of bytes')),
     b'force': (_flag, _(b'true or false')),
     b'dryrun': (_flag, _(b'true or false')),
+    b'warm': (_flag, _(b'true or false')),
     b'node': (_hexnode, _(b'a node id (40 hex digits)')),
     b'common': (_listof(_hexnode), _(b'a list of node ids')),
     b'heads': (_listof(_hexnode), _(b'a list of node ids')),

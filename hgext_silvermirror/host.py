@@ -162,6 +162,8 @@ def prepare(repo, args, node=None):
             b'created': created,
         }
         reply.update(pushupdate.summary(repo))
+        if args.get(b'warm'):
+            checkout.warm(repo)
         return reply
 
 

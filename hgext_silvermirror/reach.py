@@ -39,6 +39,7 @@ def hostargs(res, opts, timeout):
         b'force': opts.force,
         b'dryrun': opts.dryrun,
         b'locktimeout': min(5, int(timeout)),
+        b'warm': opts.coming,
     }
 
 

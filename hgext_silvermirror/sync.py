@@ -97,6 +97,9 @@ class options:
         # that its report comes before what the next stage asks or warns
         # (a prompt, a merge tool); ``report.reporter.tell``
         self.listener = listener
+        # this node's snapshot has changes for the hosts, once its scan
+        # knows: the hosts asked after that read ahead for their update
+        self.coming = False
 
     def tell(self, stage, result):
         if self.listener is not None:
@@ -255,6 +258,7 @@ def _local(ui, cfg, res, opts, repo, result, entries):
     result.repaired = recovery.preamble(repo)
     opts.tell(b'repaired', result)
     snapshotmod.ensureconfig(repo)
+    opts.coming = False
     reaching = reachmod.reaching(ui, cfg, res, opts, entries)
     filling = None
     try:
@@ -269,7 +273,8 @@ def _local(ui, cfg, res, opts, repo, result, entries):
         )
         if not opts.dryrun:
             ahead = []
-            if opts.direction == b'push' and snap.pending:
+            opts.coming = opts.direction == b'push' and bool(snap.pending)
+            if opts.coming:
                 filling = firstcontact.alongside(repo, reaching.reached, cfg.timeout)
                 ahead = bigstage.wanted(repo, snap)
             with filling(repo, snap.files) if filling else contextlib.nullcontext():

@@ -401,6 +401,7 @@ def test_malformed_requests_get_an_error_reply(hostile, transport):
         (b'smprepare', {b'locktimeout': lock}),
         (b'smprepare', {b'ignore': b'*.o'}),
         (b'smprepare', {b'maxdelete': b'all'}),
+        (b'smprepare', {b'warm': b'yes'}),
     ]
     payloads = [
         (b'smdeliver', {b'node': b'nothex'}),

@@ -214,3 +214,19 @@ def test_one_ssh_host_reads_the_bundle_as_it_is_made(ssh_pair):
     assert len([r for r in reads if r]) > 2
     assert max(len(r) for r in reads) < 2 * pushupdate.STREAMED
     assert read(c.root('b'), 'large.txt') == data.decode()
+
+
+def test_a_host_reads_its_manifest_ahead_only_for_changes_to_come(pushed_once):
+    """the host's parent manifest is read while this node commits, when
+    this node's scan found changes (``checkout.warm``)"""
+    from hgext_silvermirror import checkout
+
+    a, b, push, _env = pushed_once
+    with calls(checkout, 'warm') as warmed:
+        push()
+    assert warmed == []
+    write(a, 'one.txt', 'changed\n')
+    with calls(checkout, 'warm') as warmed:
+        push()
+    assert len(warmed) == 1
+    assert read(b, 'one.txt') == 'changed\n'
