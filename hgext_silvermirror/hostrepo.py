@@ -41,6 +41,20 @@ from . import (
 eh = exthelper.exthelper()
 
 
+def checkbase(base, kind=error.Abort):
+    """refuse a base directory that is not there, raising ``kind``
+
+    Its disk is not mounted, most likely: a repository made there would
+    fill the file system under it, and the next sync with the disk
+    mounted would see every file deleted.
+    """
+    if not os.path.isdir(base):
+        raise kind(
+            _(b'%s does not exist (not mounted?)') % base,
+            hint=_(b'mount it, or leave it out with -H'),
+        )
+
+
 def make(ui, path, bigfile, mark=False):
     """a new repository at ``path`` for a resource whose big files start
     at ``bigfile`` (None: none), largefiles enabled before it is opened"""
@@ -80,11 +94,8 @@ def debugmirrorinit(ui, path, base=b'', bigfile=b''):
     path = util.expandpath(path)
     if os.path.isdir(os.path.join(path, b'.hg')):
         return 0
-    if base and not os.path.isdir(util.expandpath(base)):
-        raise error.Abort(
-            _(b'%s does not exist (not mounted?)') % base,
-            hint=_(b'mount it, or leave it out with -H'),
-        )
+    if base:
+        checkbase(util.expandpath(base))
     if bigfile and not bigfile.isdigit():
         raise error.InputError(_(b'--bigfile takes a number of bytes, not %s') % bigfile)
     make(ui, path, int(bigfile) if bigfile else None, mark=True)

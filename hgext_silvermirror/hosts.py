@@ -268,12 +268,7 @@ def _connectlocal(ui, entry, create, bigfile):
     path = util.expandpath(entry.url)
     if path.startswith(b'file://'):
         path = path[7:]
-    base = localbase(entry)
-    if not os.path.isdir(base):
-        raise Unreachable(
-            _(b'%s does not exist (not mounted?)') % base,
-            hint=_(b'mount it, or leave it out with -H'),
-        )
+    hostrepo.checkbase(localbase(entry), Unreachable)
     created = False
     if not os.path.isdir(os.path.join(path, b'.hg')):
         if not create:

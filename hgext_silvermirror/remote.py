@@ -45,9 +45,10 @@ RESOLVE = _CHOOSE + b'exec "$c" "$@"; exec hg "$@"'
 # the same, after making the repository ``$1`` when it has none, with the
 # base ``$2`` and the big-file size ``$3`` (``hostrepo``); what that
 # prints is dropped: where it fails, the serve finds no repository and
-# the client's own steps say why
+# the client's own steps say why.  A path under ``~/`` is the same path
+# relative to the login's directory, the home, for the shell's test.
 MAKE = (
-    b'p=$1 b=$2 n=$3; shift 3; '
+    b'p=${1#"~/"} b=$2 n=$3; shift 3; '
     + _CHOOSE
     + b'[ -d "$p/.hg" ] || "$c" debugmirrorinit --base "$b" --bigfile "$n" -- "$p" '
     b'</dev/null >/dev/null 2>&1; '

@@ -47,7 +47,7 @@ serves it:
 
   $ echo two >> notes.txt
   $ on alpha hg mirror-push --debug 2>&1 | grep 'running .* gamma '
-  running ssh * gamma 'sh -c '\''p=$1 b=$2 n=$3; shift 3; h=$(command -v hg) && c=$(command -v chg) && CHGHG=${CHGHG:-$h} && export CHGHG || c=hg; [ -d "$p/.hg" ] || "$c" debugmirrorinit --base "$b" --bigfile "$n" -- "$p" </dev/null >/dev/null 2>&1; exec "$c" "$@"; exec hg "$@"'\'' hg docs '\'''\'' '\'''\'' -R docs serve --stdio' (glob)
+  running ssh * gamma 'sh -c '\''p=${1#"~/"} b=$2 n=$3; shift 3; h=$(command -v hg) && c=$(command -v chg) && CHGHG=${CHGHG:-$h} && export CHGHG || c=hg; [ -d "$p/.hg" ] || "$c" debugmirrorinit --base "$b" --bigfile "$n" -- "$p" </dev/null >/dev/null 2>&1; exec "$c" "$@"; exec hg "$@"'\'' hg docs '\'''\'' '\'''\'' -R docs serve --stdio' (glob)
   $ cat $TESTTMP/beta/docs/notes.txt $TESTTMP/gamma/docs/notes.txt
   one
   two
