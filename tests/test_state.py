@@ -39,7 +39,7 @@ def test_a_value_round_trips_and_a_damaged_file_reads_as_none(repo):
 def test_every_name_is_one_file_of_the_directory():
     names = [v for k, v in vars(state).items() if k.isupper() and isinstance(v, bytes)]
     files = [n for n in names if n != state.DIR]
-    assert len(set(files)) == len(files) == 14
+    assert len(set(files)) == len(files) == 15
     assert all(n.startswith(state.DIR + b'/') for n in files)
 
 
