@@ -51,7 +51,7 @@ from mercurial import (
 from mercurial.node import hex
 from mercurial.utils import hashutil
 
-from . import bigplace, compat, confine, wire
+from . import bigplace, compat, confine, dropbehind, wire
 from .collision import Collision, refusing
 
 # chunks of a copy through Python; larger writes to a file cost the kernel
@@ -156,6 +156,7 @@ def copyhash(src, path):
                         if not data:
                             break
                         hasher.update(data)
+                    dropbehind.drop(written.fileno(), written.tell() - dropbehind.LAG)
                 return hex(hasher.digest())
         finally:
             # an interrupted hash stops the copy at its next step
@@ -346,7 +347,8 @@ def keep(repo, chunks, sha=None, size=None, beside=None):
     fd, tmp = tempfile(repo)
     try:
         fp = os.fdopen(fd, 'wb')
-        got, n, failed = take(chunks, beside(fp) if beside else fp)
+        store = dropbehind.writer(fp)
+        got, n, failed = take(chunks, beside(store) if beside else store)
         try:
             fp.close()
         except OSError as inst:
