@@ -128,9 +128,10 @@ def prepare(repo, args, node=None):
         # a server kept open between syncs (the daemon's) caches the store
         # as it was at the last sync: others may have pushed since
         repo.invalidate()
-        bigfile = args.get(b'bigfile')
-        created = not args.get(b'dryrun') and hostrepo.taken(repo)
-        if not args.get(b'dryrun') and (
+        bigfile, dryrun = args.get(b'bigfile'), args.get(b'dryrun')
+        # a dry run leaves the mark to the sync that reports it
+        created = not dryrun and hostrepo.taken(repo)
+        if not dryrun and (
             bigfiles.configure(repo, bigfile) or bigfile and not bigfiles.enabled(repo)
         ):
             # the server loads largefiles with the repository: a new one
@@ -148,7 +149,7 @@ def prepare(repo, args, node=None):
             ),
             maxdelete=_maxdelete(args.get(b'maxdelete')),
             force=args.get(b'force', False),
-            dryrun=args.get(b'dryrun', False),
+            dryrun=bool(dryrun),
             bigfile=bigfile,
         )
         reply = {
