@@ -79,6 +79,10 @@ def mergeddirs(base, local, other):
     return (local & other) | (local - base) | (other - base)
 
 
+# the host's command for ``warm`` asked on its own, and its capability
+WARM = b'smwarm'
+
+
 def warm(repo):
     """read the working copy's parent manifest ahead of an update
 

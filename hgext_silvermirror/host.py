@@ -59,7 +59,9 @@ def _uisetup(ui):
     # the commands below are in ``wire.COMMANDS`` once this module is
     # imported; what each first-contact strategy takes is advertised
     wire.CAPABILITIES.extend(s.CAPABILITY for s in firstcontact.TABLE)
-    wire.CAPABILITIES.extend((bigdelta.CAPABILITY, bigpin.CAPABILITY, bigstage.CAPABILITY))
+    wire.CAPABILITIES.extend(
+        (bigdelta.CAPABILITY, bigpin.CAPABILITY, bigstage.CAPABILITY, checkout.WARM)
+    )
 
 
 def operation(func):
@@ -166,6 +168,17 @@ def prepare(repo, args, node=None):
         if args.get(b'warm'):
             checkout.warm(repo)
         return reply
+
+
+@_command(checkout.WARM, b'pull')
+def readahead(repo, args, node=None):
+    """read the parent manifest ahead of an update (``checkout.warm``)
+
+    The client asks after ``smprepare`` when its own snapshot found changes
+    too late to say so there, while it still records them.
+    """
+    checkout.warm(repo)
+    return {}
 
 
 def _maxdelete(value):

@@ -24,6 +24,7 @@ import os
 import re
 import subprocess
 import sys
+import types
 
 from mercurial.i18n import _
 from mercurial import (
@@ -62,20 +63,32 @@ ERRORS = (
 )
 
 
-def preload(urls=()):
+def preload(urls=(), namespace=None):
     """load what reaching the hosts at ``urls`` uses before threads do it
 
     hg imports modules on first use, and two threads must not race to
-    load the same one.  http.client, with ssl and email, costs an ssh
-    sync a share of its time users feel: it loads with the first http
-    host, whose errors then join ERRORS.
+    load the same one (Python's lazy loader lets the second see a module
+    half run): the modules this one and the caller's ``namespace`` (its
+    globals) import load here, in the calling thread.  http.client, with
+    ssl and email, costs an ssh sync a share of its time users feel: it
+    loads with the first http host, whose errors then join ERRORS.
     """
     global ERRORS
     from mercurial import sshpeer, wireprotov1peer
     from mercurial.utils import cborutil
 
-    for mod in (sshpeer, wireprotov1peer, cborutil, procutil, urlutil):
+    for mod in (sshpeer, wireprotov1peer, cborutil):
         dir(mod)
+    # the modules this one and the caller import, and what those of this
+    # package import in turn
+    for names in (globals(), namespace or {}):
+        for value in list(names.values()):
+            if isinstance(value, types.ModuleType):
+                dir(value)
+                if value.__name__.startswith(__package__ + '.'):
+                    for inner in list(vars(value).values()):
+                        if isinstance(inner, types.ModuleType):
+                            dir(inner)
     if any(_scheme(u) in (b'http', b'https') for u in urls):
         import http.client
         from mercurial import httppeer

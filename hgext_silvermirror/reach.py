@@ -11,12 +11,16 @@ would bring, changing nothing (``remotestatus``).
 """
 
 import concurrent.futures
+import contextlib
+import sys
+import threading
 
 from mercurial.i18n import _
 from mercurial import discovery
 from mercurial.node import hex
 
 from . import (
+    checkout,
     config as configmod,
     hosts as hostsmod,
     identity,
@@ -27,6 +31,10 @@ from .results import (
     FAILED,
     UNREACHABLE,
 )
+
+# seconds; Python's default is 0.005
+SWITCHINTERVAL = 0.0005
+
 
 def hostargs(res, opts, timeout):
     # CBOR as hg encodes it has no floats: the share travels as its text
@@ -44,30 +52,48 @@ def hostargs(res, opts, timeout):
 
 
 class reaching:
-    """reach the hosts of a resource while this thread takes its snapshot
+    """reach the hosts of a resource while this node gets ready and takes
+    its snapshot
 
     An ssh host's login and ``hg serve`` start, then its own snapshot,
     take about as long as the local snapshot and little of this machine's
     time, so the ssh and http hosts are reached (and snapshot) in the
-    background meanwhile.  Local-path hosts are reached afterwards, in
-    this thread: they work in-process on this machine's repositories.
+    background meanwhile.  Connecting starts as soon as the sync knows its
+    hosts, before this node opens its repository; a host is asked to
+    prepare only once this node holds the resource's lock (``go``), so a
+    sync that cannot start changes no host.  Local-path hosts are reached
+    afterwards, in this thread: they work in-process on this machine's
+    repositories.
     """
 
     def __init__(self, ui, cfg, res, opts, entries):
         self.hrs = [results.hostresult(res, e) for e in entries]
         self._items = list(zip(self.hrs, entries))
+        self._go = threading.Event()
+        self.going = False
 
         def one(item):
-            return reach(ui, cfg, res, opts, *item)
+            return reach(ui, cfg, res, opts, *item, go=self._wait)
 
         self._reach = one
         self._remote = [it for it in self._items if b'://' in it[0].url]
         self._pool = None
         self._done = {}
         if self._remote:
-            hostsmod.preload([it[0].url for it in self._remote])
+            hostsmod.preload([it[0].url for it in self._remote], globals())
             self._pool = concurrent.futures.ThreadPoolExecutor(1)
+            self._responsive = _responsive()
+            self._responsive.__enter__()
             self._future = self._pool.submit(hostsmod.parallel, ui, one, self._remote, True)
+
+    def _wait(self):
+        self._go.wait()
+        return self.going
+
+    def go(self):
+        """this node holds the lock: the hosts may prepare"""
+        self.going = True
+        self._go.set()
 
     def _remotedone(self):
         if self._pool is not None:
@@ -76,6 +102,7 @@ class reaching:
             finally:
                 self._pool.shutdown()
                 self._pool = None
+                self._responsive.__exit__(None, None, None)
             self._done = {id(hr): r for (hr, _e), r in zip(self._remote, done)}
         return self._done
 
@@ -100,11 +127,13 @@ class reaching:
         return out
 
     def abandon(self):
-        """close what was reached: the snapshot failed
+        """close what was reached: the sync failed before its exchange
 
-        The snapshot's error (an interrupt among them) is the one to
-        report: none raised here takes its place.
+        A host not yet asked to prepare is asked nothing.  The sync's error
+        (an interrupt among them) is the one to report: none raised here
+        takes its place.
         """
+        self._go.set()
         try:
             done = self._remotedone()
         except Exception:
@@ -114,9 +143,56 @@ class reaching:
                 r[0].close()
 
 
-def reach(ui, cfg, res, opts, hr, entry):
-    """open a connection and snapshot the host: (conn, reply), or None"""
+@contextlib.contextmanager
+def held(reaching):
+    """abandon ``reaching`` unless the sync gave its hosts the go
+
+    What runs before (opening the repository, taking the lock, repairing)
+    may fail: the connections opened meanwhile are closed, and no host
+    prepares.  After the go, the sync's own steps close them.
+    """
+    try:
+        yield
+    finally:
+        if reaching is not None and not reaching.going:
+            reaching.abandon()
+
+
+# syncs in this process with hosts reached in the background
+_threaded = []
+
+
+@contextlib.contextmanager
+def _responsive():
+    """a short switch interval while hosts are reached in the background
+
+    The thread reaching the hosts mostly waits on them, and each of its
+    round trips wakes it for a moment; with Python's default interval it
+    waits up to that long for the main thread, busy with the snapshot, to
+    let it run, at every step of the login and of ``smprepare``.
+    """
+    if not _threaded:
+        _threaded.append(sys.getswitchinterval())
+        sys.setswitchinterval(min(_threaded[0], SWITCHINTERVAL))
+    _threaded.append(None)
+    try:
+        yield
+    finally:
+        _threaded.pop()
+        if len(_threaded) == 1:
+            sys.setswitchinterval(_threaded.pop())
+
+
+def reach(ui, cfg, res, opts, hr, entry, go=lambda: True):
+    """open a connection and snapshot the host: (conn, reply), or None
+
+    ``go()`` waits until the host may be asked to prepare; False: the
+    sync stopped before, and the connection is closed unused.
+    """
     conn = opts.pool.take(entry.url) if opts.pool is not None else None
+    if conn is not None and not go():
+        opts.pool.give(conn)
+        return None
     if conn is not None and not opts.dryrun:
         ui.debug(b'%s: %s: reusing the open connection\n' % (res.name, hr.host))
         try:
@@ -148,6 +224,9 @@ def reach(ui, cfg, res, opts, hr, entry):
         hr.message = _(b'would create the repository')
         return None
     hr.created = conn.created
+    if not go():
+        conn.close()
+        return None
     try:
         if opts.dryrun:
             return conn, None
@@ -186,6 +265,10 @@ def prepare(ui, cfg, res, opts, conn, entry):
     args = hostargs(res, opts, cfg.timeout)
     reply = conn.call(b'smprepare', args)
     if not reply.get(b'reopen'):
+        if opts.coming and not args[b'warm'] and conn.peer.capable(checkout.WARM):
+            # this node's snapshot found changes after the host was asked,
+            # and still records them: the host reads ahead meanwhile
+            conn.call(checkout.WARM, {})
         return conn, reply
     created = reply.get(b'created')
     conn.close()

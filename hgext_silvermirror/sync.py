@@ -97,8 +97,8 @@ class options:
         # that its report comes before what the next stage asks or warns
         # (a prompt, a merge tool); ``report.reporter.tell``
         self.listener = listener
-        # this node's snapshot has changes for the hosts, once its scan
-        # knows: the hosts asked after that read ahead for their update
+        # this node's snapshot has changes for the hosts and records them:
+        # a host asked meanwhile reads ahead for its update
         self.coming = False
 
     def tell(self, stage, result):
@@ -230,36 +230,42 @@ def sync(ui, cfg, res, opts, result=None):
             result.skipped = notmirrored(cfg, res, node)
         return result
     fresh = not os.path.isdir(os.path.join(res.root, b'.hg'))
-    repo = openrepo(ui, res, create=not opts.dryrun)
-    result.created = fresh
-    opts.tell(b'repository', result)
     entries = selecthosts(res, opts.hosts)
-    if repo is None:
-        result.hosts = status(ui, cfg, res, entries)
-        return result
-    checkstable(repo, res)
-    # the override encloses the lock: commit hooks run when it is released
-    with repo.ui.configoverride(
-        {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
-    ), locks.resourcelock(repo, res, alone=opts.alone):
-        reaching, filling = _local(ui, cfg, res, opts, repo, result, entries)
-        if reaching is not None:
-            _exchange(ui, cfg, res, opts, repo, result, reaching, filling, handler)
+    opts.coming = False
+    # the hosts of a resource this node has are reached while it opens
+    reaching = None if fresh else reachmod.reaching(ui, cfg, res, opts, entries)
+    with reachmod.held(reaching):
+        repo = openrepo(ui, res, create=not opts.dryrun)
+        result.created = fresh
+        opts.tell(b'repository', result)
+        if repo is None:
+            result.hosts = status(ui, cfg, res, entries)
+            return result
+        checkstable(repo, res)
+        # the override encloses the lock: commit hooks run when it is released
+        with repo.ui.configoverride(
+            {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
+        ), locks.resourcelock(repo, res, alone=opts.alone):
+            reaching, filling = _local(ui, cfg, res, opts, repo, result, entries, reaching)
+            if reaching is not None:
+                _exchange(ui, cfg, res, opts, repo, result, reaching, filling, handler)
     return result
 
 
-def _local(ui, cfg, res, opts, repo, result, entries):
+def _local(ui, cfg, res, opts, repo, result, entries, reaching):
     """repair and snapshot here while the hosts are reached
 
-    Returns the hosts being reached (``reach.reaching``) and the first
-    checkout sent to empty hosts meanwhile (``firstcontact.alongside``),
-    or (None, None) when the snapshot refused a mass deletion.
+    Returns the hosts being reached (``reach.reaching``, started by the
+    caller or here) and the first checkout sent to empty hosts meanwhile
+    (``firstcontact.alongside``), or (None, None) when the snapshot
+    refused a mass deletion.
     """
     result.repaired = recovery.preamble(repo)
     opts.tell(b'repaired', result)
     snapshotmod.ensureconfig(repo)
-    opts.coming = False
-    reaching = reachmod.reaching(ui, cfg, res, opts, entries)
+    if reaching is None:
+        reaching = reachmod.reaching(ui, cfg, res, opts, entries)
+    reaching.go()
     filling = None
     try:
         snap = result.snapshot = snapshotmod.scan(
@@ -277,13 +283,17 @@ def _local(ui, cfg, res, opts, repo, result, entries):
             if opts.coming:
                 filling = firstcontact.alongside(repo, reaching.reached, cfg.timeout)
                 ahead = bigstage.wanted(repo, snap)
-            with filling(repo, snap.files) if filling else contextlib.nullcontext():
-                with firstcontact.firstcommit(repo), bigstage.alongside(
-                    repo, reaching.reached, ahead
-                ):
-                    snapshotmod.record(
-                        repo, snap, configmod.nodename(ui), message=opts.message
-                    )
+            try:
+                with filling(repo, snap.files) if filling else contextlib.nullcontext():
+                    with firstcontact.firstcommit(repo), bigstage.alongside(
+                        repo, reaching.reached, ahead
+                    ):
+                        snapshotmod.record(
+                            repo, snap, configmod.nodename(ui), message=opts.message
+                        )
+            finally:
+                # recorded: a host asked now has no time left to read ahead
+                opts.coming = False
     except BaseException as inst:
         reaching.abandon()
         if not isinstance(inst, snapshotmod.MassDeletion):

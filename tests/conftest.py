@@ -208,6 +208,17 @@ def inprocess_pair(mkcluster, testenv, monkeypatch):
 
 
 @pytest.fixture
+def ssh_pair(mkcluster, testenv, monkeypatch):
+    """``r`` on ``a`` (this process) with ``b`` as its host over ssh,
+    mirrored once"""
+    monkeypatch.setenv('HGRCPATH', testenv[1]['HGRCPATH'])
+    monkeypatch.setenv('HGUSER', 'test')
+    c = mkcluster('ssh', names=('a', 'b'), resource='r', runner=clustermod.inprocess)
+    c.setup()
+    return c
+
+
+@pytest.fixture
 def mkrepo(tmp_path):
     """make or open a repository in this process (``nodes.repository``):
     ``mkrepo('here')`` is a new one in the test's directory"""

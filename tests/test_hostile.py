@@ -467,7 +467,10 @@ def test_read_only_host_refuses_every_change(hostile):
                 if transport == 'ssh-read-only':
                     assert b'refuses changes (pretxnopen.hg-ssh' in info.value.message
                 assert tree(hostile.repopath(name)) == before, op
+            # what reads only is served
             conn.call(b'smstatus', {b'common': []})
+            assert conn.call(b'smwarm', {}) == {}
+            assert tree(hostile.repopath(name)) == before
         finally:
             conn.close()
     hostile.sync('ssh', name)

@@ -165,17 +165,6 @@ def test_a_phase_made_public_here_reaches_the_host_at_once(pushed_once):
     assert hgcmd(env, b, *public) == hgcmd(env, a, *public) != b''
 
 
-@pytest.fixture
-def ssh_pair(mkcluster, testenv, monkeypatch):
-    """``r`` on ``a`` (this process) with ``b`` as its host over ssh,
-    mirrored once"""
-    monkeypatch.setenv('HGRCPATH', testenv[1]['HGRCPATH'])
-    monkeypatch.setenv('HGUSER', 'test')
-    c = mkcluster('ssh', names=('a', 'b'), resource='r', runner=cluster.inprocess)
-    c.setup()
-    return c
-
-
 def test_one_ssh_host_reads_the_bundle_as_it_is_made(ssh_pair):
     """nothing spooled: the host applies the first chunks while the last
     are made; a bundle left half made (a failure here) leaves the host as
@@ -216,17 +205,3 @@ def test_one_ssh_host_reads_the_bundle_as_it_is_made(ssh_pair):
     assert read(c.root('b'), 'large.txt') == data.decode()
 
 
-def test_a_host_reads_its_manifest_ahead_only_for_changes_to_come(pushed_once):
-    """the host's parent manifest is read while this node commits, when
-    this node's scan found changes (``checkout.warm``)"""
-    from hgext_silvermirror import checkout
-
-    a, b, push, _env = pushed_once
-    with calls(checkout, 'warm') as warmed:
-        push()
-    assert warmed == []
-    write(a, 'one.txt', 'changed\n')
-    with calls(checkout, 'warm') as warmed:
-        push()
-    assert len(warmed) == 1
-    assert read(b, 'one.txt') == 'changed\n'

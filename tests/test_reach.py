@@ -1,0 +1,138 @@
+"""the hosts are reached while this node gets ready (reach.py)
+
+This node runs in the test's own process, its host over the real sshd;
+functions are wrapped only to record what is sent, or to hold a step
+until another has happened, so that the order under test is the one
+that runs (every wait is bounded).
+"""
+
+import contextlib
+import os
+import threading
+
+from mercurial import extensions
+
+from hgext_silvermirror import checkout, hosts, reach, snapshot, wire
+
+import nodes
+
+WAIT = 30
+
+
+@contextlib.contextmanager
+def sent(hold=None):
+    """the (command, its ``warm``) this node sends its hosts, in order;
+    ``hold(name)`` runs before each is sent"""
+    seen = []
+
+    def call(orig, peer, name, args, **kwargs):
+        seen.append((name, args.get(b'warm')))
+        if hold is not None:
+            hold(name)
+        return orig(peer, name, args, **kwargs)
+
+    with extensions.wrappedfunction(wire, 'call', call):
+        yield seen
+
+
+@contextlib.contextmanager
+def before(container, name, event=None, wait=None):
+    """``container.name`` sets ``event``, then waits for ``wait``, before
+    it runs"""
+
+    def wrapper(orig, *args, **kwargs):
+        if event is not None:
+            event.set()
+        if wait is not None:
+            assert wait.wait(WAIT), 'the step waited for did not happen'
+        return orig(*args, **kwargs)
+
+    with extensions.wrappedfunction(container, name, wrapper):
+        yield
+
+
+def test_a_host_asked_before_the_scan_knew_reads_ahead_while_this_node_records(ssh_pair):
+    """the host is asked before this node's scan has found its change: once
+    answered, it is asked to read its manifest ahead, while the commit runs"""
+    c = ssh_pair
+    c.write('a', 'f00.txt', b'changed\n')
+    asked, recording, warmed = threading.Event(), threading.Event(), threading.Event()
+
+    def hold(name):
+        if name == b'smprepare':
+            asked.set()
+            assert recording.wait(WAIT)
+
+    def done(orig, peer, name, args, **kwargs):
+        try:
+            return orig(peer, name, args, **kwargs)
+        finally:
+            if name == checkout.WARM:
+                warmed.set()
+
+    with extensions.wrappedfunction(wire, 'call', done), sent(hold) as seen, before(
+        snapshot, 'scan', wait=asked
+    ), before(snapshot, 'record', event=recording, wait=warmed):
+        c.sync('a', check=0)
+    assert seen[:2] == [(b'smprepare', False), (checkout.WARM, None)]
+    assert read(c.root('b'), 'f00.txt') == b'changed\n'
+
+
+def test_a_host_asked_after_the_scan_reads_ahead_in_the_same_request(ssh_pair):
+    c = ssh_pair
+    c.write('a', 'f00.txt', b'changed\n')
+    scanned, answered = threading.Event(), threading.Event()
+
+    def after(orig, *args, **kwargs):
+        try:
+            return orig(*args, **kwargs)
+        finally:
+            scanned.set()
+
+    def hold(name):
+        if name == b'smprepare':
+            answered.set()
+
+    with extensions.wrappedfunction(snapshot, 'scan', after), sent(hold) as seen, before(
+        reach, 'hostargs', wait=scanned
+    ), before(snapshot, 'record', wait=answered):
+        c.sync('a', check=0)
+    assert seen[0] == (b'smprepare', True)
+    assert checkout.WARM not in [name for name, _w in seen]
+    assert read(c.root('b'), 'f00.txt') == b'changed\n'
+
+
+def test_nothing_to_send_reads_nothing_ahead(ssh_pair):
+    c = ssh_pair
+    with sent() as seen:
+        c.sync('a', check=0)
+    assert seen == [(b'smprepare', False)]
+
+
+def test_a_sync_that_cannot_start_asks_its_hosts_nothing(ssh_pair):
+    """the host is connected to while this node takes its lock; another
+    sync holds it: the host is asked nothing, and its pending edit is not
+    recorded"""
+    c = ssh_pair
+    c.write('b', 'f01.txt', b'edited on b\n')
+    history = c.history('b')
+    connects = []
+
+    def connect(orig, *args, **kwargs):
+        connects.append(args[1].url)
+        return orig(*args, **kwargs)
+
+    repo = nodes.repository(c.root('a'))
+    with extensions.wrappedfunction(hosts, 'connect', connect), repo.wlock(), sent() as seen:
+        proc = c.sync('a', '--config', 'silvermirror.lock-timeout=0', check=None)
+    out = (proc.stdout + proc.stderr).decode()
+    assert proc.returncode != 0 and 'being synced by another process' in out, out
+    assert len(connects) == 1
+    assert seen == []
+    assert c.history('b') == history
+    assert read(c.root('b'), 'f01.txt') == b'edited on b\n'
+
+
+def read(root, rel):
+    with open(os.path.join(root, rel), 'rb') as fp:
+        return fp.read()
