@@ -32,6 +32,7 @@ from mercurial import (
     util,
 )
 from mercurial.repo import factory as repo_factory
+from mercurial.utils import urlutil
 
 from . import (
     bigfiles,
@@ -39,6 +40,33 @@ from . import (
 )
 
 eh = exthelper.exthelper()
+
+
+def localbase(entry):
+    """the directory that must exist for a local-path host to be there:
+    the entry's base (a mount point), else the repository's path"""
+    base = util.expandpath(entry.label)
+    if base.startswith(b'/'):
+        return base
+    path = util.expandpath(entry.url)
+    return path[7:] if path.startswith(b'file://') else path
+
+
+def sshbase(label):
+    """the base directory an ssh host entry names, or None
+
+    ``ssh://server//media/usb`` names ``/media/usb`` (``media/usb`` when
+    relative: under the home directory).  A bare name, or a URL without a
+    path, names the home directory itself, which is always there.
+    """
+    if not label.startswith(b'ssh://'):
+        return None
+    path = urlutil.url(label, parsequery=False, parsefragment=False).path
+    if path and (path == b'~' or path.startswith(b'~/')):
+        path = path[2:]
+    if not path:
+        return None
+    return path.rstrip(b'/') or b'/'
 
 
 def checkbase(base, kind=error.Abort):

@@ -24,7 +24,6 @@ import os
 import re
 import subprocess
 import sys
-import types
 
 from mercurial.i18n import _
 from mercurial import (
@@ -63,32 +62,20 @@ ERRORS = (
 )
 
 
-def preload(urls=(), namespace=None):
+def preload(urls=()):
     """load what reaching the hosts at ``urls`` uses before threads do it
 
     hg imports modules on first use, and two threads must not race to
-    load the same one (Python's lazy loader lets the second see a module
-    half run): the modules this one and the caller's ``namespace`` (its
-    globals) import load here, in the calling thread.  http.client, with
-    ssl and email, costs an ssh sync a share of its time users feel: it
-    loads with the first http host, whose errors then join ERRORS.
+    load the same one.  http.client, with ssl and email, costs an ssh
+    sync a share of its time users feel: it loads with the first http
+    host, whose errors then join ERRORS.
     """
     global ERRORS
     from mercurial import sshpeer, wireprotov1peer
     from mercurial.utils import cborutil
 
-    for mod in (sshpeer, wireprotov1peer, cborutil):
+    for mod in (sshpeer, wireprotov1peer, cborutil, procutil, urlutil):
         dir(mod)
-    # the modules this one and the caller import, and what those of this
-    # package import in turn
-    for names in (globals(), namespace or {}):
-        for value in list(names.values()):
-            if isinstance(value, types.ModuleType):
-                dir(value)
-                if value.__name__.startswith(__package__ + '.'):
-                    for inner in list(vars(value).values()):
-                        if isinstance(inner, types.ModuleType):
-                            dir(inner)
     if any(_scheme(u) in (b'http', b'https') for u in urls):
         import http.client
         from mercurial import httppeer
@@ -281,7 +268,7 @@ def _connectlocal(ui, entry, create, bigfile):
     path = util.expandpath(entry.url)
     if path.startswith(b'file://'):
         path = path[7:]
-    hostrepo.checkbase(localbase(entry), Unreachable)
+    hostrepo.checkbase(hostrepo.localbase(entry), Unreachable)
     created = False
     if not os.path.isdir(os.path.join(path, b'.hg')):
         if not create:
@@ -305,17 +292,7 @@ def away(entry):
     out): an operation that failed on it failed for that"""
     if _scheme(entry.url) != b'file':
         return False
-    return not os.path.isdir(localbase(entry))
-
-
-def localbase(entry):
-    """the directory that must exist for a local-path host to be there:
-    the entry's base (a mount point), else the repository's path"""
-    base = util.expandpath(entry.label)
-    if base.startswith(b'/'):
-        return base
-    path = util.expandpath(entry.url)
-    return path[7:] if path.startswith(b'file://') else path
+    return not os.path.isdir(hostrepo.localbase(entry))
 
 
 def _tryssh(ui, opts, url):
@@ -340,12 +317,32 @@ def _tryssh(ui, opts, url):
     return peer, None
 
 
-def _connectssh(ui, entry, timeout, batch, create, bigfile):
+def _sshopts(ui, entry, timeout, batch, create, bigfile):
     chosen = remote.chosen(ui)
     opts = {b'ssh': sshcommand(ui, timeout, batch, entry.url), b'remotecmd': chosen}
     if create and chosen == remote.DEFAULT:
         # one command makes a missing repository and serves it (hostrepo)
-        opts[b'remotecmd'] = remote.making(sshbase(entry.label), bigfile)
+        opts[b'remotecmd'] = remote.making(hostrepo.sshbase(entry.label), bigfile)
+    return chosen, opts
+
+
+def start(ui, entry, timeout, batch, create=True, bigfile=None):
+    """start the ssh login ``connect`` makes, ahead of it: what to
+    ``unpark`` if it is never made"""
+    if _scheme(entry.url) != b'ssh':
+        return []
+    opts = _sshopts(ui, entry, timeout, batch, create, bigfile)[1]
+    try:
+        return remote.park(lambda: repo_factory.peer(ui, opts, entry.url))
+    except ERRORS:
+        return []  # ``connect`` says why
+
+
+unpark = remote.unpark
+
+
+def _connectssh(ui, entry, timeout, batch, create, bigfile):
+    chosen, opts = _sshopts(ui, entry, timeout, batch, create, bigfile)
     peer, why = _tryssh(ui, opts, entry.url)
     if peer is None and remote.refused(opts[b'remotecmd'], why):
         opts[b'remotecmd'] = chosen = b'hg'
@@ -370,23 +367,6 @@ def _connectssh(ui, entry, timeout, batch, create, bigfile):
     return connection(entry, peer, created)
 
 
-def sshbase(label):
-    """the base directory an ssh host entry names, or None
-
-    ``ssh://server//media/usb`` names ``/media/usb`` (``media/usb`` when
-    relative: under the home directory).  A bare name, or a URL without a
-    path, names the home directory itself, which is always there.
-    """
-    if not label.startswith(b'ssh://'):
-        return None
-    path = urlutil.url(label, parsequery=False, parsefragment=False).path
-    if path and (path == b'~' or path.startswith(b'~/')):
-        path = path[2:]
-    if not path:
-        return None
-    return path.rstrip(b'/') or b'/'
-
-
 def _checksshbase(ui, entry, sshcmd, timeout):
     """refuse to create a repository where the entry's base is missing
 
@@ -396,7 +376,7 @@ def _checksshbase(ui, entry, sshcmd, timeout):
     mounted would see every file deleted.  As for a local path, the base
     must exist; the resource's directories inside it are created.
     """
-    base = sshbase(entry.label)
+    base = hostrepo.sshbase(entry.label)
     if base is None:
         return
     ok, _out = _sshrun(ui, entry, sshcmd, timeout, b'version -q --cwd', path=base)

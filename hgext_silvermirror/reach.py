@@ -13,7 +13,6 @@ would bring, changing nothing (``remotestatus``).
 import concurrent.futures
 import contextlib
 import sys
-import threading
 
 from mercurial.i18n import _
 from mercurial import discovery
@@ -52,48 +51,32 @@ def hostargs(res, opts, timeout):
 
 
 class reaching:
-    """reach the hosts of a resource while this node gets ready and takes
-    its snapshot
+    """reach the hosts of a resource while this thread takes its snapshot
 
     An ssh host's login and ``hg serve`` start, then its own snapshot,
     take about as long as the local snapshot and little of this machine's
     time, so the ssh and http hosts are reached (and snapshot) in the
-    background meanwhile.  Connecting starts as soon as the sync knows its
-    hosts, before this node opens its repository; a host is asked to
-    prepare only once this node holds the resource's lock (``go``), so a
-    sync that cannot start changes no host.  Local-path hosts are reached
-    afterwards, in this thread: they work in-process on this machine's
-    repositories.
+    background meanwhile.  Local-path hosts are reached afterwards, in
+    this thread: they work in-process on this machine's repositories.
     """
 
     def __init__(self, ui, cfg, res, opts, entries):
         self.hrs = [results.hostresult(res, e) for e in entries]
         self._items = list(zip(self.hrs, entries))
-        self._go = threading.Event()
-        self.going = False
 
         def one(item):
-            return reach(ui, cfg, res, opts, *item, go=self._wait)
+            return reach(ui, cfg, res, opts, *item)
 
         self._reach = one
         self._remote = [it for it in self._items if b'://' in it[0].url]
         self._pool = None
         self._done = {}
         if self._remote:
-            hostsmod.preload([it[0].url for it in self._remote], globals())
-            self._pool = concurrent.futures.ThreadPoolExecutor(1)
+            hostsmod.preload([it[0].url for it in self._remote])
             self._responsive = _responsive()
             self._responsive.__enter__()
+            self._pool = concurrent.futures.ThreadPoolExecutor(1)
             self._future = self._pool.submit(hostsmod.parallel, ui, one, self._remote, True)
-
-    def _wait(self):
-        self._go.wait()
-        return self.going
-
-    def go(self):
-        """this node holds the lock: the hosts may prepare"""
-        self.going = True
-        self._go.set()
 
     def _remotedone(self):
         if self._pool is not None:
@@ -127,13 +110,11 @@ class reaching:
         return out
 
     def abandon(self):
-        """close what was reached: the sync failed before its exchange
+        """close what was reached: the snapshot failed
 
-        A host not yet asked to prepare is asked nothing.  The sync's error
-        (an interrupt among them) is the one to report: none raised here
-        takes its place.
+        The snapshot's error (an interrupt among them) is the one to
+        report: none raised here takes its place.
         """
-        self._go.set()
         try:
             done = self._remotedone()
         except Exception:
@@ -141,21 +122,6 @@ class reaching:
         for r in done.values():
             if r is not None:
                 r[0].close()
-
-
-@contextlib.contextmanager
-def held(reaching):
-    """abandon ``reaching`` unless the sync gave its hosts the go
-
-    What runs before (opening the repository, taking the lock, repairing)
-    may fail: the connections opened meanwhile are closed, and no host
-    prepares.  After the go, the sync's own steps close them.
-    """
-    try:
-        yield
-    finally:
-        if reaching is not None and not reaching.going:
-            reaching.abandon()
 
 
 # syncs in this process with hosts reached in the background
@@ -183,16 +149,34 @@ def _responsive():
             sys.setswitchinterval(_threaded.pop())
 
 
-def reach(ui, cfg, res, opts, hr, entry, go=lambda: True):
-    """open a connection and snapshot the host: (conn, reply), or None
+@contextlib.contextmanager
+def started(ui, cfg, res, opts, entries):
+    """the ssh logins of a sync's hosts, started before this node opens
+    its repository and takes its lock
 
-    ``go()`` waits until the host may be asked to prepare; False: the
-    sync stopped before, and the connection is closed unused.
+    An ssh login and the host's hg start are mostly waiting, and for a
+    sync of one file or none the host's chain (its start, then its
+    snapshot) is the longer one.  Only the processes start here, in this
+    thread (``remote.park``): the thread that reaches the hosts takes
+    them over, after the lock, and asks them its first command; one not
+    taken (the sync stopped before) is closed unused.
     """
+    parked = []
+    if opts.pool is None:
+        for entry in entries:
+            if b'://' in entry.url:
+                parked.extend(
+                    hostsmod.start(ui, entry, *_connargs(ui, cfg, not opts.dryrun, res.bigfile))
+                )
+    try:
+        yield
+    finally:
+        hostsmod.unpark(parked)
+
+
+def reach(ui, cfg, res, opts, hr, entry):
+    """open a connection and snapshot the host: (conn, reply), or None"""
     conn = opts.pool.take(entry.url) if opts.pool is not None else None
-    if conn is not None and not go():
-        opts.pool.give(conn)
-        return None
     if conn is not None and not opts.dryrun:
         ui.debug(b'%s: %s: reusing the open connection\n' % (res.name, hr.host))
         try:
@@ -224,9 +208,6 @@ def reach(ui, cfg, res, opts, hr, entry, go=lambda: True):
         hr.message = _(b'would create the repository')
         return None
     hr.created = conn.created
-    if not go():
-        conn.close()
-        return None
     try:
         if opts.dryrun:
             return conn, None
@@ -244,15 +225,13 @@ def reach(ui, cfg, res, opts, hr, entry, go=lambda: True):
     return None
 
 
+def _connargs(ui, cfg, create, bigfile):
+    """(timeout, batch, create, bigfile) of ``hosts.connect``"""
+    return cfg.timeout, not cfg.password or not ui.interactive(), create, bigfile
+
+
 def _connect(ui, cfg, entry, create, bigfile=None):
-    return hostsmod.connect(
-        ui,
-        entry,
-        cfg.timeout,
-        batch=not cfg.password or not ui.interactive(),
-        create=create,
-        bigfile=bigfile,
-    )
+    return hostsmod.connect(ui, entry, *_connargs(ui, cfg, create, bigfile))
 
 
 def prepare(ui, cfg, res, opts, conn, entry):

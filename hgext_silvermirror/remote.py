@@ -20,7 +20,15 @@ same shell make it first where it is missing (``hostrepo``).
 hg quotes ``ui.remotecmd`` for the remote shell, so the default cannot
 be written there: SilverMirror's ssh connections name ``DEFAULT`` instead,
 and hg's ``_makeconnection``, wrapped here, builds their command line.
+
+A sync starts its ssh logins before it opens its own repository
+(``park``): the wrapper keeps the process it started, and the same
+connection made later takes it over, the host's login and hg start done
+meanwhile.
 """
+
+import subprocess
+import threading
 
 from mercurial import (
     exthelper,
@@ -105,12 +113,64 @@ def refused(remotecmd, why):
     return remotecmd == DEFAULT and why.startswith(b'Illegal command')
 
 
+# ssh processes started ahead of their connection (``park``), by what
+# ``_connection`` was asked
+_PARKED = {}
+_parking = threading.local()
+
+
+class _Parked(Exception):
+    """the process of a connection being parked has started"""
+
+
+def park(make):
+    """start the ssh process of ``make()``, the making of an hg peer, and
+    stop there: the same connection made later takes the process over
+    instead of starting one, the host's login and hg start done meanwhile.
+    Returns what ``unpark`` closes if no connection takes it."""
+    _parking.keys = []
+    try:
+        make()
+    except _Parked:
+        pass
+    finally:
+        keys, _parking.keys = _parking.keys, None
+    return keys
+
+
+def unpark(keys):
+    """close the processes of ``keys`` no connection took: the host's hg
+    reads the end of its input and exits"""
+    for key in keys:
+        started = _PARKED.pop(key, None)
+        if started is None:
+            continue
+        proc, stdin, stdout, stderr = started
+        stdin.close()
+        try:
+            proc.wait(UNPARKWAIT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        stdout.close()
+        stderr.close()
+
+
+# seconds a parked process has to end once its input is closed
+UNPARKWAIT = 30
+
+
 @eh.wrapfunction(sshpeer, compat.SSHCONNECTION)
 def _connection(
     orig, ui, sshcmd, args, remotecmd, path, sshenv=None, remotehidden=False
 ):
     """hg's, for ``remotecmd`` as given; the host's choice for ``DEFAULT``;
-    its pipes widened (``pipesize``)"""
+    its pipes widened (``pipesize``); a parked process taken over"""
+    key = (sshcmd, args, remotecmd, getattr(remotecmd, 'base', None),
+           getattr(remotecmd, 'bigfile', None), path, remotehidden)
+    started = _PARKED.pop(key, None)
+    if started is not None:
+        return started
     if remotecmd != DEFAULT:
         proc, stdin, stdout, stderr = orig(
             ui, sshcmd, args, remotecmd, path, sshenv, remotehidden=remotehidden
@@ -125,4 +185,8 @@ def _connection(
         # unbuffered, as hg's own: the peer polls the pipes
         stdin, stdout, stderr, proc = procutil.popen4(cmd, bufsize=0, env=sshenv)
     pipesize.widen(stdin.fileno(), stdout.fileno())
+    if getattr(_parking, 'keys', None) is not None:
+        _PARKED[key] = (proc, stdin, stdout, stderr)
+        _parking.keys.append(key)
+        raise _Parked()
     return proc, stdin, stdout, stderr

@@ -16,8 +16,9 @@ import os
 from mercurial.i18n import _
 
 from . import (
-    redact,
+    hostrepo,
     hosts as hostsmod,
+    redact,
     wire,
 )
 
@@ -92,7 +93,7 @@ class hostresult:
         if hostsmod.away(self._entry):
             self.status = UNREACHABLE
             self.message = _(b'%s went away during the sync (%s)') % (
-                hostsmod.localbase(self._entry),
+                hostrepo.localbase(self._entry),
                 self.message,
             )
             self.hint = _(b'mount it again: the next sync finishes what this one began')

@@ -231,10 +231,8 @@ def sync(ui, cfg, res, opts, result=None):
         return result
     fresh = not os.path.isdir(os.path.join(res.root, b'.hg'))
     entries = selecthosts(res, opts.hosts)
-    opts.coming = False
-    # the hosts of a resource this node has are reached while it opens
-    reaching = None if fresh else reachmod.reaching(ui, cfg, res, opts, entries)
-    with reachmod.held(reaching):
+    # the logins to the hosts of a resource this node has start at once
+    with reachmod.started(ui, cfg, res, opts, [] if fresh else entries):
         repo = openrepo(ui, res, create=not opts.dryrun)
         result.created = fresh
         opts.tell(b'repository', result)
@@ -246,26 +244,24 @@ def sync(ui, cfg, res, opts, result=None):
         with repo.ui.configoverride(
             {(b'silvermirror', b'in-sync'): True}, b'silvermirror'
         ), locks.resourcelock(repo, res, alone=opts.alone):
-            reaching, filling = _local(ui, cfg, res, opts, repo, result, entries, reaching)
+            reaching, filling = _local(ui, cfg, res, opts, repo, result, entries)
             if reaching is not None:
                 _exchange(ui, cfg, res, opts, repo, result, reaching, filling, handler)
     return result
 
 
-def _local(ui, cfg, res, opts, repo, result, entries, reaching):
+def _local(ui, cfg, res, opts, repo, result, entries):
     """repair and snapshot here while the hosts are reached
 
-    Returns the hosts being reached (``reach.reaching``, started by the
-    caller or here) and the first checkout sent to empty hosts meanwhile
-    (``firstcontact.alongside``), or (None, None) when the snapshot
-    refused a mass deletion.
+    Returns the hosts being reached (``reach.reaching``) and the first
+    checkout sent to empty hosts meanwhile (``firstcontact.alongside``),
+    or (None, None) when the snapshot refused a mass deletion.
     """
     result.repaired = recovery.preamble(repo)
     opts.tell(b'repaired', result)
     snapshotmod.ensureconfig(repo)
-    if reaching is None:
-        reaching = reachmod.reaching(ui, cfg, res, opts, entries)
-    reaching.go()
+    opts.coming = False
+    reaching = reachmod.reaching(ui, cfg, res, opts, entries)
     filling = None
     try:
         snap = result.snapshot = snapshotmod.scan(

@@ -12,7 +12,7 @@ import threading
 
 from mercurial import extensions
 
-from hgext_silvermirror import checkout, hosts, reach, snapshot, wire
+from hgext_silvermirror import checkout, reach, remote, snapshot, wire
 
 import nodes
 
@@ -110,27 +110,56 @@ def test_nothing_to_send_reads_nothing_ahead(ssh_pair):
 
 
 def test_a_sync_that_cannot_start_asks_its_hosts_nothing(ssh_pair):
-    """the host is connected to while this node takes its lock; another
-    sync holds it: the host is asked nothing, and its pending edit is not
-    recorded"""
+    """the host's login starts while this node takes its lock; another
+    sync holds it: the login's process ends unused, the host is asked
+    nothing, and its pending edit is not recorded"""
     c = ssh_pair
     c.write('b', 'f01.txt', b'edited on b\n')
     history = c.history('b')
-    connects = []
+    procs = []
 
-    def connect(orig, *args, **kwargs):
-        connects.append(args[1].url)
-        return orig(*args, **kwargs)
+    def park(orig, make):
+        keys = orig(make)
+        procs.extend(remote._PARKED[k][0] for k in keys)
+        return keys
 
     repo = nodes.repository(c.root('a'))
-    with extensions.wrappedfunction(hosts, 'connect', connect), repo.wlock(), sent() as seen:
+    with extensions.wrappedfunction(remote, 'park', park), repo.wlock(), sent() as seen:
         proc = c.sync('a', '--config', 'silvermirror.lock-timeout=0', check=None)
     out = (proc.stdout + proc.stderr).decode()
     assert proc.returncode != 0 and 'being synced by another process' in out, out
-    assert len(connects) == 1
+    assert len(procs) == 1 and procs[0].returncode is not None
+    assert remote._PARKED == {}
     assert seen == []
     assert c.history('b') == history
     assert read(c.root('b'), 'f01.txt') == b'edited on b\n'
+
+
+def test_the_login_started_ahead_serves_the_sync(ssh_pair):
+    """one ssh process per host for a sync: the one started before the
+    lock"""
+    c = ssh_pair
+    c.write('a', 'f00.txt', b'changed\n')
+    parked, taken = [], []
+
+    def park(orig, make):
+        keys = orig(make)
+        parked.extend(keys)
+        return keys
+
+    def connection(orig, *args, **kwargs):
+        before = len(remote._PARKED)
+        started = orig(*args, **kwargs)
+        taken.append(len(remote._PARKED) < before)
+        return started
+
+    with extensions.wrappedfunction(remote, 'park', park), extensions.wrappedfunction(
+        remote.sshpeer, remote.compat.SSHCONNECTION, connection
+    ):
+        c.sync('a', check=0)
+    # the parking raises through the wrapper: only the connection made counts
+    assert len(parked) == 1 and taken == [True]
+    assert read(c.root('b'), 'f00.txt') == b'changed\n'
 
 
 def read(root, rel):
