@@ -164,10 +164,7 @@ def started(ui, cfg, res, opts, entries):
     parked = []
     if opts.pool is None:
         for entry in entries:
-            if b'://' in entry.url:
-                parked.extend(
-                    hostsmod.start(ui, entry, *_connargs(ui, cfg, not opts.dryrun, res.bigfile))
-                )
+            parked += hostsmod.start(ui, entry, *_connargs(ui, cfg, not opts.dryrun, res.bigfile))
     try:
         yield
     finally:

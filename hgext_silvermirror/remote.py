@@ -130,7 +130,9 @@ def park(make):
     Returns what ``unpark`` closes if no connection takes it."""
     _parking.keys = []
     try:
-        make()
+        peer = make()
+        # another route than ours made the peer whole: not kept
+        peer.close()
     except _Parked:
         pass
     finally:
