@@ -170,7 +170,11 @@ def _connection(
     its pipes widened (``pipesize``); a parked process taken over"""
     key = (sshcmd, args, remotecmd, getattr(remotecmd, 'base', None),
            getattr(remotecmd, 'bigfile', None), path, remotehidden)
-    started = _PARKED.pop(key, None)
+    parking = getattr(_parking, 'keys', None) is not None
+    if parking and key in _PARKED:
+        # two entries of one host: one process serves the first connection
+        raise _Parked()
+    started = None if parking else _PARKED.pop(key, None)
     if started is not None:
         return started
     if remotecmd != DEFAULT:
@@ -187,7 +191,7 @@ def _connection(
         # unbuffered, as hg's own: the peer polls the pipes
         stdin, stdout, stderr, proc = procutil.popen4(cmd, bufsize=0, env=sshenv)
     pipesize.widen(stdin.fileno(), stdout.fileno())
-    if getattr(_parking, 'keys', None) is not None:
+    if parking:
         _PARKED[key] = (proc, stdin, stdout, stderr)
         _parking.keys.append(key)
         raise _Parked()
