@@ -12,7 +12,7 @@ import threading
 
 from mercurial import extensions
 
-from hgext_silvermirror import checkout, reach, remote, snapshot, wire
+from hgext_silvermirror import bigstage, checkout, reach, remote, snapshot, wire
 
 import nodes
 
@@ -83,17 +83,12 @@ def test_a_host_asked_after_the_scan_reads_ahead_in_the_same_request(ssh_pair):
     c.write('a', 'f00.txt', b'changed\n')
     scanned, answered = threading.Event(), threading.Event()
 
-    def after(orig, *args, **kwargs):
-        try:
-            return orig(*args, **kwargs)
-        finally:
-            scanned.set()
-
     def hold(name):
         if name == b'smprepare':
             answered.set()
 
-    with extensions.wrappedfunction(snapshot, 'scan', after), sent(hold) as seen, before(
+    # what the sync asks once its scan found changes, and knows it
+    with before(bigstage, 'wanted', event=scanned), sent(hold) as seen, before(
         reach, 'hostargs', wait=scanned
     ), before(snapshot, 'record', wait=answered):
         c.sync('a', check=0)
