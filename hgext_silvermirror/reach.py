@@ -13,6 +13,7 @@ would bring, changing nothing (``remotestatus``).
 import concurrent.futures
 import contextlib
 import sys
+import threading
 
 from mercurial.i18n import _
 from mercurial import discovery
@@ -73,8 +74,8 @@ class reaching:
         self._done = {}
         if self._remote:
             hostsmod.preload([it[0].url for it in self._remote])
-            self._responsive = _responsive()
-            self._responsive.__enter__()
+            self._responsive = contextlib.ExitStack()
+            self._responsive.enter_context(_responsive())
             self._pool = concurrent.futures.ThreadPoolExecutor(1)
             self._future = self._pool.submit(hostsmod.parallel, ui, one, self._remote, True)
 
@@ -85,7 +86,7 @@ class reaching:
             finally:
                 self._pool.shutdown()
                 self._pool = None
-                self._responsive.__exit__(None, None, None)
+                self._responsive.close()
             self._done = {id(hr): r for (hr, _e), r in zip(self._remote, done)}
         return self._done
 
@@ -124,8 +125,10 @@ class reaching:
                 r[0].close()
 
 
-# syncs in this process with hosts reached in the background
-_threaded = []
+# the syncs of this process reaching hosts in the background, and the
+# switch interval before the first of them
+_threaded = {'count': 0, 'interval': None}
+_threadedlock = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -135,18 +138,21 @@ def _responsive():
     The thread reaching the hosts mostly waits on them, and each of its
     round trips wakes it for a moment; with Python's default interval it
     waits up to that long for the main thread, busy with the snapshot, to
-    let it run, at every step of the login and of ``smprepare``.
+    let it run, at every step of the login and of ``smprepare``.  The
+    interval comes back when the last such sync of the process is done.
     """
-    if not _threaded:
-        _threaded.append(sys.getswitchinterval())
-        sys.setswitchinterval(min(_threaded[0], SWITCHINTERVAL))
-    _threaded.append(None)
+    with _threadedlock:
+        if not _threaded['count']:
+            _threaded['interval'] = sys.getswitchinterval()
+            sys.setswitchinterval(min(_threaded['interval'], SWITCHINTERVAL))
+        _threaded['count'] += 1
     try:
         yield
     finally:
-        _threaded.pop()
-        if len(_threaded) == 1:
-            sys.setswitchinterval(_threaded.pop())
+        with _threadedlock:
+            _threaded['count'] -= 1
+            if not _threaded['count']:
+                sys.setswitchinterval(_threaded['interval'])
 
 
 @contextlib.contextmanager

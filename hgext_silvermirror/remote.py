@@ -113,6 +113,9 @@ def refused(remotecmd, why):
     return remotecmd == DEFAULT and why.startswith(b'Illegal command')
 
 
+# seconds a parked process has to end once its input is closed
+UNPARKWAIT = 30
+
 # ssh processes started ahead of their connection (``park``), by what
 # ``_connection`` was asked
 _PARKED = {}
@@ -156,10 +159,6 @@ def unpark(keys):
             proc.wait()
         stdout.close()
         stderr.close()
-
-
-# seconds a parked process has to end once its input is closed
-UNPARKWAIT = 30
 
 
 @eh.wrapfunction(sshpeer, compat.SSHCONNECTION)

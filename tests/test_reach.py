@@ -8,6 +8,7 @@ that runs (every wait is bounded).
 
 import contextlib
 import os
+import sys
 import threading
 
 from mercurial import extensions
@@ -102,6 +103,16 @@ def test_nothing_to_send_reads_nothing_ahead(ssh_pair):
     with sent() as seen:
         c.sync('a', check=0)
     assert seen == [(b'smprepare', False)]
+
+
+def test_the_switch_interval_is_short_only_while_the_hosts_are_reached(ssh_pair):
+    c = ssh_pair
+    intervals = []
+    before_sync = sys.getswitchinterval()
+    with sent(lambda name: intervals.append(sys.getswitchinterval())):
+        c.sync('a', check=0)
+    assert intervals == [reach.SWITCHINTERVAL] != [before_sync]
+    assert sys.getswitchinterval() == before_sync
 
 
 def test_a_sync_that_cannot_start_asks_its_hosts_nothing(ssh_pair):
