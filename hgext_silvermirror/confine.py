@@ -346,6 +346,7 @@ _TYPES = {
     b'node': (_hexnode, _(b'a node id (40 hex digits)')),
     b'common': (_listof(_hexnode), _(b'a list of node ids')),
     b'heads': (_listof(_hexnode), _(b'a list of node ids')),
+    b'parents': (_listof(_hexnode), _(b'a list of node ids')),
     b'files': (_int, _(b'a number of files')),
     b'bytes': (_int, _(b'a number of bytes')),
     b'requirements': (_listof(_bytes), _(b'a list of requirements')),
@@ -361,6 +362,7 @@ _TYPES = {
 REQUIRED = {
     b'smupdate': (b'node',),
     b'smdeliver': (b'node',),
+    b'smstage': (b'node', b'parents'),
     b'smseed': (b'requirements', b'files', b'bytes', b'heads'),
     b'smbigsums': (b'base', b'size'),
     b'smbigdelta': (b'base', b'content', b'size', b'block', b'count'),

@@ -47,6 +47,7 @@ from . import (
 from .firstcontact import (
     firstcheckout,
     pushupdate,
+    sendahead,
     shape,
     streamstore,
 )
@@ -212,13 +213,16 @@ def deliver(repo, args, node=None, payload=None):
     with syncing(repo, args):
         try:
             pushupdate.receive(repo, args, payload)
+            return _checkout(repo, args)
         except error.PushRaced:
             raise wire.HostError(
                 _(b'%s changed during the sync') % repo.root,
                 hint=_(b'the next sync brings its changes'),
                 kind=b'busy',
             )
-        return _checkout(repo, args)
+        finally:
+            # the files sent ahead are used, or are of no use any more
+            sendahead.discard(repo)
 
 
 @_command(b'smseed', b'push', payload=True)
@@ -226,6 +230,13 @@ def seed(repo, args, node=None, payload=None):
     """take a stream of the client's store, if this repository is empty"""
     with syncing(repo, args):
         return streamstore.receive(repo, args, payload)
+
+
+@_command(sendahead.COMMAND, b'push', payload=True)
+def stage(repo, args, node=None, payload=None):
+    """keep the client's changed files for the delivery that follows"""
+    with syncing(repo, args):
+        return sendahead.receive(repo, args, payload)
 
 
 @_command(b'smprefill', b'push', payload=True)

@@ -27,6 +27,7 @@ from . import (
     results,
     wire,
 )
+from .firstcontact import sendahead
 from .results import (
     FAILED,
     UNREACHABLE,
@@ -247,10 +248,8 @@ def prepare(ui, cfg, res, opts, conn, entry):
     args = hostargs(res, opts, cfg.timeout)
     reply = conn.call(b'smprepare', args)
     if not reply.get(b'reopen'):
-        if opts.coming and not args[b'warm'] and conn.peer.capable(checkout.WARM):
-            # this node's snapshot found changes after the host was asked,
-            # and still records them: the host reads ahead meanwhile
-            conn.call(checkout.WARM, {})
+        if opts.coming:
+            _ahead(ui, opts, conn, reply, args, entry)
         return conn, reply
     created = reply.get(b'created')
     conn.close()
@@ -265,6 +264,27 @@ def prepare(ui, cfg, res, opts, conn, entry):
             hint=_(b"check that hg's largefiles extension is installed there"),
         )
     return conn, reply
+
+
+def _ahead(ui, opts, conn, reply, args, entry):
+    """what a host gets while this node still records its snapshot
+
+    The files it changed (``sendahead``), where the host's head is this
+    node's parent; otherwise, if the host was asked before the snapshot
+    found changes, a read ahead of the update's manifest (``warm``).
+    """
+    repo, parent, files, parents = opts.ahead
+    if files and sendahead.wanted(conn.peer, reply, parent):
+        try:
+            kept = sendahead.send(repo, conn, parent, files, parents, args[b'locktimeout'])
+        except wire.HostError as inst:
+            # its delivery writes them as ever
+            ui.debug(b'%s: files not sent ahead: %s\n' % (entry.label, inst.message))
+            return
+        ui.debug(b'%s: %d files sent ahead\n' % (entry.label, kept))
+    elif not args[b'warm'] and conn.peer.capable(checkout.WARM):
+        # the snapshot found changes after the host was asked
+        conn.call(checkout.WARM, {})
 
 
 def remotestatus(repo, conn, hr):

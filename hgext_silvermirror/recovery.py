@@ -298,7 +298,11 @@ class _guardstate:
         self.written = {}
 
     def check(self, path, incoming):
-        """keep the file as a copy if someone changed it since ``base``"""
+        """keep the file as a copy if someone changed it since ``base``
+
+        ``incoming`` is what replaces it (None: a removal), or a function
+        that reads it, only when the file is not as recorded.
+        """
         repo = self.repo
         if path not in self.written and _asrecorded(repo, path):
             return
@@ -306,6 +310,8 @@ class _guardstate:
             data = _content(repo, path)
         except OSError:
             return
+        if callable(incoming):
+            incoming = incoming()
         if data is None or data == incoming:
             return
         if path in self.written:
@@ -340,14 +346,23 @@ def _digest(data):
     return hashlib.sha1(data).digest()
 
 
-def _guardedwrite(orig, self, data, flags, **kwargs):
+@contextlib.contextmanager
+def writing(repo, path, incoming, digest):
+    """the guard around a write of ``path`` with ``incoming`` (``check``),
+    whose digest (or a function that makes it) the guard then remembers;
+    outside a guard, nothing"""
     state = getattr(_active, 'state', None)
-    if state is not None and state.repo.root == self._repo.root:
-        state.check(self._path, data)
-        result = orig(self, data, flags, **kwargs)
-        state.written[self._path] = _digest(data)
-        return result
-    return orig(self, data, flags, **kwargs)
+    if state is None or state.repo.root != repo.root:
+        yield
+        return
+    state.check(path, incoming)
+    yield
+    state.written[path] = digest() if callable(digest) else digest
+
+
+def _guardedwrite(orig, self, data, flags, **kwargs):
+    with writing(self._repo, self._path, data, lambda: _digest(data)):
+        return orig(self, data, flags, **kwargs)
 
 
 def _guardedremove(orig, self, *args, **kwargs):

@@ -53,7 +53,7 @@ from . import (
     snapshot as snapshotmod,
     wire,
 )
-from .firstcontact import pushupdate
+from .firstcontact import pushupdate, sendahead
 from .results import (
     FAILED,
     SKIPPED,
@@ -98,8 +98,10 @@ class options:
         # (a prompt, a merge tool); ``report.reporter.tell``
         self.listener = listener
         # this node's snapshot has changes for the hosts and records them:
-        # a host asked meanwhile reads ahead for its update
+        # a host asked meanwhile reads ahead for its update, and may get
+        # the files ahead: (repo, its parent, files, their parents)
         self.coming = False
+        self.ahead = None
 
     def tell(self, stage, result):
         if self.listener is not None:
@@ -275,7 +277,9 @@ def _local(ui, cfg, res, opts, repo, result, entries):
         )
         if not opts.dryrun:
             ahead = []
-            opts.coming = opts.direction == b'push' and bool(snap.pending)
+            if opts.direction == b'push' and snap.pending:
+                opts.ahead = (repo, repo[b'.'].node()) + sendahead.candidates(repo, snap)
+                opts.coming = True
             if opts.coming:
                 filling = firstcontact.alongside(repo, reaching.reached, cfg.timeout)
                 ahead = bigstage.wanted(repo, snap)

@@ -1,7 +1,7 @@
 """an empty host's working copy written from this node's files (prefill)
 
 Real repositories through hg's API: the payload this node would send
-(``firstcheckout._feed``) is given to the host's ``firstcheckout.receive`` directly,
+(``firstcheckout.feed``) is given to the host's ``firstcheckout.receive`` directly,
 then the sender's store is streamed in (``streamstore``) and the host updates.
 The host keeps the files it wrote only when each is the head's, by its
 node; otherwise, or whatever goes wrong, it removes those it wrote, and
@@ -53,7 +53,7 @@ def host(mkrepo):
 
 
 def payload(repo, files):
-    return io.BytesIO(firstcheckout._feed(repo, files).read())
+    return io.BytesIO(firstcheckout.feed(repo, files).read())
 
 
 def receive(host, data):

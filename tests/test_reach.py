@@ -14,6 +14,7 @@ import threading
 from mercurial import extensions
 
 from hgext_silvermirror import bigstage, checkout, reach, remote, snapshot, wire
+from hgext_silvermirror.firstcontact import sendahead
 
 import nodes
 
@@ -52,12 +53,10 @@ def before(container, name, event=None, wait=None):
         yield
 
 
-def test_a_host_asked_before_the_scan_knew_reads_ahead_while_this_node_records(ssh_pair):
-    """the host is asked before this node's scan has found its change: once
-    answered, it is asked to read its manifest ahead, while the commit runs"""
-    c = ssh_pair
-    c.write('a', 'f00.txt', b'changed\n')
-    asked, recording, warmed = threading.Event(), threading.Event(), threading.Event()
+def askedbefore(c):
+    """sync ``a`` with its host asked before this node's scan has found its
+    change, and answered while the commit runs: what ``a`` sent"""
+    asked, recording, answered = threading.Event(), threading.Event(), threading.Event()
 
     def hold(name):
         if name == b'smprepare':
@@ -68,15 +67,34 @@ def test_a_host_asked_before_the_scan_knew_reads_ahead_while_this_node_records(s
         try:
             return orig(peer, name, args, **kwargs)
         finally:
-            if name == checkout.WARM:
-                warmed.set()
+            if name in (checkout.WARM, sendahead.COMMAND):
+                answered.set()
 
     with extensions.wrappedfunction(wire, 'call', done), sent(hold) as seen, before(
         snapshot, 'scan', wait=asked
-    ), before(snapshot, 'record', event=recording, wait=warmed):
+    ), before(snapshot, 'record', event=recording, wait=answered):
         c.sync('a', check=0)
-    assert seen[:2] == [(b'smprepare', False), (checkout.WARM, None)]
+    return seen
+
+
+def test_a_host_asked_before_the_scan_knew_gets_the_files_while_this_node_records(ssh_pair):
+    """once answered, a host at this node's parent gets the changed file
+    ahead (and reads its manifest), while the commit runs"""
+    c = ssh_pair
+    c.write('a', 'f00.txt', b'changed\n')
+    assert askedbefore(c)[:2] == [(b'smprepare', False), (sendahead.COMMAND, None)]
     assert read(c.root('b'), 'f00.txt') == b'changed\n'
+
+
+def test_a_host_with_changes_of_its_own_reads_ahead_while_this_node_records(ssh_pair):
+    """a host whose snapshot recorded its own change gets nothing ahead
+    (its delivery is a merge's): it reads its manifest ahead"""
+    c = ssh_pair
+    c.write('a', 'f00.txt', b'changed\n')
+    c.write('b', 'f01.txt', b'changed on b\n')
+    assert askedbefore(c)[:2] == [(b'smprepare', False), (checkout.WARM, None)]
+    assert read(c.root('b'), 'f00.txt') == b'changed\n'
+    assert read(c.root('a'), 'f01.txt') == b'changed on b\n'
 
 
 def test_a_host_asked_after_the_scan_reads_ahead_in_the_same_request(ssh_pair):

@@ -18,7 +18,11 @@ them:
     commits them (between the snapshot's ``scan`` and ``record``);
 ``pushupdate``
     the changesets a host lacks and its working-copy update in one
-    command, for every sync, not only the first.
+    command, for every sync, not only the first;
+``sendahead``
+    the small files a sync changed, kept by a host whose head this
+    node's snapshot continues while this node commits them, for that
+    update to move into place.
 
 Whatever none of them can carry goes through hg's own push.  ``sidesok``
 says whether two histories that never met may be joined.
@@ -38,6 +42,7 @@ from .. import (
 from . import (
     firstcheckout,
     pushupdate,
+    sendahead,
     shape,
     streamstore,
 )
@@ -45,7 +50,7 @@ from . import (
 # the strategies, in the order the engine tries them; the preamble
 # recovers in this order too: an interrupted stream's store first, before
 # hg rolls back a journal
-TABLE = (streamstore, firstcheckout, pushupdate)
+TABLE = (streamstore, firstcheckout, pushupdate, sendahead)
 
 
 def recover(repo):

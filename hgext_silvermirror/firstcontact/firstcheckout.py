@@ -79,7 +79,7 @@ def wanted(repo, peer, reply):
     )
 
 
-class _feed:
+class feed:
     """one host's payload: the files, as they are in this working copy
 
     Read by the thread that talks to the host.  Reading never fails: a
@@ -163,7 +163,7 @@ class alongside:
             self._pool = concurrent.futures.ThreadPoolExecutor(len(targets))
             self._futures = [
                 (hr, self._pool.submit(
-                    conn.call, COMMAND, args, payload=_feed(repo, files)
+                    conn.call, COMMAND, args, payload=feed(repo, files)
                 ))
                 for hr, conn in targets
             ]
@@ -246,11 +246,26 @@ def receive(repo, args, payload):
     return {b'prefilled': True, b'files': count}
 
 
-def _readexactly(fp, size):
+def readexactly(fp, size):
     data = fp.read(size)
     if len(data) != size:
         raise error.Abort(_(b'the client stopped mid-payload'))
     return data
+
+
+def frames(payload):
+    """(path, size, flag) of each file of ``payload`` (``feed``)
+
+    The caller reads the file's ``size`` bytes before the next.
+    """
+    while True:
+        (length,) = LENGTH.unpack(readexactly(payload, LENGTH.size))
+        if not length:
+            return
+        size, flag = HEADER.unpack(
+            LENGTH.pack(length) + readexactly(payload, HEADER.size - LENGTH.size)
+        )[1:]
+        yield readexactly(payload, length), size, flag
 
 
 class _placement:
@@ -278,19 +293,12 @@ class _placement:
         util.tryunlink(self._tmp)
         count = 0
         with state.openjournal(repo, state.PREFILLED) as self._note:
-            while True:
-                (length,) = LENGTH.unpack(_readexactly(payload, LENGTH.size))
-                if not length:
-                    return count
-                size, flag = HEADER.unpack(
-                    LENGTH.pack(length)
-                    + _readexactly(payload, HEADER.size - LENGTH.size)
-                )[1:]
-                f = _readexactly(payload, length)
+            for f, size, flag in frames(payload):
                 if flag == UNREADABLE:
                     raise error.Abort(_(b'%s could not be read there') % f)
                 self.put(f, size, flag)
                 count += 1
+        return count
 
     def put(self, f, size, flag):
         """write one file of ``size`` bytes from the payload at ``f``"""
@@ -298,8 +306,8 @@ class _placement:
         self._makedirs(os.path.dirname(f))
         dest = self._repo.wvfs.join(f)
         if flag == LINK:
-            target = _readexactly(self._payload, size)
-            node = _firstnode(self._repo, [target])
+            target = readexactly(self._payload, size)
+            node = revnode(self._repo, [target])
             os.symlink(target, dest)
         else:
             node = self._write(size, flag == EXEC)
@@ -326,13 +334,13 @@ class _placement:
         def read():
             left = size
             while left:
-                chunk = _readexactly(self._payload, min(left, CHUNK))
+                chunk = readexactly(self._payload, min(left, CHUNK))
                 fp.write(chunk)
                 left -= len(chunk)
                 yield chunk
 
         with open(self._tmp, 'xb') as fp:
-            node = _firstnode(self._repo, read())
+            node = revnode(self._repo, read())
         if executable:
             util.setflags(self._tmp, False, True)
         return node
@@ -363,15 +371,17 @@ class _placement:
                 pass
 
 
-def _firstnode(repo, chunks):
-    """the node of a file's first revision with this content
+def revnode(repo, chunks, p1=None):
+    """the node of a file's revision with this content and parent ``p1``
+    (a first revision without: both parents null), without copy data
 
-    hg's hash of a revision (``storageutil.hashrevisionsha1``: its parents,
-    both null here, then its text), over the chunks as they come; a
-    filelog escapes a text that begins as metadata would with empty
-    metadata (``storageutil.packmeta``).
+    hg's hash of a revision (``storageutil.hashrevisionsha1``: its
+    parents, the lesser first, then its text), over the chunks as they
+    come; a filelog escapes a text that begins as metadata would with
+    empty metadata (``storageutil.packmeta``).
     """
-    s = hashutil.sha1(repo.nullid + repo.nullid)
+    p1 = p1 or repo.nullid
+    s = hashutil.sha1(min(p1, repo.nullid) + max(p1, repo.nullid))
     first = True
     for chunk in chunks:
         if first and chunk.startswith(b'\1\n'):
