@@ -450,6 +450,8 @@ def test_read_only_host_refuses_every_change(hostile):
          io.BytesIO(bigdelta.INDEX.pack(0) + b'x')),
         (b'smbigpin', {b'hashes': [b'1' * 40]}, None),
         (b'smbigstage', {b'size': 1}, io.BytesIO(b'x')),
+        (b'smstage', {b'node': node, b'parents': [node]},
+         frames([(b'f', firstcheckout.PLAIN, b'x')])),
     ]
     if not hostile.readonly:
         pytest.skip('hg-ssh is not installed (make venv fetches it with chg)')
