@@ -31,7 +31,8 @@ Points: ``lock.acquired`` (the preamble is about to run, lock held),
 ``push.server-in-txn``, ``update.start`` (a sync's safe update, here or
 on a host), ``update.before-write``,
 ``merge.before-write``, ``update.after-write`` (hg's update is done,
-the sync's own work after it is not), ``update.after-file:K``, ``merge.after-file:K``,
+the sync's own work after it is not), ``update.after-file:K`` (K files written or, sent ahead, moved into
+place), ``merge.after-file:K``,
 ``seed.after-file:K`` (K files of a stream of the store written: a first
 push to an empty host, or an empty repository's first pull),
 ``prefill.after-file:K`` (K files written by an empty host while the
@@ -178,14 +179,25 @@ def _apply_updates(orig, repo, mresult, wctx, mctx, overwrite, wantfiledata, **k
         _writes['kind'] = None
 
 
-def _write(orig, self, *args, **kwargs):
-    result = orig(self, *args, **kwargs)
+def _wrote(repo):
     kind = _writes['kind']
     if kind is not None:
         _writes['count'] += 1
-        repo = self._repo
         reach(repo.ui, b'%s.after-file:%d' % (kind, _writes['count']), repo.root)
+
+
+def _write(orig, self, *args, **kwargs):
+    result = orig(self, *args, **kwargs)
+    _wrote(self._repo)
     return result
+
+
+def _place(orig, repo, *args, **kwargs):
+    # a file sent ahead, moved into place instead of written
+    placed = orig(repo, *args, **kwargs)
+    if placed:
+        _wrote(repo)
+    return placed
 
 
 def _pull(orig, repo, *args, **kwargs):
@@ -309,7 +321,7 @@ def extsetup(ui):
     extensions.wrapfunction(context.workingfilectx, 'write', _write)
     extensions.wrapfunction(streamclone, '_write_files', _write_files)
     from hgext_silvermirror import checkout, firstcontact, recovery, sync
-    from hgext_silvermirror.firstcontact import firstcheckout, shape, streamstore
+    from hgext_silvermirror.firstcontact import firstcheckout, sendahead, shape, streamstore
 
     # the sync's own steps: it may skip hg's pull, or deliver without its push
     extensions.wrapfunction(sync, '_pull', _pull)
@@ -319,6 +331,7 @@ def extsetup(ui):
     extensions.wrapfunction(streamstore, 'noted', _noted)
     extensions.wrapfunction(shape, 'empty', _wanted)
     extensions.wrapfunction(firstcheckout._placement, 'put', _put)
+    extensions.wrapfunction(sendahead, '_place', _place)
     from hgext.largefiles import lfutil
 
     _lfui.append(ui)

@@ -7,9 +7,12 @@ that runs (every wait is bounded).
 """
 
 import contextlib
+import glob
 import os
 import sys
 import threading
+
+import pytest
 
 from mercurial import extensions
 
@@ -53,9 +56,10 @@ def before(container, name, event=None, wait=None):
         yield
 
 
-def askedbefore(c):
-    """sync ``a`` with its host asked before this node's scan has found its
-    change, and answered while the commit runs: what ``a`` sent"""
+def askedbefore(c, **sync):
+    """sync ``a`` (``sync``: ``cluster.sync``'s options) with its host
+    asked before this node's scan has found its change, and answered
+    while the commit runs: what ``a`` sent"""
     asked, recording, answered = threading.Event(), threading.Event(), threading.Event()
 
     def hold(name):
@@ -73,7 +77,7 @@ def askedbefore(c):
     with extensions.wrappedfunction(wire, 'call', done), sent(hold) as seen, before(
         snapshot, 'scan', wait=asked
     ), before(snapshot, 'record', event=recording, wait=answered):
-        c.sync('a', check=0)
+        c.sync('a', **{'check': 0, **sync})
     return seen
 
 
@@ -95,6 +99,30 @@ def test_a_host_with_changes_of_its_own_reads_ahead_while_this_node_records(ssh_
     assert askedbefore(c)[:2] == [(b'smprepare', False), (checkout.WARM, None)]
     assert read(c.root('b'), 'f00.txt') == b'changed\n'
     assert read(c.root('a'), 'f01.txt') == b'changed on b\n'
+
+
+def staged(c, name):
+    return glob.glob(os.path.join(c.root(name), '.hg', 'silvermirror', 'staged-*'))
+
+
+@pytest.mark.parametrize('point', ['update.start', 'update.after-file:2'])
+def test_a_host_that_dies_with_files_sent_ahead_is_repaired_by_the_next_sync(ssh_pair, point):
+    """the host dies once this node's changed files arrived ahead, before
+    or while they are moved into place: the next sync finishes the job,
+    the host's edit in between is kept, and no copy stays"""
+    c = ssh_pair
+    for i in range(3):
+        c.write('a', 'f%02d.txt' % i, b'changed %d\n' % i)
+    seen = askedbefore(c, check=1, hostfault=(point, 'kill'))
+    assert (sendahead.COMMAND, None) in seen
+    assert c.fired(point)
+    assert staged(c, 'b')
+    c.write('b', 'f07.txt', b'edited on b\n')
+    c.sync('a', check=0)
+    c.check()
+    assert staged(c, 'b') == []
+    assert read(c.root('b'), 'f01.txt') == b'changed 1\n'
+    assert read(c.root('a'), 'f07.txt') == b'edited on b\n'
 
 
 def test_a_host_asked_after_the_scan_reads_ahead_in_the_same_request(ssh_pair):
