@@ -276,7 +276,9 @@ def _ahead(ui, opts, conn, reply, args, entry):
     repo, parent, files, parents = opts.ahead
     if files and sendahead.wanted(conn.peer, reply, parent):
         try:
-            kept = sendahead.send(repo, conn, parent, files, parents, args[b'locktimeout'])
+            kept = sendahead.send(
+                repo, conn, parent, files, parents, args[b'locktimeout'], lambda: opts.coming
+            )
         except wire.HostError as inst:
             # its delivery writes them as ever
             ui.debug(b'%s: files not sent ahead: %s\n' % (entry.label, inst.message))

@@ -44,16 +44,16 @@ def pair(mkrepo):
     return here, there
 
 
-def ahead(here, there, change):
-    """``change`` this node's files, send them ahead to the host, commit;
-    returns the scan and the host's reply"""
+def ahead(here, there, change, going=None):
+    """``change`` this node's files, send them ahead to the host (while
+    ``going()``); returns the scan and the host's reply"""
     for f, data in change.items():
         here.wvfs.write(f, data)
     with here.wlock():
         snap = snapshot.scan(here)
     files, parents = sendahead.candidates(here, snap)
     args = {b'node': here[b'.'].hex(), b'parents': [p.hex() for p in parents]}
-    payload = io.BytesIO(firstcheckout.feed(here, files).read())
+    payload = io.BytesIO(firstcheckout.feed(here, files, going, sendahead.FRAME).read())
     with there.wlock():
         reply = sendahead.receive(there, args, payload)
     return snap, reply
@@ -198,3 +198,14 @@ def test_a_host_keeps_no_file_over_the_size_whatever_it_is_sent(pair):
     assert list(sendahead._held[there.root]) == [b'small.txt']
     sendahead.discard(there)
     assert staging(there) == []
+
+
+def test_the_files_stop_going_once_the_commit_is_done(pair):
+    here, there = pair
+    going = iter([True, False]).__next__
+    snap, reply = ahead(here, there, {b'a.txt': b'alpha 2\n', b'c.txt': b'gamma 2\n'}, going)
+    assert reply == {b'staged': 1}
+    assert deliver(here, there, snap) == b'updated'
+    assert there.wvfs.read(b'a.txt') == b'alpha 2\n'
+    assert there.wvfs.read(b'c.txt') == b'gamma 2\n'
+    assert clean(there) and staging(there) == []

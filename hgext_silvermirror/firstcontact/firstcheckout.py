@@ -83,19 +83,27 @@ class feed:
     """one host's payload: the files, as they are in this working copy
 
     Read by the thread that talks to the host.  Reading never fails: a
-    file that cannot be read goes as unreadable.
+    file that cannot be read goes as unreadable.  ``going()``, if given,
+    is asked before each file: once it says no, the payload ends there;
+    ``most`` bounds what one read returns.
     """
 
-    def __init__(self, repo, files):
+    def __init__(self, repo, files, going=None, most=None):
         self._repo = repo
         self._files = files
+        self._going = going
+        self._most = most
         self._buf = util.chunkbuffer(self._chunks())
 
     def read(self, size=None):
+        if self._most is not None and (size is None or size > self._most):
+            size = self._most
         return self._buf.read(size)
 
     def _chunks(self):
         for f in self._files:
+            if self._going is not None and not self._going():
+                break
             yield from _frame(self._repo.wvfs.join(f), f)
         yield LENGTH.pack(0)
 

@@ -23,9 +23,10 @@ checks each file before it is replaced, as for any write.
 
 The copies belong to the process that received them: its delivery uses
 or removes them, and the preamble of a later sync removes those of a
-process that died first.  Only small files go ahead: there hg's work for
-each file costs more than its bytes, which travel twice (ahead, then in
-the bundle).
+process that died first.  Only small files go ahead, and only while this
+node commits: there hg's work for each file costs more than its bytes,
+which travel twice (ahead, then in the bundle), and on a slow link what
+is still to send once the commit is done would hold the delivery back.
 """
 
 import errno
@@ -62,7 +63,9 @@ COMMAND = b'smstage'
 # bytes in all (a host keeps no more, whatever it is sent)
 MAXFILE = 256 << 10
 MAXFILES = 10000
-MAXBYTES = 8 << 20
+MAXBYTES = 4 << 20
+# the frames they go in: what is on its way when the commit is done
+FRAME = 64 << 10
 # the host's copies: one directory per process, named for it
 PREFIX = b'staged-'
 
@@ -142,14 +145,20 @@ def wanted(peer, reply, parent):
     )
 
 
-def send(repo, conn, parent, files, parents, locktimeout):
-    """send ``files`` to the host of ``conn``: how many it keeps"""
+def send(repo, conn, parent, files, parents, locktimeout, going):
+    """send ``files`` to the host of ``conn`` while ``going()``: how many
+    it keeps
+
+    The files go while this node commits them and no longer: on a slow
+    link the rest would hold the delivery back, not speed it.
+    """
     args = {
         b'node': hex(parent),
         b'parents': [hex(p) for p in parents],
         b'locktimeout': locktimeout,
     }
-    reply = conn.call(COMMAND, args, payload=firstcheckout.feed(repo, files))
+    payload = firstcheckout.feed(repo, files, going, FRAME)
+    reply = conn.call(COMMAND, args, payload=payload)
     return reply.get(b'staged', 0)
 
 
