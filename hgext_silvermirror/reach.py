@@ -249,7 +249,7 @@ def prepare(ui, cfg, res, opts, conn, entry):
     reply = conn.call(b'smprepare', args)
     if not reply.get(b'reopen'):
         if opts.coming:
-            _ahead(ui, opts, conn, reply, args, entry)
+            _ahead(ui, res, opts, conn, reply, args, entry)
         return conn, reply
     created = reply.get(b'created')
     conn.close()
@@ -266,14 +266,19 @@ def prepare(ui, cfg, res, opts, conn, entry):
     return conn, reply
 
 
-def _ahead(ui, opts, conn, reply, args, entry):
+def _ahead(ui, res, opts, conn, reply, args, entry):
     """what a host gets while this node still records its snapshot
 
     The files it changed (``sendahead``), where the host's head is this
     node's parent; otherwise, if the host was asked before the snapshot
     found changes, a read ahead of the update's manifest (``warm``).
     """
-    repo, parent, files, parents = opts.ahead
+    # None once the record is over
+    ahead = opts.ahead
+    if ahead is None:
+        return
+    repo, parent, files, parents = ahead
+    label = b'%s: %s' % (res.name, entry.label)
     if files and sendahead.wanted(conn.peer, reply, parent):
         try:
             kept = sendahead.send(
@@ -281,9 +286,9 @@ def _ahead(ui, opts, conn, reply, args, entry):
             )
         except wire.HostError as inst:
             # its delivery writes them as ever
-            ui.debug(b'%s: files not sent ahead: %s\n' % (entry.label, inst.message))
+            ui.debug(b'%s: files not sent ahead: %s\n' % (label, inst.message))
             return
-        ui.debug(b'%s: %d files sent ahead\n' % (entry.label, kept))
+        ui.debug(b'%s: %d files sent ahead\n' % (label, kept))
     elif not args[b'warm'] and conn.peer.capable(checkout.WARM):
         # the snapshot found changes after the host was asked
         conn.call(checkout.WARM, {})

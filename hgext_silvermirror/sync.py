@@ -99,7 +99,8 @@ class options:
         self.listener = listener
         # this node's snapshot has changes for the hosts and records them:
         # a host asked meanwhile reads ahead for its update, and may get
-        # the files ahead: (repo, its parent, files, their parents)
+        # the files ahead: (repo, its parent, files, their parents), None
+        # outside the record
         self.coming = False
         self.ahead = None
 
@@ -294,6 +295,7 @@ def _local(ui, cfg, res, opts, repo, result, entries):
             finally:
                 # recorded: a host asked now has no time left to read ahead
                 opts.coming = False
+                opts.ahead = None
     except BaseException as inst:
         reaching.abandon()
         if not isinstance(inst, snapshotmod.MassDeletion):
