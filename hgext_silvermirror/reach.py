@@ -281,14 +281,16 @@ def _ahead(ui, res, opts, conn, reply, args, entry):
     label = b'%s: %s' % (res.name, entry.label)
     if files and sendahead.wanted(conn.peer, reply, parent):
         try:
-            kept = sendahead.send(
+            answer = sendahead.send(
                 repo, conn, parent, files, parents, args[b'locktimeout'], lambda: opts.coming
             )
         except wire.HostError as inst:
+            answer = {b'refused': inst.message}
+        if answer.get(b'refused'):
             # its delivery writes them as ever
-            ui.debug(b'%s: files not sent ahead: %s\n' % (label, inst.message))
-            return
-        ui.debug(b'%s: %d files sent ahead\n' % (label, kept))
+            ui.debug(b'%s: files not sent ahead: %s\n' % (label, answer[b'refused']))
+        else:
+            ui.debug(b'%s: %d files sent ahead\n' % (label, answer.get(b'staged', 0)))
     elif not args[b'warm'] and conn.peer.capable(checkout.WARM):
         # the snapshot found changes after the host was asked
         conn.call(checkout.WARM, {})

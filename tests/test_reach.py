@@ -56,10 +56,10 @@ def before(container, name, event=None, wait=None):
         yield
 
 
-def askedbefore(c, **sync):
-    """sync ``a`` (``sync``: ``cluster.sync``'s options) with its host
+def askedbefore(c, *args, **sync):
+    """sync ``a`` (``args``, ``sync``: ``cluster.sync``'s) with its host
     asked before this node's scan has found its change, and answered
-    while the commit runs: what ``a`` sent"""
+    while the commit runs: what ``a`` sent, and the sync's process"""
     asked, recording, answered = threading.Event(), threading.Event(), threading.Event()
 
     def hold(name):
@@ -77,8 +77,8 @@ def askedbefore(c, **sync):
     with extensions.wrappedfunction(wire, 'call', done), sent(hold) as seen, before(
         snapshot, 'scan', wait=asked
     ), before(snapshot, 'record', event=recording, wait=answered):
-        c.sync('a', **{'check': 0, **sync})
-    return seen
+        proc = c.sync('a', *args, **{'check': 0, **sync})
+    return seen, proc
 
 
 def test_a_host_asked_before_the_scan_knew_gets_the_files_while_this_node_records(ssh_pair):
@@ -86,7 +86,19 @@ def test_a_host_asked_before_the_scan_knew_gets_the_files_while_this_node_record
     ahead (and reads its manifest), while the commit runs"""
     c = ssh_pair
     c.write('a', 'f00.txt', b'changed\n')
-    assert askedbefore(c)[:2] == [(b'smprepare', False), (sendahead.COMMAND, None)]
+    assert askedbefore(c)[0][:2] == [(b'smprepare', False), (sendahead.COMMAND, None)]
+    assert read(c.root('b'), 'f00.txt') == b'changed\n'
+
+
+def test_a_host_that_filters_files_keeps_none_ahead_and_says_why(ssh_pair):
+    c = ssh_pair
+    with open(os.path.join(c.root('b'), '.hg', 'hgrc'), 'a') as fp:
+        fp.write('[encode]\n**.nothing = cat\n')
+    c.write('a', 'f00.txt', b'changed\n')
+    seen, proc = askedbefore(c, '--debug')
+    assert (sendahead.COMMAND, None) in seen
+    text = (proc.stdout + proc.stderr).decode()
+    assert 'r: b: files not sent ahead: its hg filters files (encode, decode)' in text, text
     assert read(c.root('b'), 'f00.txt') == b'changed\n'
 
 
@@ -96,7 +108,7 @@ def test_a_host_with_changes_of_its_own_reads_ahead_while_this_node_records(ssh_
     c = ssh_pair
     c.write('a', 'f00.txt', b'changed\n')
     c.write('b', 'f01.txt', b'changed on b\n')
-    assert askedbefore(c)[:2] == [(b'smprepare', False), (checkout.WARM, None)]
+    assert askedbefore(c)[0][:2] == [(b'smprepare', False), (checkout.WARM, None)]
     assert read(c.root('b'), 'f00.txt') == b'changed\n'
     assert read(c.root('a'), 'f01.txt') == b'changed on b\n'
 
@@ -113,7 +125,7 @@ def test_a_host_that_dies_with_files_sent_ahead_is_repaired_by_the_next_sync(ssh
     c = ssh_pair
     for i in range(3):
         c.write('a', 'f%02d.txt' % i, b'changed %d\n' % i)
-    seen = askedbefore(c, check=1, hostfault=(point, 'kill'))
+    seen, _proc = askedbefore(c, check=1, hostfault=(point, 'kill'))
     assert (sendahead.COMMAND, None) in seen
     assert c.fired(point)
     assert staged(c, 'b')

@@ -47,9 +47,10 @@ from . import (
     streamstore,
 )
 
-# the strategies, in the order the engine tries them; the preamble
-# recovers in this order too: an interrupted stream's store first, before
-# hg rolls back a journal
+# the strategies, in the order the engine tries them (``sendahead`` goes
+# with the reaching of the hosts, ``reach``); the preamble recovers in
+# this order too: an interrupted stream's store first, before hg rolls
+# back a journal
 TABLE = (streamstore, firstcheckout, pushupdate, sendahead)
 
 

@@ -146,8 +146,8 @@ def wanted(peer, reply, parent):
 
 
 def send(repo, conn, parent, files, parents, locktimeout, going):
-    """send ``files`` to the host of ``conn`` while ``going()``: how many
-    it keeps
+    """send ``files`` to the host of ``conn`` while ``going()``: the
+    host's reply (how many it keeps, ``staged``, or why none, ``refused``)
 
     The files go while this node commits them and no longer: on a slow
     link the rest would hold the delivery back, not speed it.
@@ -158,8 +158,7 @@ def send(repo, conn, parent, files, parents, locktimeout, going):
         b'locktimeout': locktimeout,
     }
     payload = firstcheckout.feed(repo, files, going, FRAME)
-    reply = conn.call(COMMAND, args, payload=payload)
-    return reply.get(b'staged', 0)
+    return conn.call(COMMAND, args, payload=payload)
 
 
 # the host's part ----------------------------------------------------------

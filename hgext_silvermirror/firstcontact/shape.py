@@ -14,7 +14,9 @@ Each strategy is a module with the same names:
 ``wanted(repo, peer, reply)``
     may this sync use it with the host behind ``peer``, whose
     ``smprepare`` reply is ``reply``: the host offers it (``offers``) and
-    is in the state it is for;
+    is in the state it is for (``sendahead``'s is asked by the thread
+    that reaches the hosts while this one commits, and takes this node's
+    parent instead of the repository);
 ``send(...)``
     the client's part;
 ``receive(repo, args, payload)``
