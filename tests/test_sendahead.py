@@ -13,6 +13,7 @@ import io
 import os
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 # hg's commands register revset predicates so; a bare API user must too
 from mercurial import error, exchange, hg, initialization  # noqa: F401
@@ -209,3 +210,60 @@ def test_the_files_stop_going_once_the_commit_is_done(pair):
     assert there.wvfs.read(b'a.txt') == b'alpha 2\n'
     assert there.wvfs.read(b'c.txt') == b'gamma 2\n'
     assert clean(there) and staging(there) == []
+
+
+# any mix of changes: what the host ends with is this node's working copy
+NAMES = [b'a.txt', b'sub/b.txt', b'c.txt', b'new/d.txt', b'new/deep/e.txt', b'f.sh']
+CHANGE = st.one_of(
+    st.tuples(st.just('write'), st.binary(max_size=300)),
+    st.tuples(st.just('exec'), st.booleans()),
+    st.just(('remove',)),
+    st.just(('meta',)),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.dictionaries(st.sampled_from(NAMES), CHANGE, min_size=1), late=st.sets(st.sampled_from(NAMES)))
+def test_any_changes_leave_the_host_as_this_node(mkrepo, tmp_path, changes, late):
+    """edits, new files, removals, exec bits, texts that look like filelog
+    metadata, and files changed again after they were sent (``late``)"""
+    here = mkrepo(os.path.join(str(tmp_path), 'h%d' % len(os.listdir(str(tmp_path)))))
+    for f, data in FILES.items():
+        here.wvfs.write(f, data)
+    commitall(here)
+    there = mkrepo(here.root.decode() + '-host')
+    exchange.pull(there, hg.peer(here.ui, {}, here.root))
+    with there.wlock():
+        checkout.update(there, here[b'tip'].node())
+    written = {}
+    for f, change in changes.items():
+        if change[0] == 'write':
+            written[f] = change[1]
+        elif change[0] == 'meta':
+            written[f] = b'\1\nnot metadata\n'
+    snap, _reply = ahead(here, there, written)
+    for f, change in changes.items():
+        if change[0] == 'exec' and here.wvfs.exists(f):
+            os.chmod(here.wjoin(f), 0o755 if change[1] else 0o644)
+        elif change[0] == 'remove':
+            here.wvfs.unlinkpath(f, ignoremissing=True)
+    for f in late:
+        if here.wvfs.exists(f):
+            here.wvfs.write(f, b'changed after it was sent\n')
+    with here.wlock():
+        snap = snapshot.scan(here)
+    assert deliver(here, there, snap) in (b'updated', b'current')
+    assert tree(there) == tree(here)
+    assert clean(there) and staging(there) == []
+
+
+def tree(repo):
+    """{path: (content, executable)} of the working copy"""
+    out = {}
+    for root, dirs, files in os.walk(repo.root):
+        dirs[:] = [d for d in dirs if d != b'.hg']
+        for n in files:
+            path = os.path.join(root, n)
+            with open(path, 'rb') as fp:
+                out[os.path.relpath(path, repo.root)] = (fp.read(), bool(os.stat(path).st_mode & 0o100))
+    return out
