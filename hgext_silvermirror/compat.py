@@ -18,7 +18,10 @@ an absent file.
 
 Public but internal: ``diskvfs`` subclasses ``vfs.vfs`` and overrides
 ``__call__``, ``makedirs``, ``prepare_streamed_file`` and ``symlink`` with
-their hg 7.2 signatures; check them with each new hg version.
+their hg 7.2 signatures, and ``firstcontact/sendahead.py`` wraps
+``merge_utils.update.batchget`` (hg 7.2: called with ``repo, mctx, wctx,
+wantfiledata, actions``, it yields ``(False, (count, file))`` as it goes,
+then ``(True, filedata)``); check them with each new hg version.
 """
 
 from mercurial import lock as lockmod

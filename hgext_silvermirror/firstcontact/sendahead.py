@@ -278,6 +278,10 @@ def recover(repo):
 # the host's update --------------------------------------------------------
 
 
+# is hg's batchget wrapped in this process?
+_wrapped = []
+
+
 def _install():
     if not _wrapped:
         # hg 7.2: ``batchget(repo, mctx, wctx, wantfiledata, actions)``
@@ -285,9 +289,6 @@ def _install():
         # then (True, filedata); public but internal (``compat``)
         extensions.wrapfunction(updatemod, 'batchget', _batchget)
         _wrapped.append(True)
-
-
-_wrapped = []
 
 
 def _batchget(orig, repo, mctx, wctx, wantfiledata, actions):
