@@ -171,10 +171,8 @@ def test_more_files_than_parents_is_refused_and_keeps_nothing(pair):
 
 def test_the_preamble_removes_the_copies_of_a_dead_process(pair):
     _here, there = pair
-    base = there.vfs.join(state.DIR)
-    mine = sendahead.PREFIX + sendahead._hostname()
-    dead = os.path.join(base, mine + b'-999999999')
-    alive = os.path.join(base, mine + b'-1')
+    dead = there.vfs.join(sendahead._dirname(999999999))
+    alive = there.vfs.join(sendahead._dirname(1))
     for d in (dead, alive):
         os.makedirs(d)
         with open(os.path.join(d, b'0'), 'wb') as fp:

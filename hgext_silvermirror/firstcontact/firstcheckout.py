@@ -225,7 +225,7 @@ def refusal(repo):
     """why this host cannot be prefilled, or None"""
     if len(repo.unfiltered()):
         return _(b'the repository is not empty')
-    if repo.ui.configitems(b'encode') or repo.ui.configitems(b'decode'):
+    if filters(repo):
         return _(b'its hg filters files (encode, decode)')
     if repo.vfs.exists(state.PREFILLED):
         return _(b'it was prefilled already')
@@ -233,6 +233,12 @@ def refusal(repo):
     if any((st.modified, st.added, st.removed, st.deleted, st.unknown)):
         return _(b'its working copy is not empty')
     return None
+
+
+def filters(repo):
+    """does ``repo``'s hg filter files between store and working copy?
+    Then a working copy's file is not the text its revision hashes."""
+    return bool(repo.ui.configitems(b'encode') or repo.ui.configitems(b'decode'))
 
 
 def receive(repo, args, payload):

@@ -31,7 +31,6 @@ is still to send once the commit is done would hold the delivery back.
 
 import errno
 import os
-import socket
 import stat
 
 from mercurial.i18n import _
@@ -48,6 +47,7 @@ from mercurial.utils import hashutil, procutil
 from .. import (
     bigfiles,
     checkout,
+    compat,
     recovery,
     state,
 )
@@ -170,7 +170,7 @@ def refusal(repo, args):
         return _(b'its working copy is elsewhere')
     if bigfiles.enabled(repo):
         return _(b'it keeps big files')
-    if repo.ui.configitems(b'encode') or repo.ui.configitems(b'decode'):
+    if firstcheckout.filters(repo):
         return _(b'its hg filters files (encode, decode)')
     if any(name == b'keyword' for name, _m in extensions.extensions(repo.ui)):
         return _(b'its hg expands keywords')
@@ -190,7 +190,7 @@ def receive(repo, args, payload):
         return {b'staged': 0, b'refused': why}
     _install()
     discard(repo)
-    where = repo.vfs.join(state.DIR, _dirname())
+    where = repo.vfs.join(_dirname())
     util.makedirs(where)
     held = _held[repo.root] = {}
     parents = [bin(p) for p in args[b'parents']]
@@ -225,36 +225,19 @@ def _skip(payload, size):
         size -= len(firstcheckout.readexactly(payload, min(size, firstcheckout.CHUNK)))
 
 
-def _dirname():
-    return PREFIX + b'%s-%d' % (_hostname(), os.getpid())
-
-
-def _hostname():
-    return socket.gethostname().encode('utf-8', 'replace').replace(b'/', b'_')
+def _dirname(pid=None):
+    """the copies' directory of process ``pid`` of this machine (this
+    one's by default), relative to ``.hg``: named as hg's locks name a
+    process (host and pid namespace), for the pid to mean this one"""
+    prefix = compat.lockprefix().replace(b'/', b'_')
+    return b'%s/%s%s-%d' % (state.DIR, PREFIX, prefix, os.getpid() if pid is None else pid)
 
 
 def discard(repo):
     """remove the copies this process holds for ``repo``"""
     held = _held.pop(repo.root, None)
-    where = repo.vfs.join(state.DIR, _dirname())
-    if held is not None or os.path.isdir(where):
-        _removedir(where)
-
-
-def _removedir(where):
-    for name in _listdir(where):
-        util.tryunlink(os.path.join(where, name))
-    try:
-        os.rmdir(where)
-    except OSError:
-        pass
-
-
-def _listdir(where):
-    try:
-        return os.listdir(where)
-    except OSError:
-        return []
+    if held is not None or repo.vfs.isdir(_dirname()):
+        repo.vfs.rmtree(_dirname(), ignore_errors=True)
 
 
 def recover(repo):
@@ -262,17 +245,22 @@ def recover(repo):
 
     Caller holds the wlock.  Copies are not the user's: nothing to say.
     """
-    prefix = PREFIX + _hostname() + b'-'
-    for name in _listdir(repo.vfs.join(state.DIR)):
-        if not name.startswith(prefix):
-            continue
-        try:
-            pid = int(name[len(prefix):])
-        except ValueError:
-            continue
-        if pid != os.getpid() and not procutil.testpid(pid):
-            _removedir(repo.vfs.join(state.DIR, name))
+    # this machine's directories: the name up to the pid
+    mine = _dirname(0)[: -len(b'0')]
+    try:
+        names = repo.vfs.listdir(state.DIR)
+    except OSError:
+        return []
+    for name in names:
+        path = b'%s/%s' % (state.DIR, name)
+        pid = path[len(mine):]
+        if path.startswith(mine) and pid.isdigit() and not _alive(int(pid)):
+            repo.vfs.rmtree(path, ignore_errors=True)
     return []
+
+
+def _alive(pid):
+    return pid == os.getpid() or procutil.testpid(pid)
 
 
 # the host's update --------------------------------------------------------
@@ -297,7 +285,7 @@ def _batchget(orig, repo, mctx, wctx, wantfiledata, actions):
         yield from orig(repo, mctx, wctx, wantfiledata, actions)
         return
     mf = mctx.manifest()
-    rest, filedata, count = [], {}, 0
+    rest, filedata = [], {}
     for action in actions:
         f, (flags, backup), _msg = action
         s = held.pop(f, None)
@@ -314,7 +302,6 @@ def _batchget(orig, repo, mctx, wctx, wantfiledata, actions):
         if wantfiledata:
             st = wctx[f].lstat()
             filedata[f] = (st.st_mode, s.size, timestamp.mtime_of(st))
-        count += 1
         yield False, (1, f)
     for final, value in orig(repo, mctx, wctx, wantfiledata, rest):
         if final:
